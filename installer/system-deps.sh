@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the app and its checks need, only when missing.
+set -euo pipefail
+need=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+for pkg in ${JIAOYU_APT_PACKAGES:-}; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "缺少系统软件包：${need[*]}；请用管理员身份安装（apt-get install ${need[*]}）" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
