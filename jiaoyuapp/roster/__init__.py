@@ -1,0 +1,1 @@
+"""The roster: students, guardians, households, identifiers, import, search and the school year."""

@@ -1,0 +1,46 @@
+"""The derived search table: pinyin and identifier keys for each student.
+
+Kept in step by a write-path hook inside the same transaction; `rebuild`
+recreates it from the students table at any time (it holds no school data).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from jiaoyuapp.roster.pinyin_names import name_keys
+
+
+def _rows(conn: sqlite3.Connection, where: str = "", params=()) -> list[tuple]:
+    out = []
+    cur = conn.execute(
+        "SELECT s.uuid, s.name, s.id_number, s.student_no, x.name, x.pinyin, x.initials, x.given_pinyin "
+        "FROM students s LEFT JOIN student_search x ON x.uuid = s.uuid " + where, params)
+    for uid, name, id_number, student_no, old_name, py, ini, giv in cur:
+        if old_name != name:
+            py, ini, giv = name_keys(name)
+        ids = " ".join(v for v in (id_number, student_no) if v)
+        out.append((uid, name, py, ini, giv, ids))
+    return out
+
+
+def _store(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO student_search (uuid, name, pinyin, initials, given_pinyin, ids) "
+        "VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM student_search")
+    _store(conn, _rows(conn))
+
+
+def on_students_written(conn: sqlite3.Connection, touched: list[tuple[str, str, str]]) -> None:
+    deleted = [(uid,) for op, _, uid in touched if op == "delete"]
+    if deleted:
+        conn.executemany("DELETE FROM student_search WHERE uuid = ?", deleted)
+    live = list(dict.fromkeys(uid for op, _, uid in touched if op != "delete"))
+    for start in range(0, len(live), 500):
+        chunk = live[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        _store(conn, _rows(conn, f"WHERE s.uuid IN ({marks})", chunk))

@@ -1,0 +1,173 @@
+"""Opening a school's database file: pragmas, migrations, refusing newer files."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from jiaoyuapp.errors import DatabaseError, SchemaTooNewError
+from jiaoyuapp.store.writes import Batch
+
+# A hook gets the open connection and the (op, table, uuid) triples of one batch,
+# inside its transaction; it maintains derived data such as search indexes.
+WriteHook = Callable[[sqlite3.Connection, list[tuple[str, str, str]]], None]
+
+
+@dataclass
+class Schema:
+    """What a store needs to know about the schema: its migrations and which
+    tables hold school data (every write to those goes through the change log)."""
+
+    migrations: Migrations
+    school_tables: tuple[str, ...]
+    hooks: dict[str, list[WriteHook]] = field(default_factory=dict)
+
+    def migration_names(self) -> list[str]:
+        return [m.name for m in self.migrations._migrations]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in the write path).
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=15, check_same_thread=False)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(
+            f"文件“{path.name}”不是本软件的数据库，或已经损坏（{exc}）。"
+            "请确认选择的是学校数据库文件；如已损坏，请用“恢复备份”从备份恢复。"
+        ) from None
+    if mode.lower() != "wal":
+        conn.close()
+        raise DatabaseError(
+            f"无法以 WAL 模式打开“{path.name}”（当前为 {mode}）。"
+            "数据库需要放在可写的本地磁盘上，请不要直接在光盘或只读U盘上打开。"
+        )
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+class Store:
+    """An open school database. Reads are free; writes go through `write()`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, schema: Schema):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.schema = schema
+        self._batch: Batch | None = None
+
+    # -- reading -----------------------------------------------------------
+    def query(self, sql: str, params=()) -> list[dict]:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur]
+
+    def scalar(self, sql: str, params=()):
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def get(self, table: str, uuid: str) -> dict | None:
+        rows = self.query(f"SELECT * FROM [{table}] WHERE uuid = ?", (uuid,))
+        return rows[0] if rows else None
+
+    # -- writing -----------------------------------------------------------
+    @contextmanager
+    def write(self, kind: str, actor: str = "", summary: str = "") -> Iterator[Batch]:
+        """The one write path: a transaction that logs every change it makes.
+
+        Nested calls join the outer batch, so composed operations stay atomic.
+        """
+        if self._batch is not None:
+            yield self._batch
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        batch = Batch(self, kind, actor, summary)
+        self._batch = batch
+        try:
+            batch.open()
+            yield batch
+            batch.close()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._batch = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run_script(conn: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the current transaction (executescript would commit)."""
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        conn.execute(pending)
+
+
+def applied_migrations(conn: sqlite3.Connection, set_name: str) -> list[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_sqlite_migrations'"
+    ).fetchone()
+    if not exists:
+        return []
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            (set_name,),
+        )
+    ]
+
+
+def open_store(path: str | Path, schema: Schema, *, create: bool = True,
+               stop_before: str | None = None) -> Store:
+    """Open (and if needed create and migrate) the database at `path`.
+
+    A file whose applied migrations the code does not know was written by a
+    newer version; it is refused untouched.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise DatabaseError(f"找不到数据库文件“{path}”。请检查路径，或先用 init 建立学校数据库。")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _connect(path)
+    try:
+        known = schema.migration_names()
+        applied = applied_migrations(conn, schema.migrations.name)
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise SchemaTooNewError(
+                f"数据库“{path.name}”是用更新版本的软件建立的（含本版本不认识的升级步骤 {unknown[0]}），"
+                "本版本不能打开它，以免损坏数据。请把软件升级到最新版本后再打开。"
+            )
+        if stop_before is None:
+            schema.migrations.apply(sqlite_utils.Database(conn))
+        else:
+            schema.migrations.apply(sqlite_utils.Database(conn), stop_before=stop_before)
+        conn.execute(f"PRAGMA user_version = {len(applied_migrations(conn, schema.migrations.name))}")
+    except BaseException:
+        conn.close()
+        raise
+    return Store(path, conn, schema)

@@ -1,0 +1,191 @@
+"""The one write path. Every change to school data is a row written and a
+change-log entry appended, in the same transaction.
+
+A log entry records `{field: [old, new]}` for the fields that changed: all of
+them for an insert (old is null), all of them for a delete (new is null).
+Replaying the log from the start rebuilds every school-data table exactly;
+`changelog.verify` proves it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid as uuidlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from jiaoyuapp.store.connection import Store
+
+BOOKKEEPING = ("uuid", "created_at", "updated_at")
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def to_sql(value: Any) -> Any:
+    """Values as SQLite stores them, so that comparing old and new is exact."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def dumps(changes: dict) -> str:
+    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class OpChanges:
+    """What one batch changed; views refresh from it instead of reloading."""
+
+    batch_uuid: str
+    kind: str
+    inserted: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
+    first_seq: int | None = None
+    last_seq: int | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.inserted.values()) + sum(self.updated.values()) + sum(self.deleted.values())
+
+    def touched(self, table: str) -> bool:
+        return bool(self.inserted[table] or self.updated[table] or self.deleted[table])
+
+
+class Batch:
+    """One transaction's writes. Obtain it from `Store.write()`, never directly."""
+
+    def __init__(self, store: "Store", kind: str, actor: str, summary: str):
+        self.store = store
+        self.conn = store.conn
+        self.actor = actor or ""
+        self.summary = summary
+        self.at = now_iso()
+        self.uuid = new_uuid()
+        self.changes = OpChanges(self.uuid, kind)
+        self._columns: dict[str, list[str]] = {}
+        self._touched: list[tuple[str, str, str]] = []
+
+    # -- lifecycle (called by Store.write) ----------------------------------
+    def open(self) -> None:
+        self.conn.execute(
+            "INSERT INTO batches (uuid, kind, actor, at, summary) VALUES (?, ?, ?, ?, ?)",
+            (self.uuid, self.changes.kind, self.actor, self.at, self.summary),
+        )
+
+    def close(self) -> None:
+        for table in {t for _, t, _ in self._touched}:
+            for hook in self.store.schema.hooks.get(table, []):
+                hook(self.conn, [x for x in self._touched if x[1] == table])
+        if self.changes.total == 0:
+            self.conn.execute("DELETE FROM batches WHERE uuid = ?", (self.uuid,))
+        else:
+            self.conn.execute(
+                "UPDATE batches SET summary = ?, first_seq = ?, last_seq = ? WHERE uuid = ?",
+                (self.summary, self.changes.first_seq, self.changes.last_seq, self.uuid),
+            )
+
+    # -- helpers -------------------------------------------------------------
+    def columns(self, table: str) -> list[str]:
+        if table not in self._columns:
+            if table not in self.store.schema.school_tables:
+                raise ValueError(f"{table} is not a school-data table")
+            self._columns[table] = [r[1] for r in self.conn.execute(f"PRAGMA table_info([{table}])")]
+        return self._columns[table]
+
+    def _check_fields(self, table: str, values: dict) -> None:
+        cols = self.columns(table)
+        unknown = [k for k in values if k not in cols]
+        if unknown:
+            raise ValueError(f"unknown columns for {table}: {unknown}")
+
+    def _log(self, entries: list[tuple[str, str, str, str]]) -> None:
+        """entries: (table, record_uuid, op, changes_json)."""
+        if not entries:
+            return
+        self.conn.executemany(
+            "INSERT INTO change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(self.uuid, t, u, op, ch, self.actor, self.at) for t, u, op, ch in entries],
+        )
+        last = self.conn.execute("SELECT max(seq) FROM change_log").fetchone()[0]
+        first = last - len(entries) + 1
+        if self.changes.first_seq is None:
+            self.changes.first_seq = first
+        self.changes.last_seq = last
+
+    # -- the operations --------------------------------------------------------
+    def get(self, table: str, uuid: str) -> dict | None:
+        return self.store.get(table, uuid)
+
+    def insert(self, table: str, values: dict, uuid: str | None = None) -> str:
+        return self.insert_many(table, [dict(values, uuid=uuid) if uuid else values])[0]
+
+    def insert_many(self, table: str, rows: Iterable[dict]) -> list[str]:
+        """Insert rows (each may carry its own `uuid`); one log entry per row."""
+        cols = self.columns(table)
+        data_cols = [c for c in cols if c not in BOOKKEEPING]
+        records, entries, uuids = [], [], []
+        for values in rows:
+            values = {k: to_sql(v) for k, v in values.items()}
+            self._check_fields(table, values)
+            uid = values.get("uuid") or new_uuid()
+            row = {c: values.get(c) for c in data_cols}
+            row.update(uuid=uid, created_at=values.get("created_at") or self.at,
+                       updated_at=values.get("updated_at") or self.at)
+            records.append(tuple(row[c] for c in cols))
+            changes = {c: [None, row[c]] for c in cols if c != "uuid" and row[c] is not None}
+            entries.append((table, uid, "insert", dumps(changes)))
+            uuids.append(uid)
+            self._touched.append(("insert", table, uid))
+        if not records:
+            return []
+        marks = ", ".join("?" for _ in cols)
+        names = ", ".join(f"[{c}]" for c in cols)
+        self.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", records)
+        self._log(entries)
+        self.changes.inserted[table] += len(records)
+        return uuids
+
+    def update(self, table: str, uuid: str, values: dict) -> dict:
+        """Set fields; returns {field: (old, new)} for what really changed (maybe nothing)."""
+        values = {k: to_sql(v) for k, v in values.items() if k not in BOOKKEEPING}
+        self._check_fields(table, values)
+        old = self.get(table, uuid)
+        if old is None:
+            raise KeyError(f"{table} {uuid} not found")
+        changed = {k: (old[k], v) for k, v in values.items() if old[k] != v}
+        if not changed:
+            return {}
+        changed["updated_at"] = (old["updated_at"], self.at)
+        sets = ", ".join(f"[{k}] = ?" for k in changed)
+        self.conn.execute(
+            f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [v for _, v in changed.values()] + [uuid]
+        )
+        self._log([(table, uuid, "update", dumps({k: list(v) for k, v in changed.items()}))])
+        self.changes.updated[table] += 1
+        self._touched.append(("update", table, uuid))
+        return changed
+
+    def delete(self, table: str, uuid: str) -> dict:
+        self.columns(table)
+        old = self.get(table, uuid)
+        if old is None:
+            raise KeyError(f"{table} {uuid} not found")
+        self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", (uuid,))
+        changes = {k: [v, None] for k, v in old.items() if k != "uuid" and v is not None}
+        self._log([(table, uuid, "delete", dumps(changes))])
+        self.changes.deleted[table] += 1
+        self._touched.append(("delete", table, uuid))
+        return old
