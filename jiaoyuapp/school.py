@@ -23,3 +23,35 @@ def require_school(store: Store) -> dict:
     if info is None:
         raise NotFoundError("这个数据库还没有登记学校信息。请先运行：jiaoyu init --school-code … --school-name …")
     return info
+
+
+SCHOOL_TYPES = {"小学": 6, "教学点": 6, "初中": 9, "九年一贯制": 9, "完全中学": 12, "高中": 12}
+
+
+def init_school(store: Store, *, code: str, name: str, township: str = "", county: str = "",
+                school_type: str | None = None, top_grade: int | None = None, actor: str = "") -> dict:
+    """Register the school this database belongs to (once)."""
+    from jiaoyuapp.errors import DataError, UsageError
+    code = "".join((code or "").split())
+    if not (len(code) == 10 and code.isdigit()):
+        raise UsageError("学校标识码应为10位数字（见学籍系统“学校信息”），请核对后重新输入。")
+    if not name.strip():
+        raise UsageError("请填写学校名称。")
+    if school_type is None:
+        school_type = "初中" if ("中学" in name or "初中" in name) else "小学"
+    if school_type not in SCHOOL_TYPES:
+        raise UsageError(f"学校类型应为：{'、'.join(SCHOOL_TYPES)}")
+    top_grade = top_grade or SCHOOL_TYPES[school_type]
+    existing = school_info(store)
+    values = {"code": code, "name": name.strip(), "township": township.strip(), "county": county.strip(),
+              "school_type": school_type, "top_grade": top_grade}
+    if existing is not None:
+        if existing["code"] != code:
+            raise DataError(f"这个数据库已登记为“{existing['name']}”（标识码{existing['code']}），"
+                            "不能改成另一所学校。请用 --db 另建一个数据库文件。")
+        with store.write("school-update", actor, "修改学校信息") as w:
+            w.update("school", existing["uuid"], values)
+    else:
+        with store.write("school-init", actor, "登记学校") as w:
+            w.insert("school", values)
+    return require_school(store)

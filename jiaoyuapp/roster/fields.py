@@ -1,0 +1,131 @@
+"""The roster's columns: the header the 学籍 template uses, the synonyms teacher-made
+sheets use, and how each cell is read. Import and export both stand on this list.
+
+`key` is a students column, or `g1.<col>` / `g2.<col>` for 家庭成员1/2 (guardians).
+`kind` chooses the parser in roster_rows.py; `table` names a code table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jiaoyuapp.codes import fold
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str
+    kind: str = "text"
+    table: str | None = None
+    synonyms: tuple[str, ...] = ()
+
+
+STUDENT_FIELDS: tuple[Field, ...] = (
+    Field("name", "姓名", "name", synonyms=("学生姓名", "学生名字", "名字")),
+    Field("sex", "性别", "code", "sex", ("学生性别",)),
+    Field("birth_date", "出生日期", "date", synonyms=("出生年月日", "出生年月", "生日", "出生时间")),
+    Field("birthplace", "出生地", synonyms=("出生地址",)),
+    Field("native_place", "籍贯"),
+    Field("ethnicity", "民族", "code", "ethnicity"),
+    Field("nationality", "国籍/地区", synonyms=("国籍", "国籍地区")),
+    Field("id_type", "身份证件类型", "code", "id_type", ("证件类型",)),
+    Field("id_number", "身份证件号", "id_number",
+          synonyms=("身份证号", "身份证号码", "身份证件号码", "公民身份号码", "证件号码", "证件号", "学生身份证号")),
+    Field("hk_mo_tw", "港澳台侨外", "code", "hk_mo_tw"),
+    Field("health", "健康状况", "code", "health"),
+    Field("name_pinyin", "姓名拼音", synonyms=("拼音",)),
+    Field("student_no", "全国学籍号", "student_no", synonyms=("学籍号", "学籍号码", "个人标识码", "全国学籍号码")),
+    Field("aux_no", "学籍辅号"),
+    Field("seat_no", "班内学号", synonyms=("学号",)),
+    Field("grade", "年级", "grade", synonyms=("所在年级", "年级名称")),
+    Field("class_no", "班级", "class", synonyms=("班别", "所在班级", "班级名称", "班号")),
+    Field("enrolled_ym", "入学年月", "ym", synonyms=("入学时间", "入学日期", "入学年份")),
+    Field("entry_mode", "入学方式", "code", "entry_mode"),
+    Field("boarding", "就读方式", "code", "boarding", ("是否寄宿", "是否住校", "寄宿", "住校")),
+    Field("source", "学生来源", "code", "student_source"),
+    Field("current_address", "现住址", synonyms=("现居住地址", "居住地址", "住址")),
+    Field("mailing_address", "通信地址", synonyms=("通讯地址",)),
+    Field("home_address", "家庭地址", synonyms=("家庭住址", "家庭详细住址", "家庭详细地址")),
+    Field("phone", "联系电话", "phone", synonyms=("电话", "联系方式", "电话号码", "手机号码")),
+    Field("hukou_place", "户口所在地", synonyms=("户籍所在地", "户籍地")),
+    Field("hukou_type", "户口性质", "code", "hukou_type", ("户籍性质",)),
+    Field("only_child", "是否独生子女", "flag", synonyms=("独生子女",)),
+    Field("left_behind", "是否留守儿童", "code", "left_behind", ("留守儿童", "留守情况", "留守类型")),
+    Field("migrant_child", "是否进城务工人员随迁子女", "flag", synonyms=("随迁子女", "是否随迁子女")),
+    Field("orphan", "是否孤儿", "flag", synonyms=("孤儿",)),
+    Field("martyr_child", "是否烈士或优抚子女", "flag", synonyms=("烈士或优抚子女", "优抚子女")),
+    Field("inclusive_edu", "随班就读", "code", "inclusive_edu", ("是否随班就读",)),
+    Field("disability_type", "残疾人类型", "code", "disability_type", ("残疾类型", "残疾类别")),
+    Field("disability_grade", "残疾等级", "code", "disability_grade", ("残疾级别",)),
+    Field("needs_aid", "是否需要申请资助", "flag", synonyms=("需要申请资助",)),
+    Field("gets_subsidy", "是否享受一补", "flag", synonyms=("享受一补",)),
+    Field("distance", "上下学距离", synonyms=("上下学距离(公里)", "上学距离")),
+    Field("transport", "上下学交通方式", "code", "transport", ("交通方式",)),
+    Field("school_bus", "是否需要乘坐校车", "flag", synonyms=("乘坐校车",)),
+    Field("poverty_alleviated", "是否脱贫户", "flag", synonyms=("脱贫户", "建档立卡贫困户", "是否建档立卡贫困户", "是否脱贫家庭")),
+    Field("monitoring_kind", "防返贫监测对象", "code", "monitoring_kind",
+          ("监测对象", "监测对象类型", "防返贫监测对象类型", "是否防返贫监测对象")),
+    Field("dibao", "是否低保", "flag", synonyms=("低保", "低保户", "是否低保户", "低保家庭")),
+    Field("tekun", "是否特困供养", "flag", synonyms=("特困供养", "特困", "是否特困")),
+    Field("unsupported", "是否事实无人抚养儿童", "flag", synonyms=("事实无人抚养", "事实无人抚养儿童")),
+    Field("single_parent", "是否单亲家庭", "flag", synonyms=("单亲", "单亲家庭")),
+    Field("status", "在校状态", "code", "enrollment_status", ("学籍状态", "在读状态", "学生状态")),
+    Field("note", "备注"),
+)
+
+_MEMBER_COLUMNS = (
+    ("name", "姓名", "name", None, ()),
+    ("relation", "关系", "text", None, ("与学生关系",)),
+    ("is_guardian", "是否监护人", "flag", None, ()),
+    ("id_number", "身份证件号", "id_number", None, ("身份证号", "身份证号码")),
+    ("phone", "联系电话", "phone", None, ("电话", "手机号码")),
+    ("address", "现住址", "text", None, ("住址",)),
+    ("workplace", "工作单位", "text", None, ()),
+)
+
+
+def _member_fields(position: int) -> tuple[Field, ...]:
+    fields = []
+    for col, header, kind, table, syn in _MEMBER_COLUMNS:
+        prefixes = [f"成员{position}", f"家庭成员{position}"]
+        synonyms = [p + h for p in prefixes for h in (header, *syn) if p + h != f"成员{position}{header}"]
+        if position == 1:  # a single guardian column set in teacher-made sheets
+            for p in ("监护人", "家长", "监护人1"):
+                synonyms += [p + h for h in (header, *syn)]
+            if col == "name":
+                synonyms += ["监护人", "家长", "家长姓名", "监护人姓名"]
+            if col == "relation":
+                synonyms += ["与监护人关系", "监护人关系"]
+            if col == "phone":
+                synonyms += ["家长电话", "监护人电话", "家长联系电话", "监护人联系电话"]
+        if position == 2:
+            for p in ("监护人2",):
+                synonyms += [p + h for h in (header, *syn)]
+        fields.append(Field(f"g{position}.{col}", f"成员{position}{header}", kind, table, tuple(synonyms)))
+    return tuple(fields)
+
+
+GUARDIAN_FIELDS = _member_fields(1) + _member_fields(2)
+ALL_FIELDS = STUDENT_FIELDS + GUARDIAN_FIELDS
+
+
+def _header_key(header: str) -> str:
+    """Fold a header cell: no spaces, full-width → half-width, no required-marks or notes."""
+    h = fold(header)
+    h = re.sub(r"[\*＊]", "", h)
+    h = re.sub(r"[(（\[【].*?[)）\]】]", "", h) or h
+    return h
+
+
+_BY_HEADER: dict[str, Field] = {}
+for _f in ALL_FIELDS:
+    for _h in (_f.header, *_f.synonyms):
+        _BY_HEADER.setdefault(_header_key(_h), _f)
+
+
+def field_for_header(header) -> Field | None:
+    if header is None:
+        return None
+    return _BY_HEADER.get(_header_key(str(header)))

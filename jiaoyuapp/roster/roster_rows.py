@@ -1,0 +1,265 @@
+"""Reading roster rows: finding the header, mapping columns by name, and checking
+each row. Produces clean student records with every problem located by row and
+column; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from openpyxl.utils.cell import get_column_letter
+
+from jiaoyuapp.codes import table
+from jiaoyuapp.errors import DataError
+from jiaoyuapp.roster import cell_values as cv
+from jiaoyuapp.roster.fields import ALL_FIELDS, Field, field_for_header
+from jiaoyuapp.roster.identifiers import (
+    check_id_number, check_phone, check_student_no, id_birth_date, id_sex,
+)
+
+HEADER_SCAN_ROWS = 30
+FIELDS_BY_KEY = {f.key: f for f in ALL_FIELDS}
+
+
+@dataclass
+class Column:
+    index: int          # 0-based
+    header: str         # as written in the file
+    field: Field
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index + 1)
+
+
+@dataclass
+class HeaderMap:
+    row: int                            # spreadsheet row number of the header
+    columns: list[Column]
+    ignored: list[str]
+
+    def keys(self) -> set[str]:
+        return {c.field.key for c in self.columns}
+
+    def column(self, key: str) -> Column | None:
+        for c in self.columns:
+            if c.field.key == key:
+                return c
+        return None
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    values: dict = field(default_factory=dict)       # key → clean value (students cols and g1./g2.)
+    problems: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)    # keys whose cell was refused
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _map_header(values: list, above: list | None) -> tuple[list[Column], list[str]]:
+    columns: list[Column] = []
+    taken: set[str] = set()
+    ignored: list[str] = []
+    for i, raw in enumerate(values):
+        header = cv.text(raw)
+        if not header:
+            continue
+        group = cv.text(above[i]) if above and i < len(above) else None
+        chosen = None
+        for candidate in ([group + header] if group else []) + [header]:
+            f = field_for_header(candidate)
+            if f is not None and f.key not in taken:
+                chosen = f
+                break
+        if chosen is None:
+            ignored.append(header)
+            continue
+        taken.add(chosen.key)
+        columns.append(Column(i, header, chosen))
+    return columns, ignored
+
+
+def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[tuple[int, list]]]:
+    """Scan the first rows for the one that names the most known columns (姓名 among them)."""
+    seen: list[tuple[int, list]] = []
+    best: tuple[int, HeaderMap] | None = None
+    for number, values in rows:
+        seen.append((number, values))
+        above = seen[-2][1] if len(seen) >= 2 else None
+        columns, ignored = _map_header(values, above)
+        keys = {c.field.key for c in columns}
+        score = len(keys)
+        if "name" in keys and score >= 3 and (best is None or score > best[0]):
+            best = (score, HeaderMap(number, columns, ignored))
+        if len(seen) >= HEADER_SCAN_ROWS:
+            break
+    if best is None:
+        raise DataError(
+            "在表格前30行中没有找到表头行。表头至少要有“姓名”以及“身份证件号”或“全国学籍号”等列名，"
+            "请检查是否选错了文件或工作表。")
+    header = best[1]
+    keys = header.keys()
+    if "id_number" not in keys and "student_no" not in keys:
+        raise DataError("表头中既没有“身份证件号”列，也没有“全国学籍号”列，无法识别学生。请加上其中一列后再导入。")
+
+    def rest() -> Iterator[tuple[int, list]]:
+        for number, values in seen:
+            if number > header.row:
+                yield number, values
+        yield from rows
+    return header, rest()
+
+
+GRADES = table("grade")
+
+
+def school_year_start(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+
+
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+class RowReader:
+    """Parses data rows against a header map."""
+
+    def __init__(self, header: HeaderMap, today: dt.date | None = None):
+        self.header = header
+        self.columns = header.columns
+        self.year_start = school_year_start(today)
+        self._by_key = {c.field.key: c for c in header.columns}
+
+    def _problem(self, pr: ParsedRow, key: str | None, message: str, warning: bool = False) -> None:
+        col = self._by_key.get(key) if key else None
+        item = {"row": pr.row, "column": col.header if col else (_header_of(key) if key else ""),
+                "letter": col.letter if col else "", "message": message}
+        (pr.warnings if warning else pr.problems).append(item)
+        if key and not warning:
+            pr.failed.add(key)
+
+    def parse(self, number: int, values: list) -> ParsedRow | None:
+        """A ParsedRow, or None for a row that is not a student (blank, a note, a footer)."""
+        raw: dict[str, object] = {}
+        for c in self.columns:
+            v = values[c.index] if c.index < len(values) else None
+            if v is not None and not (isinstance(v, str) and not v.strip()):
+                raw[c.field.key] = v
+        if not raw.get("name") and not raw.get("id_number") and not raw.get("student_no"):
+            return None
+        pr = ParsedRow(number)
+        for key, v in raw.items():
+            f = self._by_key[key].field
+            try:
+                pr.values[key] = _parse(f, v)
+            except cv.CellError as exc:
+                self._problem(pr, key, str(exc))
+        if "class_no" in pr.values:
+            try:
+                pr.values["grade"], pr.values["class_no"] = cv.grade_and_class(
+                    pr.values.get("grade"), pr.values["class_no"], GRADES)
+            except cv.CellError as exc:
+                self._problem(pr, "class_no", str(exc))
+                pr.values.pop("class_no")
+        self._cross_check(pr)
+        return pr
+
+    def _cross_check(self, pr: ParsedRow) -> None:
+        v = pr.values
+        if not v.get("name") and "name" not in pr.failed:
+            self._problem(pr, "name", "姓名为空，请填写学生姓名")
+        idn = v.get("id_number")
+        if not idn and not v.get("student_no") and not ({"id_number", "student_no"} & pr.failed):
+            self._problem(pr, "id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
+        if idn and not v.get("id_type") and "id_type" not in pr.failed:
+            v["id_type"] = "1" if len(idn) == 18 else None
+        if idn and v.get("id_type") == "1":
+            msg = check_id_number(idn)
+            if msg:
+                self._problem(pr, "id_number", msg)
+            else:
+                born, sex = id_birth_date(idn), id_sex(idn)
+                if v.get("birth_date") is None and "birth_date" not in pr.failed:
+                    v["birth_date"] = born
+                elif v.get("birth_date") is not None and v["birth_date"] != born:
+                    self._problem(pr, "birth_date",
+                                  f"出生日期{v['birth_date']:%Y-%m-%d}与身份证件号中的出生日期{born:%Y-%m-%d}不一致，"
+                                  "请对照户口本核对哪一个写错了")
+                if v.get("sex") is None and "sex" not in pr.failed:
+                    v["sex"] = sex
+                elif v.get("sex") is not None and v["sex"] != sex:
+                    self._problem(pr, "sex", f"性别与身份证件号不一致（按身份证号应为{table('sex').label(sex)}），请核对")
+        sno = v.get("student_no")
+        if sno:
+            msg = check_student_no(sno)
+            if msg:
+                self._problem(pr, "student_no", msg)
+            elif sno[0] == "G" and idn and sno[1:] != idn:
+                self._problem(pr, "student_no", "全国学籍号G后的号码与身份证件号不同，请在学籍系统中核对", warning=True)
+        for key in ("phone", "g1.phone", "g2.phone"):
+            if v.get(key):
+                msg = check_phone(v[key])
+                if msg:
+                    self._problem(pr, key, msg)
+        for key in ("g1.id_number", "g2.id_number"):
+            if v.get(key) and len(v[key]) == 18:
+                msg = check_id_number(v[key])
+                if msg:
+                    self._problem(pr, key, msg.replace("身份证件号", "家庭成员身份证件号"))
+        if v.get("left_behind") == "9":
+            self._problem(pr, "left_behind", "只写了“是”留守，没写单亲外出还是双亲外出；已按“留守（未注明）”导入，请补充",
+                          warning=True)
+        born, grade = v.get("birth_date"), v.get("grade")
+        if born and grade and isinstance(born, dt.date):
+            age = _age_on(born, self.year_start)
+            expected = grade + 5
+            if not expected - 2 <= age <= expected + 3:
+                self._problem(pr, "birth_date",
+                              f"按出生日期，学生本学年9月1日{age}岁，读{GRADES.label(str(grade))}年龄偏{'小' if age < expected else '大'}，请核对"
+                              "（如无误可忽略）", warning=True)
+        if v.get("birth_date") is not None:
+            v["birth_date"] = v["birth_date"].isoformat()
+
+
+def _header_of(key: str) -> str:
+    return FIELDS_BY_KEY[key].header if key in FIELDS_BY_KEY else key
+
+
+def _parse(f: Field, v):
+    kind = f.kind
+    if kind == "text":
+        return cv.text(v)
+    if kind == "name":
+        return cv.compact(v)
+    if kind == "code":
+        return cv.code(v, table(f.table), f.header)
+    if kind == "flag":
+        return int(cv.code(v, table("yes_no"), f.header)) if cv.text(v) else None
+    if kind == "date":
+        return cv.date(v, f.header)
+    if kind == "ym":
+        return cv.year_month(v, f.header)
+    if kind in ("id_number", "student_no"):
+        return cv.identifier(v, f.header)
+    if kind == "phone":
+        return cv.identifier(v, f.header)
+    if kind == "grade":
+        return cv.grade_and_class(v, None, GRADES)[0]
+    if kind == "class":
+        return v  # resolved together with the grade in RowReader.parse
+    raise ValueError(kind)
+
+
+def iter_parsed(reader: RowReader, rows: Iterable[tuple[int, list]]) -> Iterator[ParsedRow]:
+    for number, values in rows:
+        pr = reader.parse(number, values)
+        if pr is not None:
+            yield pr
