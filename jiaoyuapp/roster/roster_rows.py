@@ -96,7 +96,8 @@ def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[t
         columns, ignored = _map_header(values, above)
         keys = {c.field.key for c in columns}
         score = len(keys)
-        if "name" in keys and score >= 3 and (best is None or score > best[0]):
+        identified = "name" in keys and (score >= 3 or keys & {"id_number", "student_no"})
+        if identified and (best is None or score > best[0]):
             best = (score, HeaderMap(number, columns, ignored))
         if len(seen) >= HEADER_SCAN_ROWS:
             break
@@ -180,7 +181,7 @@ class RowReader:
         if not idn and not v.get("student_no") and not ({"id_number", "student_no"} & pr.failed):
             self._problem(pr, "id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
         if idn and not v.get("id_type") and "id_type" not in pr.failed:
-            v["id_type"] = "1" if len(idn) == 18 else None
+            v["id_type"] = "1"  # without a 证件类型 column, an ID number is a 居民身份证号
         if idn and v.get("id_type") == "1":
             msg = check_id_number(idn)
             if msg:

@@ -60,10 +60,13 @@ def update_student(store: Store, uuid: str, raw: dict, actor: str = "") -> dict:
         raise NotFoundError("找不到这名学生，可能已被删除，请重新查询。")
     keys = {_resolve(k).key for k in raw}
     merged = dict(raw)
-    if keys & {"id_number", "birth_date", "sex"}:  # check the edit against the rest of the identity
-        for key in ("id_number", "id_type", "birth_date", "sex"):
-            if key not in keys and current.get(key) is not None:
-                merged[key] = current[key]
+    # Validate the edit together with the rest of the identity; only `keys` are written.
+    context = ["name", "id_number", "id_type", "student_no"]
+    if keys & {"id_number", "birth_date", "sex"}:
+        context += ["birth_date", "sex"]
+    for key in context:
+        if key not in keys and current.get(key) is not None:
+            merged[key] = current[key]
     if "class_no" in keys and "grade" not in keys and current.get("grade") is not None:
         merged["grade"] = current["grade"]
     values, problems, _ = parse_values(merged)

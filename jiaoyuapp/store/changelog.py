@@ -40,6 +40,11 @@ def replay(store: Store, upto: int | None = None) -> dict[str, dict[str, dict]]:
             rows.setdefault(rec, {}).update({k: new for k, (_, new) in fields.items()})
         elif op == "delete":
             rows.pop(rec, None)
+    # The log leaves out null fields of an insert; give every row all its table's columns.
+    for table, rows in tables.items():
+        cols = [r[1] for r in store.conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
+        for uid, row in rows.items():
+            rows[uid] = {c: row.get(c) for c in cols}
     return tables
 
 

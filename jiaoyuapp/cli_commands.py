@@ -1,0 +1,253 @@
+"""What each `jiaoyu` command does: call the core, shape the answer for people or for JSON."""
+
+from __future__ import annotations
+
+from jiaoyuapp.cli import _out, _pairs, _progress_printer, db_path
+from jiaoyuapp.codes import table
+from jiaoyuapp.errors import NotFoundError, UsageError
+from jiaoyuapp.roster import households, school_year
+from jiaoyuapp.roster.classes import class_label, parse_class
+from jiaoyuapp.roster.flags import flags_of
+from jiaoyuapp.school import init_school, open_school, require_school, school_info
+from jiaoyuapp.store import Store, changelog
+
+
+def run(args) -> int:
+    handler = COMMANDS[args.command]
+    create = args.command in ("init", "demo")
+    store = open_school(db_path(args), create=create)
+    try:
+        return handler(store, args) or 0
+    finally:
+        store.close()
+
+
+def _ref(store: Store, ref: str) -> str:
+    """A student named by uuid, ID number or 全国学籍号."""
+    ref = ref.strip()
+    uid = store.scalar("SELECT uuid FROM students WHERE uuid = ? OR id_number = ? OR student_no = ?",
+                       (ref, ref.upper(), ref.upper()))
+    if uid is None:
+        raise NotFoundError(f"找不到学生“{ref}”。请用 jiaoyu students 查询后，使用其编号、身份证件号或全国学籍号。")
+    return uid
+
+
+def _student_brief(s: dict) -> dict:
+    return {"uuid": s["uuid"], "name": s["name"], "id_number": s["id_number"], "student_no": s["student_no"],
+            "sex": table("sex").label(s["sex"]), "birth_date": s["birth_date"],
+            "class": class_label(s["grade"], s["class_no"]), "grade": s["grade"], "class_no": s["class_no"],
+            "status": s["status"], "household": s["household_uuid"], "flags": flags_of(s)}
+
+
+def _problem_lines(title: str, items: list[dict]) -> list[str]:
+    if not items:
+        return []
+    lines = [f"{title}（{len(items)}条）："]
+    for p in items:
+        where = f"{p['column']}列" + (f"({p['letter']})" if p.get("letter") else "") if p["column"] else ""
+        lines.append(f"  第{p['row']}行 {where}：{p['message']}")
+    return lines
+
+
+def cmd_init(store, args):
+    info = init_school(store, code=args.school_code, name=args.school_name, township=args.township,
+                       county=args.county, school_type=args.school_type, top_grade=args.top_grade, actor=args.actor)
+    _out(args, {"school": info, "db": str(store.path)},
+         f"已登记学校：{info['name']}（标识码{info['code']}，{info['school_type']}）\n数据库：{store.path}")
+
+
+def cmd_import_roster(store, args):
+    from jiaoyuapp.roster.roster_import import import_roster
+    require_school(store)
+    report = import_roster(store, args.file, dry_run=args.dry_run, only_valid=args.only_valid, actor=args.actor,
+                           progress=_progress_printer(args) or (lambda *a: None))
+    data = report.as_dict()
+    refused_nothing_written = bool(report.problems) and not report.written
+    lines = [f"文件：{report.file}（工作表“{report.sheet}”，表头在第{report.header_row}行）",
+             f"共{report.rows}名学生，{report.valid}名无误：新增{report.created}，更新{report.updated}，未变{report.unchanged}"]
+    lines += _problem_lines("有问题、不能导入的行", report.problems)
+    lines += _problem_lines("提醒（仍会导入）", report.warnings)
+    if report.ignored_columns:
+        lines.append("未识别、已忽略的列：" + "、".join(report.ignored_columns))
+    if args.dry_run:
+        lines.append("这是检查（--dry-run），没有写入任何数据。")
+    elif refused_nothing_written:
+        lines.append("因为有不能导入的行，本次没有写入任何数据。请改正后重新导入，或加 --only-valid 只导入无误的行。")
+    elif report.written:
+        lines.append("导入完成。" + (f"导入前已自动备份：{report.backup}" if report.backup else ""))
+    _out(args, data, "\n".join(lines))
+    if report.problems and (args.dry_run or not report.written):
+        return 1
+    return 0
+
+
+def cmd_students(store, args):
+    from jiaoyuapp.roster.search import find_students
+    rows = find_students(store, args.query, class_name=args.class_name, flags=args.flag, status=args.status)
+    data = [_student_brief(s) for s in rows]
+    lines = [f"{d['name']}\t{d['sex']}\t{d['class']}\t{d['id_number'] or ''}\t{d['status']}\t{'、'.join(d['flags'])}"
+             for d in data]
+    lines.append(f"共{len(data)}人")
+    _out(args, data, "\n".join(lines))
+
+
+def cmd_student(store, args):
+    uid = _ref(store, args.ref)
+    s = store.get("students", uid)
+    guardians = store.query("SELECT * FROM guardians WHERE student_uuid = ? ORDER BY position", (uid,))
+    events = store.query("SELECT * FROM enrollment_events WHERE student_uuid = ? ORDER BY event_date", (uid,))
+    siblings = store.query("SELECT uuid, name, grade, class_no FROM students WHERE household_uuid = ? AND uuid != ?",
+                           (s["household_uuid"], uid))
+    data = dict(s, guardians=guardians, events=events, siblings=siblings, flags=flags_of(s),
+                **{"class": class_label(s["grade"], s["class_no"])})
+    lines = [f"{s['name']}  {table('sex').label(s['sex'])}  {class_label(s['grade'], s['class_no'])}  {s['status']}",
+             f"身份证件号：{s['id_number'] or ''}  全国学籍号：{s['student_no'] or ''}  出生日期：{s['birth_date'] or ''}",
+             f"家庭地址：{s['home_address'] or ''}", f"标记：{'、'.join(flags_of(s)) or '无'}"]
+    lines += [f"家庭成员{g['position']}：{g['name'] or ''}（{g['relation'] or ''}）{g['phone'] or ''}" for g in guardians]
+    lines += [f"同户：{x['name']} {class_label(x['grade'], x['class_no'])}" for x in siblings]
+    lines += [f"{e['event_date']} {e['kind']} {e['other_school'] or ''} {e['reason'] or ''}" for e in events]
+    _out(args, data, "\n".join(lines))
+
+
+def cmd_add_student(store, args):
+    from jiaoyuapp.roster.students import add_student
+    require_school(store)
+    uid, warnings = add_student(store, _pairs(args.values), actor=args.actor)
+    _out(args, {"uuid": uid, "warnings": warnings},
+         "\n".join([f"已添加，学生编号：{uid}"] + [f"提醒：{w['message']}" for w in warnings]))
+
+
+def cmd_edit_student(store, args):
+    from jiaoyuapp.roster.students import update_student
+    changed = update_student(store, _ref(store, args.ref), _pairs(args.values), actor=args.actor)
+    _out(args, {"changed": {k: list(v) for k, v in changed.items()}},
+         "已修改：" + ("、".join(k for k in changed if not k.endswith("updated_at")) or "没有变化"))
+
+
+def cmd_export_roster(store, args):
+    from jiaoyuapp.roster.roster_export import export_roster
+    n = export_roster(store, args.out)
+    _out(args, {"file": args.out, "students": n}, f"已导出{n}名学生到 {args.out}")
+
+
+def cmd_demo(store, args):
+    from jiaoyuapp.roster.demo import load_demo
+    if not 1 <= args.students <= 100_000:
+        raise UsageError("演示学生人数应在1到100000之间。")
+    if school_info(store) is None:
+        init_school(store, code="5100000001", name="演示学校", township="演示镇", county="演示县", actor=args.actor)
+    report = load_demo(store, args.students, args.seed, actor=args.actor or "演示数据")
+    _out(args, report.as_dict(), f"已生成演示学生{report.created}名（均为虚构人员）。")
+
+
+def cmd_backup(store, args):
+    from jiaoyuapp.store.backups import backup_to
+    path = backup_to(store, args.dir)
+    _out(args, {"backup": str(path)}, f"备份完成并已校验：{path}")
+
+
+def cmd_restore(store, args):
+    from jiaoyuapp.store.backups import restore
+    safety = restore(store, args.backup_file)
+    store.close()
+    open_school(store.path).close()  # bring an older backup's schema up to date
+    _out(args, {"restored": args.backup_file, "safety_backup": safety},
+         f"已从备份恢复。恢复前的数据已另存为：{safety or '（原库为空，未另存）'}")
+
+
+def cmd_check(store, args):
+    from jiaoyuapp.store.backups import integrity
+    problems = integrity(store.conn)
+    log_problems = changelog.verify(store)
+    ok = not problems and not log_problems
+    data = {"ok": ok, "integrity": problems, "change_log": log_problems,
+            "changes": store.scalar("SELECT count(*) FROM change_log")}
+    lines = ["数据库检查：" + ("通过" if ok else "发现问题")]
+    lines += [f"  完整性：{p}" for p in problems] + [f"  变更日志：{p}" for p in log_problems[:50]]
+    if len(log_problems) > 50:
+        lines.append(f"  ……共{len(log_problems)}处")
+    _out(args, data, "\n".join(lines))
+    return 0 if ok else 1
+
+
+def cmd_log(store, args):
+    entries = list(changelog.entries(store, since=args.since, limit=args.limit))
+    ops = {"insert": "新增", "update": "修改", "delete": "删除"}
+    lines = [f"{e['seq']}\t{e['at']}\t{e['actor'] or '-'}\t{e['table']}\t{ops[e['op']]}\t{e['uuid']}\t"
+             + "、".join(k for k in e["changes"] if k not in ("created_at", "updated_at")) for e in entries]
+    _out(args, entries, "\n".join(lines) if lines else "没有新的变更。")
+
+
+def cmd_summary(store, args):
+    from jiaoyuapp.roster.summary import summary
+    data = summary(store)
+    sc = data["school"]
+    lines = [f"{sc['name']}（学校标识码{sc['code']}，{sc['county']}{sc['township']}）" if sc else "（尚未登记学校）",
+             f"学生{data['students']}人，其中在读{data['in_school']}人，{data['classes']}个班，{data['households']}户",
+             "按状态：" + "，".join(f"{k}{v}人" for k, v in data["by_status"].items()),
+             "按年级（在读）：" + "，".join(f"{k}{v}人" for k, v in data["by_grade"].items()),
+             "重点关注（在读）：" + "，".join(f"{k}{v}人" for k, v in data["flags"].items() if v)]
+    _out(args, data, "\n".join(lines))
+
+
+def cmd_transfer_out(store, args):
+    school_year.transfer_out(store, _ref(store, args.ref), to_school=args.to, day=args.date, reason=args.reason,
+                             actor=args.actor)
+    _out(args, {"ok": True}, "已办理转出。")
+
+
+def cmd_transfer_in(store, args):
+    uid = school_year.transfer_in(store, _pairs(args.values), from_school=args.from_school, day=args.date,
+                                  actor=args.actor)
+    _out(args, {"uuid": uid}, f"已办理转入，学生编号：{uid}")
+
+
+def cmd_suspend(store, args):
+    school_year.suspend(store, _ref(store, args.ref), reason=args.reason, day=args.date, actor=args.actor)
+    _out(args, {"ok": True}, "已办理休学。")
+
+
+def cmd_resume(store, args):
+    grade, cls = parse_class(args.class_name) if args.class_name else (None, None)
+    school_year.resume(store, _ref(store, args.ref), day=args.date, grade=grade, class_no=cls, actor=args.actor)
+    _out(args, {"ok": True}, "已办理复学。")
+
+
+def cmd_rollover(store, args):
+    plan = school_year.plan_rollover(store)
+    data = {"top_grade": plan.top_grade, "move_up": len(plan.moves), "graduate": len(plan.graduates),
+            "by_grade": plan.by_grade, "applied": False}
+    lines = ["秋季升级预览："] + [f"  {x}" for x in plan.summary_lines()]
+    if args.apply:
+        data["batch"] = school_year.apply_rollover(store, actor=args.actor)
+        data["applied"] = True
+        lines.append(f"已执行升级。如需撤销：jiaoyu undo-rollover {data['batch']}")
+    else:
+        lines.append("这只是预览。确认无误后运行 jiaoyu rollover --apply 执行。")
+    _out(args, data, "\n".join(lines))
+
+
+def cmd_undo_rollover(store, args):
+    school_year.undo_rollover(store, args.batch, actor=args.actor)
+    _out(args, {"ok": True}, "已撤销升级，学生年级和状态已恢复。")
+
+
+def cmd_household(store, args):
+    uids = [_ref(store, r) for r in args.refs]
+    if args.action == "merge":
+        household = households.merge(store, uids, actor=args.actor)
+        _out(args, {"household": household}, f"已合并为同一户（{len(uids)}名学生）。")
+    else:
+        for uid in uids:
+            households.split(store, uid, actor=args.actor)
+        _out(args, {"ok": True}, "已单独成户。")
+
+
+COMMANDS = {
+    "init": cmd_init, "import-roster": cmd_import_roster, "students": cmd_students, "student": cmd_student,
+    "add-student": cmd_add_student, "edit-student": cmd_edit_student, "export-roster": cmd_export_roster,
+    "demo": cmd_demo, "backup": cmd_backup, "restore": cmd_restore, "check": cmd_check, "log": cmd_log,
+    "summary": cmd_summary, "transfer-out": cmd_transfer_out, "transfer-in": cmd_transfer_in,
+    "suspend": cmd_suspend, "resume": cmd_resume, "rollover": cmd_rollover, "undo-rollover": cmd_undo_rollover,
+    "household": cmd_household,
+}

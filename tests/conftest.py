@@ -1,0 +1,31 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jiaoyuapp.school import init_school, open_school  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """No test touches the real user's data directory."""
+    monkeypatch.setenv("JIAOYU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("JIAOYU_DB", raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "school.db"
+
+
+@pytest.fixture
+def store(db_path):
+    """A fresh school database file (WAL and all), with the school registered."""
+    s = open_school(db_path)
+    init_school(s, code="5101230001", name="青石镇红岩村小学", township="青石镇", county="示范县")
+    yield s
+    s.close()

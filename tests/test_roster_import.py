@@ -1,0 +1,245 @@
+"""Importing the roster from the workbooks real schools have."""
+
+import datetime as dt
+
+import pytest
+
+from jiaoyuapp.errors import DataError
+from jiaoyuapp.roster.roster_export import export_roster
+from jiaoyuapp.roster.roster_import import import_roster
+from tests.workbooks import TODAY, make_id, save, xueji_workbook
+
+ZHANG = make_id("20180305", 11)   # male, grade 3
+LI = make_id("20180712", 22)      # female
+WANG = make_id("20190101", 33)    # male, grade 2
+ZHAO = make_id("20190408", 44)    # female
+
+
+def students(store):
+    return store.query("SELECT s.name, s.sex, s.birth_date, s.id_number, s.grade, s.class_no, s.ethnicity "
+                       "FROM students s ORDER BY s.id_number")
+
+
+def log_count(store):
+    return store.scalar("SELECT count(*) FROM change_log")
+
+
+def test_title_rows_any_order_and_synonyms(store, tmp_path):
+    """A teacher's sheet with a merged title, its own column order and names imports exactly."""
+    path = save([
+        ["示范县青石镇红岩村小学2026年秋季学生花名册"],
+        ["填表日期：2026年9月"],
+        ["班级", "身份证号码", "学生姓名", "性别", "民族", "年级", "出生年月"],
+        ["1班", ZHANG, "张三", "男", "汉族", "三年级", "2018-03-05"],
+        ["1班", LI, "李丽", "女", "回", "三年级", "2018.7.12"],
+    ], tmp_path / "a.xlsx", merges=["A1:G1"])
+    report = import_roster(store, path, today=TODAY)
+    assert report.header_row == 3
+    assert (report.rows, report.valid, report.created, report.problems) == (2, 2, 2, [])
+    assert students(store) == [
+        {"name": "张三", "sex": "1", "birth_date": "2018-03-05", "id_number": ZHANG, "grade": 3, "class_no": "1",
+         "ethnicity": "01"},
+        {"name": "李丽", "sex": "2", "birth_date": "2018-07-12", "id_number": LI, "grade": 3, "class_no": "1",
+         "ethnicity": "03"},
+    ]
+
+
+def test_merged_data_cells_full_width_and_spaces(store, tmp_path):
+    """A class merged over several rows reaches each row; full-width digits and spaces are cleaned."""
+    full_width = ZHANG.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    path = save([
+        ["姓名", "身份证件号", "年级", "班级", "联系电话"],
+        ["张　三", f" {full_width} ", "三年级", "（2）班", "１３８ 0013 8000"],
+        [" 李丽 ", f"{LI}\u00a0", None, None, None],
+    ], tmp_path / "m.xlsx", merges=["C2:C3", "D2:D3"])
+    report = import_roster(store, path, today=TODAY)
+    assert report.problems == []
+    rows = store.query("SELECT name, id_number, grade, class_no, phone FROM students ORDER BY id_number")
+    assert rows == [{"name": "张三", "id_number": ZHANG, "grade": 3, "class_no": "2", "phone": "13800138000"},
+                    {"name": "李丽", "id_number": LI, "grade": 3, "class_no": "2", "phone": None}]
+
+
+def test_every_date_form_and_codes_or_labels(store, tmp_path):
+    """Dates as 20140901, 2014-09-01, 2014.9.1, 2014年9月1日, a date cell or an Excel serial; codes or labels."""
+    a, b, c, d = (make_id(x, n) for x, n in (("20180305", 11), ("20180712", 22), ("20190101", 33), ("20190408", 44)))
+    e = make_id("20180901", 55)
+    serial = (dt.date(2018, 9, 1) - dt.date(1899, 12, 30)).days
+    path = save([
+        ["姓名", "性别", "出生日期", "身份证件号", "民族", "年级", "班级", "就读方式", "是否留守儿童"],
+        ["甲一", 1, 20180305, a, 1, 3, 1, 1, 0],
+        ["乙二", "2", "2018-07-12", b, "01", "三年级", "1", "走读", "否"],
+        ["丙三", "男", "2019.1.1", c, "汉族", "二年级", "1班", "住校", "单亲外出"],
+        ["丁四", "女", "2019年4月8日", d, "汉", "2", "一班", 2, 2],
+        ["戊五", "男", dt.datetime(2018, 9, 1), e, "汉", "三年级", "1", "1", "1"],
+    ], tmp_path / "d.xlsx")
+    report = import_roster(store, path, today=TODAY)
+    assert report.problems == []
+    got = store.query("SELECT name, sex, birth_date, ethnicity, grade, class_no, boarding, left_behind FROM students "
+                      "ORDER BY name")
+    assert {r["name"]: (r["sex"], r["birth_date"], r["ethnicity"], r["grade"], r["class_no"], r["boarding"],
+                        r["left_behind"]) for r in got} == {
+        "甲一": ("1", "2018-03-05", "01", 3, "1", "1", "0"),
+        "乙二": ("2", "2018-07-12", "01", 3, "1", "1", "0"),
+        "丙三": ("1", "2019-01-01", "01", 2, "1", "2", "1"),
+        "丁四": ("2", "2019-04-08", "01", 2, "1", "2", "2"),
+        "戊五": ("1", "2018-09-01", "01", 3, "1", "1", "1"),
+    }
+    # an Excel date serial in a plain number cell
+    f = make_id("20180901", 77)
+    path = save([["姓名", "出生日期", "身份证件号"], ["己六", serial, f]], tmp_path / "s.xlsx")
+    assert import_roster(store, path, today=TODAY).problems == []
+    assert store.scalar("SELECT birth_date FROM students WHERE name = '己六'") == "2018-09-01"
+
+
+def test_rounded_id_refused_with_what_to_do(store, tmp_path):
+    """An ID number Excel already rounded to 15 digits is refused, telling the user to set the column to text."""
+    path = save([
+        ["姓名", "身份证件号"],
+        ["张三", ZHANG],
+        ["王五", 5.10123201001011e17],
+    ], tmp_path / "r.xlsx")
+    report = import_roster(store, path, today=TODAY)
+    assert report.written is False and log_count(store) == 1  # only the school's registration
+    assert len(report.problems) == 1
+    p = report.problems[0]
+    assert (p["row"], p["column"], p["letter"]) == (3, "身份证件号", "B")
+    assert "文本" in p["message"] and "15位" in p["message"]
+    assert store.scalar("SELECT count(*) FROM students") == 0
+
+
+def test_duplicate_id_first_kept_later_refused(store, tmp_path):
+    """When two rows carry the same ID, the first imports and the second is refused, naming the first."""
+    path = save([
+        ["姓名", "身份证件号", "年级", "班级"],
+        ["张三", ZHANG, "三年级", "1班"],
+        ["李丽", LI, "三年级", "1班"],
+        ["张三三", ZHANG, "三年级", "2班"],
+    ], tmp_path / "dup.xlsx")
+    report = import_roster(store, path, only_valid=True, today=TODAY)
+    assert [(p["row"], p["column"]) for p in report.problems] == [(4, "身份证件号")]
+    assert "第2行" in report.problems[0]["message"]
+    assert report.written and report.created == 2
+    assert store.query("SELECT name FROM students WHERE id_number = ?", (ZHANG,)) == [{"name": "张三"}]
+
+
+def test_dry_run_reports_everything_and_writes_nothing(store, tmp_path):
+    """A dry run lists every refusal and warning by row and column, and changes nothing."""
+    bad_check = ZHANG[:-1] + ("0" if ZHANG[-1] != "0" else "1")
+    path = save([
+        ["姓名", "性别", "出生日期", "身份证件号", "全国学籍号", "年级", "班级", "联系电话"],
+        ["张三", "男", "20180305", ZHANG, "G" + ZHANG, "三年级", "1班", "13800138000"],
+        ["李丽", "男", "20180712", LI, None, "三年级", "1班", None],
+        ["王五", "男", "20190102", WANG, None, "二年级", "1班", None],
+        ["错号", "男", None, bad_check, None, "三年级", "1班", None],
+        ["赵六", "女", None, ZHAO, "J" + ZHAO[:-1] + "0", "二年级", "1班", "1380013800"],
+        ["张三", "男", None, make_id("20180101", 1), None, "三年级", "1班", None],
+        ["小龄", "男", None, make_id("20220101", 1), None, "三年级", "1班", None],
+        ["临时", "男", None, None, "L1234567890ABCDEFGH", "三年级", "2班", None],
+    ], tmp_path / "p.xlsx")
+    before = log_count(store)
+    report = import_roster(store, path, dry_run=True, today=TODAY)
+    assert log_count(store) == before and store.scalar("SELECT count(*) FROM students") == 0
+    assert [(p["row"], p["column"]) for p in report.problems] == [
+        (3, "性别"), (4, "出生日期"), (5, "身份证件号"), (6, "全国学籍号"), (6, "联系电话")]
+    assert "按身份证号应为女" in report.problems[0]["message"]
+    assert [(w["row"], w["column"]) for w in report.warnings] == [(7, "姓名"), (8, "出生日期")]
+    assert "同班有同名" in report.warnings[0]["message"] and "偏小" in report.warnings[1]["message"]
+    assert (report.rows, report.valid, report.created) == (8, 4, 4)
+
+
+def test_all_or_only_valid_never_half(store, tmp_path):
+    """With a refused row nothing is written, unless the user chooses to import only the valid rows."""
+    path = save([["姓名", "身份证件号"], ["张三", ZHANG], ["坏号", "123"]], tmp_path / "h.xlsx")
+    report = import_roster(store, path, today=TODAY)
+    assert not report.written and store.scalar("SELECT count(*) FROM students") == 0
+    report = import_roster(store, path, only_valid=True, today=TODAY)
+    assert report.written and report.created == 1 and len(report.problems) == 1
+    assert store.scalar("SELECT count(*) FROM students") == 1
+
+
+def test_reimport_is_idempotent_and_logs_only_real_changes(store, tmp_path):
+    """Importing the same file again changes nothing; a corrected cell changes only that field."""
+    rows = [["姓名", "身份证件号", "年级", "班级", "家庭地址"],
+            ["张三", ZHANG, "三年级", "1班", "红岩村3组"], ["李丽", LI, "三年级", "1班", "红岩村5组"]]
+    path = save(rows, tmp_path / "i.xlsx")
+    import_roster(store, path, today=TODAY)
+    before = log_count(store)
+    again = import_roster(store, path, today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert log_count(store) == before
+    rows[2][4] = "红岩村6组"
+    changed = import_roster(store, save(rows, tmp_path / "i2.xlsx"), today=TODAY)
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 1)
+    new = store.query("SELECT op, changes FROM change_log WHERE seq > ?", (before,))
+    assert len(new) == 1 and new[0]["op"] == "update"
+    assert '"home_address":["红岩村5组","红岩村6组"]' in new[0]["changes"]
+    assert store.scalar("SELECT count(*) FROM students") == 2
+
+
+def test_export_then_import_round_trips_with_zero_changes(store, tmp_path):
+    """The exported roster re-imports with zero changes, ID numbers intact as text."""
+    from jiaoyuapp.roster.demo import load_demo
+    load_demo(store, 120, seed=5)
+    out = tmp_path / "花名册.xlsx"
+    assert export_roster(store, out) == 120
+    import openpyxl
+    ws = openpyxl.load_workbook(out).active
+    header = [c.value for c in ws[2]]
+    id_col = header.index("身份证件号") + 1
+    assert all(isinstance(ws.cell(r, id_col).value, str) and len(ws.cell(r, id_col).value) == 18
+               for r in range(3, 123))
+    before = log_count(store)
+    report = import_roster(store, out, today=TODAY)
+    assert (report.rows, report.created, report.updated, report.unchanged, report.problems) == (120, 0, 0, 120, [])
+    assert log_count(store) == before
+
+
+def test_xueji_export_with_two_members_and_households(store, tmp_path):
+    """The 学籍 template's columns import, with both family members; siblings become one household."""
+    father = make_id("19850101", 11)
+    kids = [
+        {"name": "张三", "id_number": ZHANG, "grade": 3, "class_no": "1", "home_address": "红岩村3组",
+         "g1.name": "张大山", "g1.relation": "父亲", "g1.id_number": father, "g1.phone": "13800138000",
+         "g2.name": "刘小芳", "g2.relation": "母亲", "g2.phone": "13900139000", "left_behind": "2"},
+        {"name": "张四", "id_number": WANG, "grade": 2, "class_no": "1", "home_address": "红岩村3组",
+         "g1.name": "张大山", "g1.relation": "父亲", "g1.id_number": father, "g1.phone": "13800138000"},
+        {"name": "李丽", "id_number": LI, "grade": 3, "class_no": "1", "home_address": "红岩村3组",
+         "g1.name": "李大河", "g1.relation": "父亲", "g1.phone": "13700137000"},
+    ]
+    report = import_roster(store, xueji_workbook(tmp_path / "x.xlsx", kids), today=TODAY)
+    assert report.problems == [] and report.created == 3
+    homes = dict(store.conn.execute("SELECT name, household_uuid FROM students"))
+    assert homes["张三"] == homes["张四"] != homes["李丽"]
+    g = store.query("SELECT g.position, g.name, g.relation, g.phone FROM guardians g JOIN students s ON s.uuid = g.student_uuid "
+                    "WHERE s.name = '张三' ORDER BY position")
+    assert g == [{"position": 1, "name": "张大山", "relation": "父亲", "phone": "13800138000"},
+                 {"position": 2, "name": "刘小芳", "relation": "母亲", "phone": "13900139000"}]
+
+
+def test_two_row_header_with_member_groups(store, tmp_path):
+    """A header split over two rows (家庭成员1 / 家庭成员2 above 姓名, 电话) maps each member."""
+    path = save([
+        ["学生信息", None, None, "家庭成员1", None, "家庭成员2", None],
+        ["姓名", "身份证件号", "班级", "姓名", "联系电话", "姓名", "联系电话"],
+        ["张三", ZHANG, "三年级1班", "张大山", "13800138000", "刘小芳", "13900139000"],
+    ], tmp_path / "two.xlsx", merges=["A1:C1", "D1:E1", "F1:G1"])
+    report = import_roster(store, path, today=TODAY)
+    assert report.problems == []
+    assert store.query("SELECT position, name, phone FROM guardians ORDER BY position") == [
+        {"position": 1, "name": "张大山", "phone": "13800138000"},
+        {"position": 2, "name": "刘小芳", "phone": "13900139000"}]
+    assert store.query("SELECT grade, class_no FROM students") == [{"grade": 3, "class_no": "1"}]
+
+
+def test_files_that_cannot_be_read_say_what_to_do(store, tmp_path):
+    """An old .xls, a file that is not a workbook, or a sheet without a header gets a clear message."""
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DataError, match="另存为"):
+        import_roster(store, xls)
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    with pytest.raises(DataError, match="不是有效的.xlsx"):
+        import_roster(store, junk)
+    with pytest.raises(DataError, match="表头"):
+        import_roster(store, save([["随便", "写写"], [1, 2]], tmp_path / "nohead.xlsx"))
