@@ -88,10 +88,12 @@ def backup_to(store: Store, folder: str | Path, label: str = "") -> Path:
 
 
 def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
+    """Remove a file and any journal SQLite left beside it."""
+    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        try:
+            p.unlink()
+        except OSError:
+            pass
 
 
 def auto_backup(store: Store, reason: str) -> str | None:
