@@ -10,6 +10,7 @@ from jiaoyuapp.roster.classes import class_label, parse_class
 from jiaoyuapp.roster.flags import flags_of
 from jiaoyuapp.school import init_school, open_school, require_school, school_info
 from jiaoyuapp.store import Store, changelog
+from jiaoyuapp.store.backups import daily_backup
 
 
 def run(args) -> int:
@@ -17,6 +18,8 @@ def run(args) -> int:
     create = args.command in ("init", "demo")
     store = open_school(db_path(args), create=create)
     try:
+        if args.command not in ("init", "restore"):
+            daily_backup(store)
         return handler(store, args) or 0
     finally:
         store.close()

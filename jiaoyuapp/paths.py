@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -21,5 +22,12 @@ def default_db_path() -> Path:
 
 
 def auto_backup_dir(db_path: Path) -> Path:
-    """Automatic backups sit beside the database, in a folder named for it."""
-    return db_path.parent / "自动备份" / db_path.stem
+    """Automatic backups live in the app's data directory, not beside the database (which may be
+    on a USB stick), one folder per database file."""
+    resolved = str(Path(db_path).resolve())
+    tag = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:8]
+    return data_dir() / "自动备份" / f"{Path(db_path).stem}-{tag}"
+
+
+def log_file() -> Path:
+    return data_dir() / "日志" / "jiaoyu.log"

@@ -151,3 +151,18 @@ def test_console_script_installed():
     """The `jiaoyu` console script is on the virtual environment's path."""
     script = Path(sys.executable).parent / "jiaoyu"
     assert script.exists() or shutil.which("jiaoyu")
+
+
+def test_unexpected_error_is_logged_without_personal_data(db, messy, tmp_path):
+    """An unexpected failure gives a short Chinese message and a log entry with no names or ID numbers."""
+    import sqlite3
+    jiaoyu("import-roster", messy, "--only-valid", db=db, check_code=0)
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE student_search")
+    conn.commit()
+    conn.close()
+    out = jiaoyu("students", "张三", db=db)
+    assert out.returncode == 1 and "意外错误" in out.stderr and "Traceback" not in out.stderr
+    log = (Path(os.environ["JIAOYU_DATA_DIR"]) / "日志" / "jiaoyu.log").read_text(encoding="utf-8")
+    assert "OperationalError" in log
+    assert "张三" not in log and ZHANG not in log and "student_search" not in log

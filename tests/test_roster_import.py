@@ -243,3 +243,28 @@ def test_files_that_cannot_be_read_say_what_to_do(store, tmp_path):
         import_roster(store, junk)
     with pytest.raises(DataError, match="表头"):
         import_roster(store, save([["随便", "写写"], [1, 2]], tmp_path / "nohead.xlsx"))
+
+
+def test_student_number_of_another_student_refused(store, tmp_path):
+    """A row whose 学籍号 already belongs to a different student is refused, not merged into them."""
+    import_roster(store, save([["姓名", "身份证件号", "全国学籍号"], ["张三", ZHANG, "G" + ZHANG]], tmp_path / "1.xlsx"),
+                  today=TODAY)
+    report = import_roster(store, save([["姓名", "身份证件号", "全国学籍号"], ["李丽", LI, "G" + ZHANG]],
+                                       tmp_path / "2.xlsx"), today=TODAY)
+    assert [(p["row"], p["column"]) for p in report.problems] == [(2, "全国学籍号")]
+    assert "另一名学生" in report.problems[0]["message"]
+    assert store.scalar("SELECT count(*) FROM students") == 1
+
+
+def test_progress_and_cancel(store, tmp_path):
+    """Long imports report progress, and cancelling writes nothing."""
+    from jiaoyuapp.errors import CancelledError
+    from jiaoyuapp.roster.demo import generate
+    from tests.workbooks import xueji_workbook
+    path = xueji_workbook(tmp_path / "big.xlsx", generate(1200, seed=3))
+    seen = []
+    import_roster(store, path, dry_run=True, progress=lambda done, total, stage: seen.append((done, stage)))
+    assert seen and seen[0][1] == "读取"
+    with pytest.raises(CancelledError):
+        import_roster(store, path, cancel=lambda: True)
+    assert store.scalar("SELECT count(*) FROM students") == 0

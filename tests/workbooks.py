@@ -8,9 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
-from jiaoyuapp.roster.fields import ALL_FIELDS
 from jiaoyuapp.roster.identifiers import id_check_char
-from jiaoyuapp.roster.roster_export import cell_text
+from jiaoyuapp.roster.roster_export import write_roster
 
 
 def make_id(born: str, seq: int, region: str = "510123") -> str:
@@ -35,14 +34,7 @@ def save(rows: list[list], path: Path, merges: list[str] = (), number_formats: d
 
 def xueji_workbook(path: Path, students: list[dict], title: str | None = "学生基础信息") -> Path:
     """The student-status system's export: a title row, then every template header."""
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("Sheet1")
-    if title:
-        ws.append([title])
-    ws.append([f.header for f in ALL_FIELDS])
-    for s in students:
-        ws.append([cell_text(f, s.get(f.key)) for f in ALL_FIELDS])
-    wb.save(path)
+    write_roster(path, students, title)
     return path
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -48,15 +48,39 @@ def cell_text(f: Field, value) -> str | None:
 def export_roster(store: Store, out: str | Path, *, progress: Callable[[int, int | None, str], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> int:
     """Write every student (all statuses); returns how many rows were written."""
-    out = Path(out)
     school = require_school(store)
     total = store.scalar("SELECT count(*) FROM students")
+    title = f"{school['name']}学生花名册（学校标识码{school['code']}，导出日期{dt.date.today():%Y-%m-%d}）"
+    return write_roster(out, _student_values(store), title, total=total, progress=progress, cancel=cancel)
+
+
+def _student_values(store: Store):
+    """Each student's values with guardians as g1./g2. keys, in class order."""
+    guardians: dict[str, dict[int, tuple]] = {}
+    for g in store.conn.execute(f"SELECT student_uuid, position, {', '.join(GUARDIAN_COLS)} FROM guardians"):
+        guardians.setdefault(g[0], {})[g[1]] = g[2:]
+    cur = store.conn.execute("SELECT * FROM students ORDER BY grade, CAST(class_no AS INTEGER), class_no, seat_no, name")
+    cols = [d[0] for d in cur.description]
+    for row in cur:
+        values = dict(zip(cols, row))
+        for position, g in guardians.get(values["uuid"], {}).items():
+            values.update({f"g{position}.{c}": v for c, v in zip(GUARDIAN_COLS, g)})
+        yield values
+
+
+def write_roster(out: str | Path, rows: Iterable[dict], title: str | None, *, total: int | None = None,
+                 progress: Callable[[int, int | None, str], None] | None = None,
+                 cancel: Callable[[], bool] | None = None) -> int:
+    """Stream student values into a workbook laid out like the 学籍 export (title row, then the
+    template headers); identifiers and dates are text cells."""
+    out = Path(out)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("学生花名册")
-    ws.freeze_panes = "B3"
-    title = WriteOnlyCell(ws, f"{school['name']}学生花名册（学校标识码{school['code']}，导出日期{dt.date.today():%Y-%m-%d}）")
-    title.font = Font(bold=True, size=14)
-    ws.append([title])
+    ws.freeze_panes = "B3" if title else "B2"
+    if title:
+        cell = WriteOnlyCell(ws, title)
+        cell.font = Font(bold=True, size=14)
+        ws.append([cell])
     bold = Font(bold=True)
     header = []
     for f in ALL_FIELDS:
@@ -64,25 +88,13 @@ def export_roster(store: Store, out: str | Path, *, progress: Callable[[int, int
         c.font = bold
         header.append(c)
     ws.append(header)
-    guardians: dict[str, dict[int, dict]] = {}
-    for g in store.conn.execute(f"SELECT student_uuid, position, {', '.join(GUARDIAN_COLS)} FROM guardians"):
-        guardians.setdefault(g[0], {})[g[1]] = dict(zip(GUARDIAN_COLS, g[2:]))
-    cur = store.conn.execute("SELECT * FROM students ORDER BY grade, CAST(class_no AS INTEGER), class_no, seat_no, name")
-    cols = [d[0] for d in cur.description]
+    text_kinds = ("id_number", "student_no", "phone", "date", "ym")
     written = 0
-    for row in cur:
-        s = dict(zip(cols, row))
-        g = guardians.get(s["uuid"], {})
+    for values in rows:
         cells = []
         for f in ALL_FIELDS:
-            if "." in f.key:
-                p, col = f.key.split(".")
-                value = g.get(int(p[1]), {}).get(col)
-            else:
-                value = s.get(f.key)
-            text = cell_text(f, value)
-            c = WriteOnlyCell(ws, text)
-            if f.kind in ("id_number", "student_no", "phone", "date", "ym"):
+            c = WriteOnlyCell(ws, cell_text(f, values.get(f.key)))
+            if f.kind in text_kinds:
                 c.number_format = TEXT
             cells.append(c)
         ws.append(cells)

@@ -158,6 +158,7 @@ def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report:
     report.rows = len(parsed)
     by_id = dict(store.conn.execute("SELECT id_number, uuid FROM students WHERE id_number IS NOT NULL"))
     by_no = dict(store.conn.execute("SELECT student_no, uuid FROM students WHERE student_no IS NOT NULL"))
+    id_of = {uid: idn for idn, uid in by_id.items()}
     student_keys = [k for k in present if "." not in k]
     guardian_keys = {p: [c for c in GUARDIAN_COLS if f"g{p}.{c}" in present] for p in (1, 2)}
 
@@ -172,6 +173,13 @@ def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report:
             column, letter = locate("id_number")
             pr.problems.append({"row": pr.row, "column": column, "letter": letter,
                                 "message": "这个身份证件号已属于库中另一名学生（全国学籍号不同），请核对"})
+            continue
+        owner_of_no = by_no.get(v.get("student_no"))
+        other_id = id_of.get(owner_of_no) if owner_of_no else None
+        if owner_of_no and (owner_of_no != target or (v.get("id_number") and other_id and other_id != v["id_number"])):
+            column, letter = locate("student_no")
+            pr.problems.append({"row": pr.row, "column": column, "letter": letter,
+                                "message": "这个全国学籍号已属于库中另一名学生（身份证件号不同），请核对"})
             continue
         if target:
             updates.append((target, pr))

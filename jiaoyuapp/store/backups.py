@@ -109,6 +109,15 @@ def auto_backup(store: Store, reason: str) -> str | None:
     return str(path)
 
 
+def daily_backup(store: Store) -> str | None:
+    """At most one automatic backup a day, taken when the database is opened."""
+    folder = auto_backup_dir(store.path)
+    newest = max((p.stat().st_mtime for p in folder.glob(f"*{SUFFIX}")), default=0) if folder.exists() else 0
+    if dt.datetime.now().timestamp() - newest < 24 * 3600:
+        return None
+    return auto_backup(store, "每日")
+
+
 def check_backup_file(path: Path, schema: Schema) -> None:
     """Refuse a file that is not a healthy backup this version can open."""
     if not path.is_file():
