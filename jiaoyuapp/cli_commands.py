@@ -42,13 +42,14 @@ def _student_brief(s: dict) -> dict:
             "status": s["status"], "household": s["household_uuid"], "flags": flags_of(s)}
 
 
-def _problem_lines(title: str, items: list[dict]) -> list[str]:
+def _problem_lines(title: str, items: list[dict], many_sheets: bool) -> list[str]:
     if not items:
         return []
     lines = [f"{title}（{len(items)}条）："]
     for p in items:
+        sheet = f"工作表“{p['sheet']}” " if many_sheets and p.get("sheet") else ""
         where = f"{p['column']}列" + (f"({p['letter']})" if p.get("letter") else "") if p["column"] else ""
-        lines.append(f"  第{p['row']}行 {where}：{p['message']}")
+        lines.append(f"  {sheet}第{p['row']}行 {where}：{p['message']}")
     return lines
 
 
@@ -66,10 +67,14 @@ def cmd_import_roster(store, args):
                            progress=_progress_printer(args) or (lambda *a: None))
     data = report.as_dict()
     refused_nothing_written = bool(report.problems) and not report.written
-    lines = [f"文件：{report.file}（工作表“{report.sheet}”，表头在第{report.header_row}行）",
+    many = len(report.sheets) > 1
+    lines = [f"文件：{report.file}（" + "；".join(f"工作表“{s['name']}”表头在第{s['header_row']}行，{s['rows']}名学生"
+                                               for s in report.sheets) + "）",
              f"共{report.rows}名学生，{report.valid}名无误：新增{report.created}，更新{report.updated}，未变{report.unchanged}"]
-    lines += _problem_lines("有问题、不能导入的行", report.problems)
-    lines += _problem_lines("提醒（仍会导入）", report.warnings)
+    lines += _problem_lines("有问题、不能导入的行", report.problems, many)
+    lines += _problem_lines("提醒（仍会导入）", report.warnings, many)
+    if report.skipped_sheets:
+        lines.append("没有找到学生表头、未读取的工作表：" + "、".join(report.skipped_sheets))
     if report.ignored_columns:
         lines.append("未识别、已忽略的列：" + "、".join(report.ignored_columns))
     if args.dry_run:

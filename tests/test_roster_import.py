@@ -268,3 +268,34 @@ def test_progress_and_cancel(store, tmp_path):
     with pytest.raises(CancelledError):
         import_roster(store, path, cancel=lambda: True)
     assert store.scalar("SELECT count(*) FROM students") == 0
+
+
+def test_one_sheet_per_class(store, tmp_path):
+    """A workbook with a sheet per class imports every class; a code-list sheet is skipped; problems name the sheet."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    one = wb.active
+    one.title = "三年级1班"
+    for row in (["姓名", "身份证件号", "班级"], ["张三", ZHANG, "三年级1班"], ["李丽", LI, "三年级1班"]):
+        one.append(row)
+    two = wb.create_sheet("二年级1班")
+    for row in (["序号", "学生姓名", "身份证号", "年级", "班级", "家庭住址"], [1, "王五", WANG, "二年级", "1班", "红岩村"],
+                [2, "重号", ZHANG, "二年级", "1班", None]):
+        two.append(row)
+    codes = wb.create_sheet("民族代码")
+    codes.append(["代码", "民族"])
+    codes.append(["01", "汉族"])
+    wb.save(tmp_path / "classes.xlsx")
+    report = import_roster(store, tmp_path / "classes.xlsx", only_valid=True, today=TODAY)
+    assert [s["name"] for s in report.sheets] == ["三年级1班", "二年级1班"]
+    assert report.skipped_sheets == ["民族代码"]
+    assert report.problems == [{"row": 3, "column": "身份证号", "letter": "C", "sheet": "二年级1班",
+                                "message": report.problems[0]["message"]}]
+    assert "工作表“三年级1班”第2行" in report.problems[0]["message"]
+    rows = store.query("SELECT name, grade, class_no, home_address FROM students ORDER BY name")
+    assert rows == [{"name": "张三", "grade": 3, "class_no": "1", "home_address": None},
+                    {"name": "李丽", "grade": 3, "class_no": "1", "home_address": None},
+                    {"name": "王五", "grade": 2, "class_no": "1", "home_address": "红岩村"}]
+    # re-importing only the first sheet's columns never blanks the address the other sheet gave
+    again = import_roster(store, tmp_path / "classes.xlsx", only_valid=True, today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)

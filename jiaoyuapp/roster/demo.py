@@ -128,8 +128,8 @@ def load_demo(store: Store, students: int, seed: int = 1, top_grade: int | None 
     info = school_info(store)
     top = top_grade or (info["top_grade"] if info else 6) or 6
     rows = generate(students, seed, top)
-    parsed = [ParsedRow(i + 1, values) for i, values in enumerate(rows)]
     present = set(rows[0]) if rows else set()
+    parsed = [ParsedRow(i + 1, values, present=present) for i, values in enumerate(rows)]
     report = ImportReport(file=f"演示数据（{students}人，种子{seed}）")
     kwargs = {"progress": progress} if progress else {}
-    return apply_rows(store, parsed, present, report, actor=actor, kind="demo", **kwargs)
+    return apply_rows(store, parsed, report, actor=actor, kind="demo", **kwargs)

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from jiaoyuapp.errors import CancelledError
+from jiaoyuapp.errors import CancelledError, DataError
 from jiaoyuapp.roster import households
-from jiaoyuapp.roster.roster_rows import HeaderMap, ParsedRow, RowReader, find_header, iter_parsed
+from jiaoyuapp.roster.roster_rows import ParsedRow, RowReader, find_header, iter_parsed
 from jiaoyuapp.roster.xlsx_reader import estimated_rows, iter_sheet_rows, open_workbook
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.backups import auto_backup
@@ -36,7 +36,9 @@ def _never() -> bool:
 @dataclass
 class ImportReport:
     file: str = ""
-    sheet: str = ""
+    sheet: str = ""                 # the sheets read, joined with 、
+    sheets: list[dict] = field(default_factory=list)   # {name, header_row, rows}
+    skipped_sheets: list[str] = field(default_factory=list)
     header_row: int = 0
     dry_run: bool = False
     rows: int = 0
@@ -57,88 +59,70 @@ class ImportReport:
 def import_roster(store: Store, path: str | Path, *, dry_run: bool = False, only_valid: bool = False,
                   actor: str = "", progress: Progress = _no_progress, cancel: Cancel = _never,
                   today: dt.date | None = None) -> ImportReport:
-    """Read a roster workbook and, unless `dry_run`, write it in one transaction.
+    """Read every roster sheet of a workbook and, unless `dry_run`, write it in one transaction.
 
-    With problems and without `only_valid`, nothing is written. With
+    Many teacher-made workbooks keep one sheet per class: every sheet with a
+    recognisable header is read; the others (code lists, notes) are listed as
+    skipped. With problems and without `only_valid`, nothing is written. With
     `only_valid`, the valid rows are written and the refused ones reported.
     """
     path = Path(path)
+    report = ImportReport(file=path.name, dry_run=dry_run)
+    parsed: list[ParsedRow] = []
     wb = open_workbook(path)
     try:
-        ws, header, rows = _pick_sheet(path, wb)
-        total = estimated_rows(ws)
-        report = ImportReport(file=path.name, sheet=ws.title, header_row=header.row, dry_run=dry_run,
-                              ignored_columns=header.ignored)
-        parsed: list[ParsedRow] = []
-        for pr in iter_parsed(RowReader(header, today), rows):
-            parsed.append(pr)
-            if len(parsed) % 500 == 0:
-                if cancel():
-                    raise CancelledError()
-                progress(pr.row, total, "读取")
+        first_error = None
+        for ws in wb.worksheets:
+            total = estimated_rows(ws)
+            try:
+                header, rows = find_header(iter_sheet_rows(path, ws))
+            except DataError as exc:
+                first_error = first_error or exc
+                report.skipped_sheets.append(ws.title)
+                continue
+            count = 0
+            for pr in iter_parsed(RowReader(header, today, sheet=ws.title), rows):
+                parsed.append(pr)
+                count += 1
+                if count % 500 == 0:
+                    if cancel():
+                        raise CancelledError()
+                    progress(pr.row, total, "读取")
+            report.sheets.append({"name": ws.title, "header_row": header.row, "rows": count})
+            report.ignored_columns += [c for c in header.ignored if c not in report.ignored_columns]
+        if not report.sheets:
+            raise first_error or DataError("工作簿里没有工作表。")
     finally:
         wb.close()
-    present = header.keys()
-    if "class_no" in present:
-        present.add("grade")
-    return apply_rows(store, parsed, present, report, header=header, only_valid=only_valid, actor=actor,
-                      progress=progress, cancel=cancel)
+    report.sheet = "、".join(s["name"] for s in report.sheets)
+    report.header_row = report.sheets[0]["header_row"]
+    return apply_rows(store, parsed, report, only_valid=only_valid, actor=actor, progress=progress, cancel=cancel)
 
 
-def _pick_sheet(path: Path, wb):
-    """The first worksheet with a recognisable header row."""
-    first_error = None
-    for ws in wb.worksheets:
-        rows = iter_sheet_rows(path, ws)
-        try:
-            header, rest = find_header(rows)
-        except Exception as exc:  # noqa: BLE001 - try the next sheet, report the first failure
-            first_error = first_error or exc
-            continue
-        return ws, header, rest
-    raise first_error
-
-
-def _file_checks(parsed: list[ParsedRow], locate: Callable[[str], tuple[str, str]]) -> None:
+def _file_checks(parsed: list[ParsedRow]) -> None:
     """Duplicates inside the file: the first row wins, later ones are refused."""
-    seen: dict[str, dict[str, int]] = {"id_number": {}, "student_no": {}}
-    seen_name: dict[tuple, int] = {}
+    seen: dict[str, dict[str, ParsedRow]] = {"id_number": {}, "student_no": {}}
+    seen_name: dict[tuple, ParsedRow] = {}
     for pr in parsed:
         if not pr.ok:
             continue
         v = pr.values
         for key, label in (("id_number", "身份证件号"), ("student_no", "全国学籍号")):
-            value = v.get(key)
-            if value and value in seen[key]:
-                first = seen[key][value]
-                column, letter = locate(key)
-                pr.problems.append({"row": pr.row, "column": column, "letter": letter,
-                                    "message": f"{label}与第{first}行重复（已保留第{first}行），"
-                                               "请删除重复的一行，或核对号码是否抄错"})
+            first = seen[key].get(v.get(key)) if v.get(key) else None
+            if first:
+                where = pr.where(first)
+                pr.note(key, f"{label}与{where}重复（已保留{where}），请删除重复的一行，或核对号码是否抄错")
                 break
         else:
             for key in ("id_number", "student_no"):
                 if v.get(key):
-                    seen[key][v[key]] = pr.row
+                    seen[key][v[key]] = pr
             if v.get("name") and v.get("grade") is not None and v.get("class_no"):
                 k = (v["grade"], v["class_no"], v["name"])
                 if k in seen_name:
-                    column, letter = locate("name")
-                    pr.warnings.append({"row": pr.row, "column": column, "letter": letter,
-                                        "message": f"同班有同名学生（第{seen_name[k]}行），请确认不是重复录入"})
+                    pr.note("name", f"同班有同名学生（{pr.where(seen_name[k])}），请确认不是重复录入", warning=True)
                 else:
-                    seen_name[k] = pr.row
-
-
-def _locator(header: HeaderMap | None) -> Callable[[str], tuple[str, str]]:
-    from jiaoyuapp.roster.roster_rows import FIELDS_BY_KEY
-
-    def locate(key: str) -> tuple[str, str]:
-        col = header.column(key) if header else None
-        if col:
-            return col.header, col.letter
-        return FIELDS_BY_KEY[key].header, ""
-    return locate
+                    seen_name[k] = pr
 
 
 def _load(store: Store, table: str, column: str, uuids: list[str]) -> list[dict]:
@@ -149,19 +133,17 @@ def _load(store: Store, table: str, column: str, uuids: list[str]) -> list[dict]
     return rows
 
 
-def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report: ImportReport, *,
-               header: HeaderMap | None = None, only_valid: bool = False, actor: str = "", progress: Progress = _no_progress,
-               cancel: Cancel = _never, kind: str = "import-roster") -> ImportReport:
-    """Plan clean rows against the database and write them (shared by import and demo)."""
-    locate = _locator(header)
-    _file_checks(parsed, locate)
-    report.rows = len(parsed)
-    by_id = dict(store.conn.execute("SELECT id_number, uuid FROM students WHERE id_number IS NOT NULL"))
-    by_no = dict(store.conn.execute("SELECT student_no, uuid FROM students WHERE student_no IS NOT NULL"))
-    id_of = {uid: idn for idn, uid in by_id.items()}
-    student_keys = [k for k in present if "." not in k]
-    guardian_keys = {p: [c for c in GUARDIAN_COLS if f"g{p}.{c}" in present] for p in (1, 2)}
+def _written_keys(pr: ParsedRow) -> tuple[list[str], dict[int, list[str]]]:
+    """The student columns and guardian columns (by position) this row's file has: a column
+    the file lacks is left as it is in the database, never blanked."""
+    student = [k for k in pr.present if "." not in k]
+    guardian = {p: [c for c in GUARDIAN_COLS if f"g{p}.{c}" in pr.present] for p in (1, 2)}
+    return student, guardian
 
+
+def _match(parsed: list[ParsedRow], by_id: dict, by_no: dict) -> tuple[list[ParsedRow], list[tuple[str, ParsedRow]]]:
+    """Split valid rows into new students and updates of existing ones (by ID number, else 学籍号)."""
+    id_of = {uid: idn for idn, uid in by_id.items()}
     creates: list[ParsedRow] = []
     updates: list[tuple[str, ParsedRow]] = []
     for pr in parsed:
@@ -169,27 +151,32 @@ def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report:
             continue
         v = pr.values
         target = by_id.get(v.get("id_number")) or by_no.get(v.get("student_no"))
-        if target and v.get("id_number") and by_id.get(v["id_number"], target) != target:
-            column, letter = locate("id_number")
-            pr.problems.append({"row": pr.row, "column": column, "letter": letter,
-                                "message": "这个身份证件号已属于库中另一名学生（全国学籍号不同），请核对"})
-            continue
         owner_of_no = by_no.get(v.get("student_no"))
         other_id = id_of.get(owner_of_no) if owner_of_no else None
         if owner_of_no and (owner_of_no != target or (v.get("id_number") and other_id and other_id != v["id_number"])):
-            column, letter = locate("student_no")
-            pr.problems.append({"row": pr.row, "column": column, "letter": letter,
-                                "message": "这个全国学籍号已属于库中另一名学生（身份证件号不同），请核对"})
-            continue
-        if target:
+            pr.note("student_no", "这个全国学籍号已属于库中另一名学生（身份证件号不同），请核对")
+        elif target:
             updates.append((target, pr))
         else:
             creates.append(pr)
+    return creates, updates
+
+
+def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, only_valid: bool = False,
+               actor: str = "", progress: Progress = _no_progress, cancel: Cancel = _never,
+               kind: str = "import-roster") -> ImportReport:
+    """Plan clean rows against the database and write them (shared by import, demo and single adds)."""
+    _file_checks(parsed)
+    report.rows = len(parsed)
+    by_id = dict(store.conn.execute("SELECT id_number, uuid FROM students WHERE id_number IS NOT NULL"))
+    by_no = dict(store.conn.execute("SELECT student_no, uuid FROM students WHERE student_no IS NOT NULL"))
+    creates, updates = _match(parsed, by_id, by_no)
     for pr in parsed:
         report.problems.extend(pr.problems)
         report.warnings.extend(pr.warnings)
-    report.problems.sort(key=lambda p: p["row"])
-    report.warnings.sort(key=lambda p: p["row"])
+    order = lambda p: (p.get("sheet", ""), p["row"])  # noqa: E731
+    report.problems.sort(key=order)
+    report.warnings.sort(key=order)
     report.valid = len(creates) + len(updates)
 
     targets = [t for t, _ in updates]
@@ -197,11 +184,10 @@ def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report:
     current_guardians: dict[str, dict[int, dict]] = {}
     for g in _load(store, "guardians", "student_uuid", targets):
         current_guardians.setdefault(g["student_uuid"], {})[g["position"]] = g
-    planned_changes = [(t, pr, _diff(current[t], current_guardians.get(t, {}), pr, student_keys, guardian_keys))
-                       for t, pr in updates]
+    planned = [(t, _diff(current[t], current_guardians.get(t, {}), pr)) for t, pr in updates]
     report.created = len(creates)
-    report.updated = sum(1 for _, _, d in planned_changes if d[0] or d[1])
-    report.unchanged = len(planned_changes) - report.updated
+    report.updated = sum(1 for _, d in planned if d[0] or d[1])
+    report.unchanged = len(planned) - report.updated
     if report.dry_run or (report.problems and not only_valid):
         return report
     if not creates and not report.updated:
@@ -211,26 +197,26 @@ def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report:
     report.backup = auto_backup(store, "导入花名册前")
     if cancel():
         raise CancelledError()
-    total = len(creates) + len(planned_changes)
+    total = len(creates) + len(planned)
     summary = f"导入花名册 {report.file}：新增{report.created}人，更新{report.updated}人"
     with store.write(kind, actor, summary) as w:
         homes = households.assign(store, w, [pr.values for pr in creates])
         students, guardians = [], []
         for pr, home in zip(creates, homes):
-            v = pr.values
+            student_keys, guardian_keys = _written_keys(pr)
             uid = new_uuid()
-            row = {k: v.get(k) for k in student_keys if k in v}
+            row = {k: pr.values[k] for k in student_keys if k in pr.values}
             row.update(uuid=uid, household_uuid=home)
             row.setdefault("status", "在读")
             students.append(row)
-            for p in (1, 2):
-                g = {c: v.get(f"g{p}.{c}") for c in guardian_keys[p]}
+            for p, cols in guardian_keys.items():
+                g = {c: pr.values.get(f"g{p}.{c}") for c in cols}
                 if any(x is not None for x in g.values()):
                     guardians.append(dict(g, student_uuid=uid, position=p))
         w.insert_many("students", students)
         w.insert_many("guardians", guardians)
         progress(len(creates), total, "写入")
-        for i, (target, pr, (student_diff, guardian_diff)) in enumerate(planned_changes):
+        for i, (target, (student_diff, guardian_diff)) in enumerate(planned):
             if student_diff:
                 w.update("students", target, student_diff)
             for p, (guid, changes) in guardian_diff.items():
@@ -249,9 +235,9 @@ def apply_rows(store: Store, parsed: list[ParsedRow], present: set[str], report:
     return report
 
 
-def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow, student_keys: list[str],
-          guardian_keys: dict[int, list[str]]) -> tuple[dict, dict]:
+def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict, dict]:
     """What a re-imported row would change: student fields, and guardians by position."""
+    student_keys, guardian_keys = _written_keys(pr)
     v = pr.values
     student = {k: v.get(k) for k in student_keys if current.get(k) != v.get(k)}
     guardians: dict[int, tuple[str | None, dict]] = {}

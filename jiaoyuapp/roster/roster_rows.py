@@ -57,10 +57,34 @@ class ParsedRow:
     problems: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)    # keys whose cell was refused
+    sheet: str = ""
+    header: HeaderMap | None = None                  # the columns this row came with
+    present: set[str] = field(default_factory=set)   # keys its file has a column for
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def locate(self, key: str) -> tuple[str, str]:
+        """(column header as written in the file, column letter) of a field."""
+        col = self.header.column(key) if self.header else None
+        if col:
+            return col.header, col.letter
+        return (FIELDS_BY_KEY[key].header if key in FIELDS_BY_KEY else key), ""
+
+    def note(self, key: str | None, message: str, warning: bool = False) -> None:
+        """Record a refusal (or a warning) located at this row and the field's column."""
+        column, letter = self.locate(key) if key else ("", "")
+        item = {"row": self.row, "column": column, "letter": letter, "message": message}
+        if self.sheet:
+            item["sheet"] = self.sheet
+        (self.warnings if warning else self.problems).append(item)
+        if key and not warning:
+            self.failed.add(key)
+
+    def where(self, other: "ParsedRow") -> str:
+        """How to name another row in a message: 第5行, or 工作表“二年级”第5行."""
+        return f"第{other.row}行" if other.sheet == self.sheet else f"工作表“{other.sheet}”第{other.row}行"
 
 
 def _map_header(values: list, above: list | None) -> tuple[list[Column], list[str]]:
@@ -133,19 +157,13 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
 class RowReader:
     """Parses data rows against a header map."""
 
-    def __init__(self, header: HeaderMap, today: dt.date | None = None):
+    def __init__(self, header: HeaderMap, today: dt.date | None = None, sheet: str = ""):
         self.header = header
+        self.sheet = sheet
+        self.present = header.keys() | ({"grade"} if "class_no" in header.keys() else set())
         self.columns = header.columns
         self.year_start = school_year_start(today)
         self._by_key = {c.field.key: c for c in header.columns}
-
-    def _problem(self, pr: ParsedRow, key: str | None, message: str, warning: bool = False) -> None:
-        col = self._by_key.get(key) if key else None
-        item = {"row": pr.row, "column": col.header if col else (_header_of(key) if key else ""),
-                "letter": col.letter if col else "", "message": message}
-        (pr.warnings if warning else pr.problems).append(item)
-        if key and not warning:
-            pr.failed.add(key)
 
     def parse(self, number: int, values: list) -> ParsedRow | None:
         """A ParsedRow, or None for a row that is not a student (blank, a note, a footer)."""
@@ -156,19 +174,19 @@ class RowReader:
                 raw[c.field.key] = v
         if not raw.get("name") and not raw.get("id_number") and not raw.get("student_no"):
             return None
-        pr = ParsedRow(number)
+        pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present)
         for key, v in raw.items():
             f = self._by_key[key].field
             try:
                 pr.values[key] = _parse(f, v)
             except cv.CellError as exc:
-                self._problem(pr, key, str(exc))
+                pr.note(key, str(exc))
         if "class_no" in pr.values:
             try:
                 pr.values["grade"], pr.values["class_no"] = cv.grade_and_class(
                     pr.values.get("grade"), pr.values["class_no"], GRADES)
             except cv.CellError as exc:
-                self._problem(pr, "class_no", str(exc))
+                pr.note("class_no", str(exc))
                 pr.values.pop("class_no")
         self._cross_check(pr)
         return pr
@@ -176,62 +194,58 @@ class RowReader:
     def _cross_check(self, pr: ParsedRow) -> None:
         v = pr.values
         if not v.get("name") and "name" not in pr.failed:
-            self._problem(pr, "name", "姓名为空，请填写学生姓名")
+            pr.note("name", "姓名为空，请填写学生姓名")
         idn = v.get("id_number")
         if not idn and not v.get("student_no") and not ({"id_number", "student_no"} & pr.failed):
-            self._problem(pr, "id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
+            pr.note("id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
         if idn and not v.get("id_type") and "id_type" not in pr.failed:
             v["id_type"] = "1"  # without a 证件类型 column, an ID number is a 居民身份证号
         if idn and v.get("id_type") == "1":
             msg = check_id_number(idn)
             if msg:
-                self._problem(pr, "id_number", msg)
+                pr.note("id_number", msg)
             else:
                 born, sex = id_birth_date(idn), id_sex(idn)
                 if v.get("birth_date") is None and "birth_date" not in pr.failed:
                     v["birth_date"] = born
                 elif v.get("birth_date") is not None and v["birth_date"] != born:
-                    self._problem(pr, "birth_date",
+                    pr.note("birth_date",
                                   f"出生日期{v['birth_date']:%Y-%m-%d}与身份证件号中的出生日期{born:%Y-%m-%d}不一致，"
                                   "请对照户口本核对哪一个写错了")
                 if v.get("sex") is None and "sex" not in pr.failed:
                     v["sex"] = sex
                 elif v.get("sex") is not None and v["sex"] != sex:
-                    self._problem(pr, "sex", f"性别与身份证件号不一致（按身份证号应为{table('sex').label(sex)}），请核对")
+                    pr.note("sex", f"性别与身份证件号不一致（按身份证号应为{table('sex').label(sex)}），请核对")
         sno = v.get("student_no")
         if sno:
             msg = check_student_no(sno)
             if msg:
-                self._problem(pr, "student_no", msg)
+                pr.note("student_no", msg)
             elif sno[0] == "G" and idn and sno[1:] != idn:
-                self._problem(pr, "student_no", "全国学籍号G后的号码与身份证件号不同，请在学籍系统中核对", warning=True)
+                pr.note("student_no", "全国学籍号G后的号码与身份证件号不同，请在学籍系统中核对", warning=True)
         for key in ("phone", "g1.phone", "g2.phone"):
             if v.get(key):
                 msg = check_phone(v[key])
                 if msg:
-                    self._problem(pr, key, msg)
+                    pr.note(key, msg)
         for key in ("g1.id_number", "g2.id_number"):
             if v.get(key) and len(v[key]) == 18:
                 msg = check_id_number(v[key])
                 if msg:
-                    self._problem(pr, key, msg.replace("身份证件号", "家庭成员身份证件号"))
+                    pr.note(key, msg.replace("身份证件号", "家庭成员身份证件号"))
         if v.get("left_behind") == "9":
-            self._problem(pr, "left_behind", "只写了“是”留守，没写单亲外出还是双亲外出；已按“留守（未注明）”导入，请补充",
+            pr.note("left_behind", "只写了“是”留守，没写单亲外出还是双亲外出；已按“留守（未注明）”导入，请补充",
                           warning=True)
         born, grade = v.get("birth_date"), v.get("grade")
         if born and grade and isinstance(born, dt.date):
             age = _age_on(born, self.year_start)
             expected = grade + 5
             if not expected - 2 <= age <= expected + 3:
-                self._problem(pr, "birth_date",
+                pr.note("birth_date",
                               f"按出生日期，学生本学年9月1日{age}岁，读{GRADES.label(str(grade))}年龄偏{'小' if age < expected else '大'}，请核对"
                               "（如无误可忽略）", warning=True)
         if v.get("birth_date") is not None:
             v["birth_date"] = v["birth_date"].isoformat()
-
-
-def _header_of(key: str) -> str:
-    return FIELDS_BY_KEY[key].header if key in FIELDS_BY_KEY else key
 
 
 def _parse(f: Field, v):

@@ -42,9 +42,9 @@ def add_student(store: Store, raw: dict, actor: str = "", kind: str = "add-stude
     from jiaoyuapp.roster.roster_rows import ParsedRow
     values, problems, warnings = parse_values(raw)
     _refuse(problems)
-    pr = ParsedRow(1, values, [], warnings)
     present = set(values) | ({"grade"} if "class_no" in values else set())
-    report = apply_rows(store, [pr], present, ImportReport(file="手工录入"), actor=actor, kind=kind)
+    pr = ParsedRow(1, values, [], warnings, present=present)
+    report = apply_rows(store, [pr], ImportReport(file="手工录入"), actor=actor, kind=kind)
     _refuse(report.problems)
     if report.created != 1:
         raise DataError("这名学生已在花名册中（身份证件号或全国学籍号相同），请查找后修改，而不是重复添加。")

@@ -33,6 +33,8 @@ def open_workbook(path: Path):
                         "请用Excel或WPS打开它，“另存为”Excel工作簿（.xlsx）后再导入。")
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except PermissionError:
+        raise DataError(f"“{name}”正被其他程序占用或没有读取权限。请先在Excel或WPS中关闭这个文件，再重新导入。") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise DataError(f"无法读取“{name}”：文件不是有效的.xlsx工作簿，或已损坏、被加密（{type(exc).__name__}）。"
                         "请在Excel或WPS中打开确认无误，另存为.xlsx后再导入。") from None
