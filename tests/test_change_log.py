@@ -103,3 +103,23 @@ def test_writes_that_fail_leave_nothing(store):
     assert store.scalar("SELECT count(*) FROM change_log") == before
     assert store.scalar("SELECT count(*) FROM households") == 0
     assert json.loads(store.query("SELECT changes FROM change_log ORDER BY seq DESC LIMIT 1")[0]["changes"])
+
+
+def test_a_locked_database_is_explained(store, db_path):
+    """When another program holds the write lock, the message says to wait; nothing is half-written."""
+    import sqlite3
+
+    import pytest
+
+    from jiaoyuapp.errors import DatabaseError
+    other = sqlite3.connect(db_path, isolation_level=None, timeout=0.1)
+    other.execute("BEGIN IMMEDIATE")
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    try:
+        with pytest.raises(DatabaseError, match="另一个程序"):
+            with store.write("test") as w:
+                w.insert("households", {"address": "红岩村"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.scalar("SELECT count(*) FROM households") == 0

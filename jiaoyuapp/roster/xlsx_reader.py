@@ -20,7 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from jiaoyuapp.errors import DataError
 
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=[\"']([A-Z]+[0-9]+:[A-Z]+[0-9]+)[\"']")
 _CHUNK = 1 << 20
 
 

@@ -88,7 +88,10 @@ class Store:
         if self._batch is not None:
             yield self._batch
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _friendly(exc) from None
         batch = Batch(self, kind, actor, summary)
         self._batch = batch
         try:
@@ -96,6 +99,10 @@ class Store:
             yield batch
             batch.close()
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise _friendly(exc) from None
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -111,6 +118,18 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _friendly(exc: sqlite3.OperationalError) -> Exception:
+    """SQLite's write failures that a user can act on, in Chinese; anything else unchanged."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseError("数据库正被另一个程序使用（例如另一个窗口正在导入或备份），本次没有写入。请稍等片刻再试。")
+    if "full" in text:
+        return DatabaseError("磁盘空间不足，本次操作没有写入任何数据（原有数据完好）。请清理磁盘空间后重试。")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError("数据库文件是只读的，不能写入。请把它复制到本机硬盘上再打开，或检查文件权限。")
+    return exc
 
 
 def run_script(conn: sqlite3.Connection, sql: str) -> None:
