@@ -7,6 +7,9 @@ DEMO_DB ?= demo/演示学校.db
 
 .PHONY: run test bench deps clean
 
+# Debian packages only the checks need: LibreOffice reads our workbooks as a real office program would.
+TEST_APT_PACKAGES := libreoffice-calc-nogui
+
 deps: $(STAMP)
 
 $(STAMP): pyproject.toml installer/system-deps.sh
@@ -25,6 +28,7 @@ run: deps
 	$(BIN)/jiaoyu --db "$(DEMO_DB)" summary
 
 test: deps
+	JIAOYU_APT_PACKAGES="$(TEST_APT_PACKAGES)" bash installer/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 bench: deps
