@@ -13,7 +13,7 @@ TEST_APT_PACKAGES := libreoffice-calc-nogui
 deps: $(STAMP)
 
 $(STAMP): pyproject.toml installer/system-deps.sh
-	bash installer/system-deps.sh
+	PYTHON=$(PYTHON) bash installer/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -2,7 +2,10 @@
 # Installs the Debian packages the app and its checks need, only when missing.
 set -euo pipefail
 need=()
-python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+# Debian's own python3 imports ensurepip yet cannot make a venv without python3-venv: try for real.
+probe=$(mktemp -d)
+"${PYTHON:-python3}" -m venv "$probe/venv" >/dev/null 2>&1 || need+=(python3-venv)
+rm -rf "$probe"
 for pkg in ${JIAOYU_APT_PACKAGES:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
