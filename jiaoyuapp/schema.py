@@ -6,6 +6,7 @@ A file of the first schema is kept in tests/fixtures to prove upgrades work.
 
 from sqlite_utils import Migrations
 
+from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
@@ -25,9 +26,14 @@ def m0002(db):
     search_index.rebuild(db.conn)
 
 
+@MIGRATIONS(name="0003_ledgers")
+def m0003(db):
+    run_script(db.conn, LEDGER_SQL_0003)
+
+
 def school_schema() -> Schema:
     return Schema(
         migrations=MIGRATIONS,
-        school_tables=ROSTER_TABLES,
+        school_tables=ROSTER_TABLES + LEDGER_TABLES,
         hooks={"students": [search_index.on_students_written]},
     )

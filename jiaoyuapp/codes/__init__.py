@@ -70,3 +70,12 @@ def table(name: str) -> CodeTable:
         code, label, syn = parts[:3]
         rows.append((code.strip(), label.strip(), [s for s in syn.split("|") if s.strip()]))
     return CodeTable(name, rows)
+
+
+@lru_cache(maxsize=None)
+def records(name: str) -> tuple[dict, ...]:
+    """The rows of a data file as dicts keyed by its header (for tables that are not code lists)."""
+    text = resources.files(__package__).joinpath("data", f"{name}.tsv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = lines[0].split("\t")
+    return tuple(dict(zip(header, (c.strip() for c in line.split("\t")))) for line in lines[1:])

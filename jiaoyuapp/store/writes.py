@@ -10,6 +10,7 @@ Replaying the log from the start rebuilds every school-data table exactly;
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid as uuidlib
 from collections import Counter
@@ -177,6 +178,13 @@ class Batch:
         self.changes.updated[table] += 1
         self._touched.append(("update", table, uuid))
         return changed
+
+    def put_blob(self, data: bytes) -> str:
+        """Store bytes under their SHA-256 (once); returns the hash. Blobs are immutable and
+        verified by their name, so they need no log entry: the row that refers to them has one."""
+        sha = hashlib.sha256(data).hexdigest()
+        self.conn.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (sha, data))
+        return sha
 
     def delete(self, table: str, uuid: str) -> dict:
         self.columns(table)
