@@ -22,3 +22,37 @@ def school_with_calendar(store):
 def student(store, name, seq, cls="三年级1班", born="20180305", **extra):
     uid, _ = add_student(store, {"姓名": name, "身份证件号": make_id(born, seq), "班级": cls, **extra})
     return uid
+
+
+def photo(seed: int, size=(640, 480), fmt="JPEG") -> bytes:
+    """A synthetic picture (coloured shapes, no people)."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+    rng = random.Random(seed)
+    img = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        draw.rectangle([x, y, x + rng.randrange(40, 200), y + rng.randrange(40, 200)],
+                       fill=tuple(rng.randrange(256) for _ in range(3)))
+    out = io.BytesIO()
+    img.save(out, fmt)
+    return out.getvalue()
+
+
+def signature(seed: int = 1) -> bytes:
+    """A synthetic signature: a scribbled line on a transparent background."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+    rng = random.Random(seed)
+    img = Image.new("RGBA", (400, 150), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    points = [(20 + i * 18, 75 + rng.randint(-40, 40)) for i in range(20)]
+    draw.line(points, fill=(0, 0, 0, 255), width=4)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()

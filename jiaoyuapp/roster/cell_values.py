@@ -34,6 +34,14 @@ def text(raw) -> str | None:
     return s or None
 
 
+def prose(raw) -> str | None:
+    """Free text as the teacher wrote it: trimmed, but Chinese punctuation (，。；（）) kept."""
+    if raw is None:
+        return None
+    s = str(raw).strip()
+    return s or None
+
+
 def compact(raw) -> str | None:
     """Text with every space removed: names (张  三 → 张三), numbers, codes."""
     s = text(raw)
