@@ -1,0 +1,125 @@
+"""Financial aid (资助台账): programs and amounts as data, per-student records per term,
+the 应助未助 report (eligible students with no aid this term) and totals per program."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jiaoyuapp.codes import records, table
+from jiaoyuapp.errors import DataError, NotFoundError
+from jiaoyuapp.ledgers.coverage import current_term
+from jiaoyuapp.ledgers.school_calendar import Calendar, as_date
+from jiaoyuapp.roster.classes import class_label
+from jiaoyuapp.store import Store
+
+ELIGIBLE = ("s.poverty_alleviated = 1 OR s.monitoring_kind IN ('1','2','3') OR s.dibao = 1 OR s.tekun = 1 "
+            "OR s.orphan = 1")
+
+
+def level_of(grade: int | None) -> str | None:
+    if grade is None:
+        return None
+    return "小学" if grade <= 6 else "初中" if grade <= 9 else "高中"
+
+
+def ensure_default_programs(store: Store, actor: str = "") -> int:
+    """Add the national programs of codes/data/aid_programs.tsv that the school does not have yet."""
+    have = {r[0] for r in store.conn.execute("SELECT code FROM aid_programs")}
+    new = [r for r in records("aid_programs") if r["code"] not in have]
+    if new:
+        with store.write("aid-programs", actor, "默认资助项目") as w:
+            for r in new:
+                w.insert("aid_programs", {"code": r["code"], "name": r["name"], "level": r["level"] or None,
+                                          "boarding_only": int(r["boarding_only"] or 0),
+                                          "amount_per_term": float(r["amount_per_term"]) if r["amount_per_term"] else None,
+                                          "amount_per_day": float(r["amount_per_day"]) if r["amount_per_day"] else None,
+                                          "note": r["note"], "active": 1})
+    return len(new)
+
+
+def add_program(store: Store, *, code: str, name: str, level: str | None = None, boarding_only: bool = False,
+                amount_per_term: float | None = None, amount_per_day: float | None = None, note: str | None = None,
+                actor: str = "") -> str:
+    if store.scalar("SELECT 1 FROM aid_programs WHERE code = ?", (code,)):
+        raise DataError(f"资助项目代码“{code}”已存在。")
+    if level not in (None, "小学", "初中", "高中"):
+        raise DataError("学段应为：小学、初中或高中（不填表示不限）。")
+    with store.write("aid-program", actor, f"新增资助项目：{name}") as w:
+        return w.insert("aid_programs", {"code": code, "name": name, "level": level, "boarding_only": int(boarding_only),
+                                         "amount_per_term": amount_per_term, "amount_per_day": amount_per_day,
+                                         "note": note, "active": 1})
+
+
+def find_program(store: Store, ref: str) -> dict:
+    rows = store.query("SELECT * FROM aid_programs WHERE uuid = ? OR code = ? OR name = ?", (ref, ref, ref))
+    if not rows:
+        names = "、".join(r[0] for r in store.conn.execute("SELECT name FROM aid_programs"))
+        raise NotFoundError(f"没有资助项目“{ref}”。已有：{names or '（无，请先运行 jiaoyu aid defaults）'}")
+    return rows[0]
+
+
+def default_amount(program: dict, cal: Calendar, term: dict) -> float | None:
+    if program["amount_per_term"] is not None:
+        return program["amount_per_term"]
+    if program["amount_per_day"] is not None:
+        days = cal.school_days(as_date(term["start_date"]), as_date(term["end_date"]))
+        return round(program["amount_per_day"] * len(days), 2)
+    return None
+
+
+def give_aid(store: Store, student_uuid: str, program: str, *, paid_on, amount: float | None = None,
+             term: str | None = None, method: str | None = None, note: str | None = None, actor: str = "") -> str:
+    student = store.get("students", student_uuid)
+    if student is None:
+        raise NotFoundError("找不到这名学生。")
+    if student["status"] != "在读":
+        raise DataError(f"该学生学籍状态为“{student['status']}”，不能登记资助。")
+    prog = find_program(store, program)
+    paid_on = as_date(paid_on)
+    cal, t = current_term(store, paid_on, term)
+    level = level_of(student["grade"])
+    if prog["level"] and level and prog["level"] != level:
+        raise DataError(f"“{prog['name']}”只面向{prog['level']}学生，该生是{level}学生。")
+    if prog["boarding_only"] and student["boarding"] != "2":
+        raise DataError(f"“{prog['name']}”只面向寄宿生，该生登记为走读。如已住校，请先修改就读方式。")
+    if store.scalar("SELECT 1 FROM aid_records WHERE student_uuid = ? AND program_uuid = ? AND term_uuid = ?",
+                    (student_uuid, prog["uuid"], t["uuid"])):
+        raise DataError(f"该生{t['name']}已有“{prog['name']}”的发放记录，不能重复登记。")
+    amount = amount if amount is not None else default_amount(prog, cal, t)
+    if amount is None or amount <= 0:
+        raise DataError("请填写发放金额（元）。")
+    method_code = table("payment_method").code(method) if method else None
+    if method and method_code is None:
+        raise DataError(f"发放方式应为：{'、'.join(table('payment_method').labels())}")
+    with store.write("aid", actor, "登记资助") as w:
+        return w.insert("aid_records", {"student_uuid": student_uuid, "program_uuid": prog["uuid"],
+                                        "term_uuid": t["uuid"], "amount": amount, "paid_on": paid_on.isoformat(),
+                                        "method": method_code, "note": note})
+
+
+def unaided(store: Store, *, today: dt.date | None = None, term: str | None = None) -> dict:
+    """应助未助: students of 脱贫户/监测户/低保/特困/孤儿 households with no aid this term."""
+    _, t = current_term(store, today or dt.date.today(), term)
+    rows = store.query(
+        f"SELECT s.uuid, s.name, s.grade, s.class_no, s.poverty_alleviated, s.monitoring_kind, s.dibao, s.tekun, "
+        f"s.orphan FROM students s WHERE s.status = '在读' AND ({ELIGIBLE}) AND NOT EXISTS ("
+        f"SELECT 1 FROM aid_records a WHERE a.student_uuid = s.uuid AND a.term_uuid = ?) "
+        f"ORDER BY s.grade, CAST(s.class_no AS INTEGER), s.name", (t["uuid"],))
+    items = []
+    for r in rows:
+        why = [label for col, label in (("poverty_alleviated", "脱贫户"), ("dibao", "低保"), ("tekun", "特困供养"),
+                                        ("orphan", "孤儿")) if r[col] == 1]
+        if r["monitoring_kind"] in ("1", "2", "3"):
+            why.append(table("monitoring_kind").label(r["monitoring_kind"]))
+        items.append({"uuid": r["uuid"], "name": r["name"], "class": class_label(r["grade"], r["class_no"]),
+                      "reasons": why})
+    return {"term": t["name"], "students": items}
+
+
+def totals(store: Store, *, today: dt.date | None = None, term: str | None = None) -> dict:
+    _, t = current_term(store, today or dt.date.today(), term)
+    rows = store.query(
+        "SELECT p.name, p.code, count(DISTINCT a.student_uuid) AS students, count(a.uuid) AS records, "
+        "coalesce(sum(a.amount), 0) AS amount FROM aid_programs p LEFT JOIN aid_records a "
+        "ON a.program_uuid = p.uuid AND a.term_uuid = ? GROUP BY p.uuid ORDER BY p.code", (t["uuid"],))
+    return {"term": t["name"], "programs": rows, "amount": round(sum(r["amount"] for r in rows), 2)}

@@ -1,0 +1,122 @@
+"""Visit plan and coverage per term: every student at least once, priority students more
+often; who is not yet visited (by class and by teacher), what is due and overdue, and
+each teacher's count against the school's quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jiaoyuapp.errors import DataError
+from jiaoyuapp.ledgers import settings
+from jiaoyuapp.ledgers.school_calendar import Calendar
+from jiaoyuapp.roster.classes import class_label
+from jiaoyuapp.store import Store
+
+# What makes a student a priority for visits: (reason shown, SQL condition on students s).
+PRIORITY_RULES = (
+    ("脱贫户/监测户", "s.poverty_alleviated = 1 OR s.monitoring_kind IN ('1','2','3')"),
+    ("低保", "s.dibao = 1"),
+    ("特困供养", "s.tekun = 1"),
+    ("孤儿", "s.orphan = 1"),
+    ("事实无人抚养", "s.unsupported = 1"),
+    ("留守", "s.left_behind IN ('1','2','9')"),
+    ("残疾", "(s.disability_type IS NOT NULL AND s.disability_type != '0') OR s.health = '50'"),
+    ("有在案控辍案件", "EXISTS (SELECT 1 FROM cases c WHERE c.student_uuid = s.uuid AND c.status != '已销号')"),
+)
+
+
+def current_term(store: Store, today: dt.date, term: str | None = None) -> tuple[Calendar, dict]:
+    cal = Calendar.load(store)
+    if term:
+        return cal, cal.term_named(term)
+    found = cal.term_of(today)
+    if found is None:
+        past = [t for t in cal.terms if t["end_date"] < today.isoformat()]
+        if not past:
+            raise DataError("还没有设置学期。请先运行：jiaoyu calendar defaults（或 jiaoyu term add）。")
+        found = past[-1]  # in a holiday, the term just ended
+    return cal, found
+
+
+def priority_reasons(store: Store) -> dict[str, list[str]]:
+    reasons: dict[str, list[str]] = {}
+    for label, cond in PRIORITY_RULES:
+        for (uid,) in store.conn.execute(f"SELECT s.uuid FROM students s WHERE s.status = '在读' AND ({cond})"):
+            reasons.setdefault(uid, []).append(label)
+    return reasons
+
+
+def visit_counts(store: Store, term: dict) -> dict[str, int]:
+    return dict(store.conn.execute(
+        "SELECT vs.student_uuid, count(DISTINCT v.visit_key) FROM current_visits v "
+        "JOIN visit_students vs ON vs.visit_uuid = v.uuid WHERE v.day BETWEEN ? AND ? GROUP BY vs.student_uuid",
+        (term["start_date"], term["end_date"])))
+
+
+def coverage(store: Store, *, today: dt.date | None = None, term: str | None = None) -> dict:
+    today = today or dt.date.today()
+    _, t = current_term(store, today, term)
+    counts = visit_counts(store, t)
+    priority = priority_reasons(store)
+    per_priority = settings.get_int(store, "priority_visits_per_term")
+    quota = settings.get_int(store, "teacher_visit_quota")
+    heads: dict[tuple, list[dict]] = {}
+    for h in store.query("SELECT h.grade, h.class_no, t.uuid, t.name FROM class_heads h JOIN teachers t "
+                         "ON t.uuid = h.teacher_uuid WHERE t.active = 1"):
+        heads.setdefault((h["grade"], h["class_no"]), []).append({"uuid": h["uuid"], "name": h["name"]})
+    students = store.query("SELECT uuid, name, grade, class_no FROM students WHERE status = '在读' "
+                           "ORDER BY grade, CAST(class_no AS INTEGER), class_no, name")
+    by_class: dict[tuple, dict] = {}
+    not_visited, due = [], []
+    for s in students:
+        key = (s["grade"], s["class_no"])
+        c = by_class.setdefault(key, {"class": class_label(*key), "grade": key[0], "class_no": key[1],
+                                      "head_teachers": [h["name"] for h in heads.get(key, [])],
+                                      "students": 0, "visited": 0, "not_visited": 0})
+        done = counts.get(s["uuid"], 0)
+        required = per_priority if s["uuid"] in priority else 1
+        c["students"] += 1
+        c["visited" if done else "not_visited"] += 1
+        item = {"uuid": s["uuid"], "name": s["name"], "class": c["class"], "visits": done, "required": required,
+                "priority": priority.get(s["uuid"], []), "head_teachers": c["head_teachers"]}
+        if not done:
+            not_visited.append(item)
+        if done < required:
+            due.append(item)
+    for c in by_class.values():
+        c["coverage"] = round(c["visited"] / c["students"], 3) if c["students"] else 1.0
+    by_teacher = []
+    for teacher in store.query("SELECT uuid, name, role FROM teachers WHERE active = 1 ORDER BY name"):
+        row = store.conn.execute(
+            "SELECT count(DISTINCT v.visit_key), count(DISTINCT v.household_uuid) FROM current_visits v "
+            "JOIN visit_teachers vt ON vt.visit_uuid = v.uuid WHERE vt.teacher_uuid = ? AND v.day BETWEEN ? AND ?",
+            (teacher["uuid"], t["start_date"], t["end_date"])).fetchone()
+        classes = [k for k, hs in heads.items() if any(h["uuid"] == teacher["uuid"] for h in hs)]
+        by_teacher.append({"uuid": teacher["uuid"], "name": teacher["name"], "role": teacher["role"],
+                           "visits": row[0], "households": row[1], "quota": quota, "meets_quota": row[1] >= quota,
+                           "classes": [class_label(*k) for k in classes],
+                           "not_visited_in_classes": sum(by_class[k]["not_visited"] for k in classes if k in by_class)})
+    return {"term": t["name"], "start": t["start_date"], "end": t["end_date"], "students": len(students),
+            "visited": len(students) - len(not_visited), "by_class": list(by_class.values()),
+            "by_teacher": by_teacher, "not_visited": not_visited, "due": due,
+            "followups": followups(store, today)}
+
+
+def followups(store: Store, today: dt.date) -> dict:
+    """Follow-up dates from visits: overdue (passed with no later visit to that home) and coming up."""
+    window = settings.get_int(store, "followup_due_days")
+    soon = (today + dt.timedelta(days=window)).isoformat()
+    rows = store.query(
+        "SELECT v.uuid, v.household_uuid, v.day, v.followup_date, v.followup_plan FROM current_visits v "
+        "WHERE v.followup_date IS NOT NULL AND v.followup_date <= ? AND NOT EXISTS ("
+        "  SELECT 1 FROM current_visits w WHERE w.household_uuid = v.household_uuid AND w.day > v.day)", (soon,))
+    names = {}
+    for r in rows:
+        names[r["uuid"]] = store.query(
+            "SELECT s.uuid, s.name FROM visit_students vs JOIN students s ON s.uuid = vs.student_uuid "
+            "WHERE vs.visit_uuid = ?", (r["uuid"],))
+    iso = today.isoformat()
+    make = lambda r: {"visit_uuid": r["uuid"], "followup_date": r["followup_date"], "plan": r["followup_plan"],  # noqa
+                      "students": names[r["uuid"]], "uuid": names[r["uuid"]][0]["uuid"] if names[r["uuid"]] else None}
+    return {"overdue": [make(r) for r in rows if r["followup_date"] < iso],
+            "upcoming": [make(r) for r in rows if r["followup_date"] >= iso]}

@@ -1,0 +1,47 @@
+"""Financial aid: programs as data, one record per program and term, 应助未助 and totals."""
+
+import pytest
+
+from jiaoyuapp.errors import DataError
+from jiaoyuapp.ledgers import aid
+from tests.ledger_helpers import TODAY, school_with_calendar, student
+
+
+def test_unaided_lists_eligible_students_without_aid_this_term(store):
+    """Poor, 低保, 特困, 孤儿 and 监测 households are eligible; aid in this term (not last) clears them."""
+    school_with_calendar(store)
+    aid.ensure_default_programs(store)
+    poor = student(store, "脱贫", 1, **{"是否脱贫户": "是", "就读方式": "住校"})
+    watch = student(store, "监测", 2, **{"防返贫监测对象": "边缘易致贫户"})
+    orphan = student(store, "孤儿", 3, **{"是否孤儿": "是"})
+    student(store, "普通", 4)
+    names = lambda: sorted(s["name"] for s in aid.unaided(store, today=TODAY)["students"])  # noqa: E731
+    assert names() == sorted(["脱贫", "监测", "孤儿"])
+    assert {s["name"]: s["reasons"] for s in aid.unaided(store, today=TODAY)["students"]}["监测"] == ["边缘易致贫户"]
+    aid.give_aid(store, poor, "LJBZ-XX", paid_on="2026-10-15", method="一卡通")
+    aid.give_aid(store, orphan, "营养改善计划", paid_on="2026-11-20", method="膳食")
+    assert names() == ["监测"]
+    rows = store.query("SELECT amount FROM aid_records ORDER BY paid_on")
+    assert rows[0]["amount"] == 500
+    assert rows[1]["amount"] > 400  # 5 元 × the term's school days
+
+
+def test_aid_rules_and_totals(store):
+    """Level and boarding rules are enforced, a second record for the same term is refused; totals add up."""
+    school_with_calendar(store)
+    aid.ensure_default_programs(store)
+    assert aid.ensure_default_programs(store) == 0
+    day_pupil = student(store, "走读", 1, **{"是否低保": "是"})
+    with pytest.raises(DataError, match="寄宿生"):
+        aid.give_aid(store, day_pupil, "LJBZ-XX", paid_on="2026-10-15")
+    with pytest.raises(DataError, match="初中"):
+        aid.give_aid(store, day_pupil, "LJBZ-CZ", paid_on="2026-10-15")
+    aid.add_program(store, code="XFZZ", name="县级助学金", amount_per_term=300)
+    aid.give_aid(store, day_pupil, "XFZZ", paid_on="2026-10-15", method="现金")
+    with pytest.raises(DataError, match="重复"):
+        aid.give_aid(store, day_pupil, "县级助学金", paid_on="2026-11-01")
+    aid.give_aid(store, day_pupil, "YYGS", paid_on="2026-11-01", amount=400, method="膳食")
+    totals = aid.totals(store, today=TODAY)
+    by_code = {p["code"]: (p["students"], p["amount"]) for p in totals["programs"]}
+    assert by_code["XFZZ"] == (1, 300) and by_code["YYGS"] == (1, 400) and by_code["LJBZ-XX"] == (0, 0)
+    assert totals["amount"] == 700
