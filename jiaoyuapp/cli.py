@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("household", "同户（兄弟姐妹）关系")
     c.add_argument("action", choices=["merge", "split"])
     c.add_argument("refs", nargs="+")
+    from jiaoyuapp import cli_ledgers
+    cli_ledgers.add_commands(sub, common)
     return p
 
 

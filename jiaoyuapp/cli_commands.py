@@ -14,7 +14,8 @@ from jiaoyuapp.store.backups import daily_backup
 
 
 def run(args) -> int:
-    handler = COMMANDS[args.command]
+    from jiaoyuapp.cli_ledgers import COMMANDS as LEDGER_COMMANDS
+    handler = {**COMMANDS, **LEDGER_COMMANDS}[args.command]
     create = args.command in ("init", "demo")
     store = open_school(db_path(args), create=create)
     try:
@@ -145,7 +146,11 @@ def cmd_demo(store, args):
     if school_info(store) is None:
         init_school(store, code="5100000001", name="演示学校", township="演示镇", county="演示县", actor=args.actor)
     report = load_demo(store, args.students, args.seed, actor=args.actor or "演示数据")
-    _out(args, report.as_dict(), f"已生成演示学生{report.created}名（均为虚构人员）。")
+    from jiaoyuapp.ledgers.demo_ledgers import fill_term
+    counts = fill_term(store, seed=args.seed, actor=args.actor or "演示数据")
+    _out(args, dict(report.as_dict(), ledgers=counts),
+         f"已生成演示学生{report.created}名（均为虚构人员），以及本学期的台账：家访{counts.get('visits', 0)}次、"
+         f"缺课{counts.get('absences', 0)}条、控辍案件{counts.get('cases', 0)}件、资助{counts.get('aid', 0)}条。")
 
 
 def cmd_backup(store, args):
@@ -165,7 +170,8 @@ def cmd_restore(store, args):
 
 def cmd_check(store, args):
     from jiaoyuapp.store.backups import integrity
-    problems = integrity(store.conn)
+    from jiaoyuapp.ledgers.attachments import verify_blobs
+    problems = integrity(store.conn) + verify_blobs(store)
     log_problems = changelog.verify(store)
     ok = not problems and not log_problems
     data = {"ok": ok, "integrity": problems, "change_log": log_problems,

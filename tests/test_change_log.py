@@ -46,9 +46,43 @@ def every_write(store, tmp_path):
     batch = school_year.apply_rollover(store)
     school_year.undo_rollover(store, batch)
     school_year.apply_rollover(store)
+    every_ledger_write(store, zhang, uid)
     backup = backup_to(store, tmp_path / "bak")
     update_student(store, uid, {"备注": "恢复前的修改"})
     restore(store, backup)
+
+
+def every_ledger_write(store, a, b):
+    """Every public write of the ledgers (issue 3) once."""
+    from jiaoyuapp.ledgers import absences, aid, cases, school_calendar, settings, teachers, visits
+    from tests.ledger_helpers import TODAY, photo, signature
+    school_calendar.set_up_school_year(store, 2026)
+    school_calendar.add_term(store, "2027年暑期托管", "2027-07-15", "2027-08-10")
+    school_calendar.set_day(store, "2026-11-14", "workday", "调休上课")
+    school_calendar.set_day(store, "2026-11-16", "holiday", "运动会")
+    school_calendar.clear_day(store, "2026-11-16")
+    settings.set_value(store, "absence_threshold_days", 3)
+    settings.set_value(store, "absence_threshold_days", 4)
+    t = teachers.add_teacher(store, "王老师", "班主任", "13800000003", classes=["三年级1班"])
+    v = visits.record_visit(store, student_uuid=a, day="2026-11-10", teachers=[t], mode="入户走访",
+                            photos=[photo(1)], signature=signature(), today=TODAY)
+    visits.correct_visit(store, v, problems="更正", photos=[photo(2)])
+    for day in ("2026-11-11", "2026-11-12", "2026-11-13", "2026-11-14"):
+        absences.record_absence(store, a, day)
+    absences.record_absence(store, a, "2026-11-13", kind="病假")
+    absences.record_absence(store, a, "2026-11-13", kind="无故")
+    case = cases.open_case_of(store, a)["uuid"]
+    cases.move(store, case, "确认辍学", on="2026-11-15")
+    cases.add_person(store, case, role="村委会", name="赵主任", phone="13900000001")
+    cases.set_plan(store, case, "一人一案", whereabouts="在家")
+    cases.add_attempt(store, case, on="2026-11-16", people="王老师", method="家访", next_date="2026-11-20")
+    cases.move(store, case, "送教上门", on="2026-11-17")
+    cases.add_home_teaching(store, case, on="2026-11-18", teacher="王老师", content="数学", hours=2, teacher_uuid=t)
+    cases.close(store, case, outcome="送教上门", on="2026-11-19", confirmed_by="周校长")
+    cases.reopen(store, case, reason="复核", on="2026-11-20")
+    aid.ensure_default_programs(store)
+    aid.add_program(store, code="XFZZ", name="县级助学金", amount_per_term=300)
+    aid.give_aid(store, b, "XFZZ", paid_on="2026-11-01")
 
 
 def test_tables_rebuild_from_the_log_alone(store, tmp_path):
@@ -60,6 +94,7 @@ def test_tables_rebuild_from_the_log_alone(store, tmp_path):
     for table, rows in actual.items():
         assert rebuilt[table] == rows, table
     assert sum(len(r) for r in actual.values()) > 100
+    assert [t for t, rows in actual.items() if not rows] == []  # every school-data table was written
     assert changelog.verify(store) == []
 
 

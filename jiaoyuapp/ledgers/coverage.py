@@ -113,10 +113,15 @@ def followups(store: Store, today: dt.date) -> dict:
     names = {}
     for r in rows:
         names[r["uuid"]] = store.query(
-            "SELECT s.uuid, s.name FROM visit_students vs JOIN students s ON s.uuid = vs.student_uuid "
-            "WHERE vs.visit_uuid = ?", (r["uuid"],))
+            "SELECT s.uuid, s.name, s.grade, s.class_no FROM visit_students vs JOIN students s "
+            "ON s.uuid = vs.student_uuid WHERE vs.visit_uuid = ? ORDER BY s.grade", (r["uuid"],))
     iso = today.isoformat()
-    make = lambda r: {"visit_uuid": r["uuid"], "followup_date": r["followup_date"], "plan": r["followup_plan"],  # noqa
-                      "students": names[r["uuid"]], "uuid": names[r["uuid"]][0]["uuid"] if names[r["uuid"]] else None}
+
+    def make(r: dict) -> dict:
+        kids = names[r["uuid"]]
+        first = kids[0] if kids else {"uuid": None, "grade": None, "class_no": None}
+        return {"visit_uuid": r["uuid"], "followup_date": r["followup_date"], "plan": r["followup_plan"],
+                "students": [{"uuid": k["uuid"], "name": k["name"]} for k in kids], "uuid": first["uuid"],
+                "name": "、".join(k["name"] for k in kids), "class": class_label(first["grade"], first["class_no"])}
     return {"overdue": [make(r) for r in rows if r["followup_date"] < iso],
             "upcoming": [make(r) for r in rows if r["followup_date"] >= iso]}

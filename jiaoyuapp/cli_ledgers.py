@@ -1,0 +1,412 @@
+"""`jiaoyu` commands for the ledgers: teachers, calendar, absences, visits, cases, aid, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jiaoyuapp.cli import _out
+from jiaoyuapp.errors import DataError, NotFoundError
+from jiaoyuapp.ledgers import absences, aid, attention, cases, coverage, school_calendar, settings, teachers, visits
+from jiaoyuapp.ledgers.attachments import read_file
+from jiaoyuapp.roster.classes import class_label
+
+VISIT_OPTIONS = (  # option, field, help
+    ("--location", "location", "家访地点"), ("--participants", "participants", "参与人员"),
+    ("--met", "met_name", "见到的家长/监护人姓名"), ("--relation", "met_relation", "与学生关系"),
+    ("--situation", "home_situation", "家庭基本情况"), ("--school-behaviour", "school_behaviour", "学生在校表现"),
+    ("--home-behaviour", "home_behaviour", "在家表现"), ("--policies", "policies", "宣讲政策"),
+    ("--opinion", "parent_opinion", "家长意见与建议"), ("--problems", "problems", "发现问题"),
+    ("--measures", "measures", "帮扶措施"), ("--plan", "followup_plan", "后续跟进计划"),
+    ("--followup-date", "followup_date", "跟进日期"), ("--note", "note", "备注"),
+)
+
+
+def add_commands(sub, common) -> None:
+    def cmd(name, help_text, parent=sub):
+        return parent.add_parser(name, help=help_text, parents=[common])
+
+    def as_of(p):
+        p.add_argument("--as-of", help="按哪一天统计（默认今天），如 2026-11-23")
+        p.add_argument("--term", help="学期名称（默认按日期所在学期）")
+
+    t = cmd("teacher", "登记教师")
+    ts = t.add_subparsers(dest="action", metavar="操作", required=True)
+    p = cmd("add", "新增教师", ts)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", default="任课教师", help="校长/副校长/班主任/任课教师/其他")
+    p.add_argument("--phone")
+    p.add_argument("--class", dest="classes", action="append", default=[], help="担任班主任的班级（可重复）")
+    cmd("teachers", "教师名单")
+
+    c = cmd("calendar", "校历：学期、节假日、调休")
+    cs = c.add_subparsers(dest="action", metavar="操作", required=True)
+    p = cmd("defaults", "按默认设置一个学年的学期和节假日", cs)
+    p.add_argument("--year", type=int, help="学年开始的年份（默认本学年）")
+    p = cmd("term-add", "新增学期", cs)
+    p.add_argument("name")
+    p.add_argument("start")
+    p.add_argument("end")
+    for name, text in (("holiday", "设为放假"), ("workday", "设为调休上课")):
+        p = cmd(name, text, cs)
+        p.add_argument("date")
+        p.add_argument("--name")
+    p = cmd("clear", "恢复为普通日期", cs)
+    p.add_argument("date")
+    cmd("show", "查看校历", cs)
+
+    p = cmd("settings", "查看或修改设置（阈值、频次、风险权重）")
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?", type=float)
+
+    p = cmd("absence", "登记缺课（连续无故缺课达到阈值时自动登记疑似辍学）")
+    p.add_argument("student", help="学生编号、身份证件号或全国学籍号")
+    p.add_argument("date")
+    p.add_argument("--kind", default="无故", help="病假/事假/无故/其他")
+    p.add_argument("--note")
+    p = cmd("absences", "查看缺课记录")
+    p.add_argument("--date")
+    p.add_argument("--student")
+
+    p = cmd("visit", "登记家访（一户兄弟姐妹同时计入）")
+    p.add_argument("student")
+    p.add_argument("--date", required=True)
+    p.add_argument("--teacher", action="append", required=True, help="家访教师（姓名或编号，可重复）")
+    p.add_argument("--mode", required=True, help="入户走访/电话/视频/到校约谈")
+    for option, field, text in VISIT_OPTIONS:
+        p.add_argument(option, dest=field, help=text)
+    p.add_argument("--photo", action="append", default=[], help="照片文件（可重复）")
+    p.add_argument("--signature", help="家长签字图片")
+    p = cmd("visit-correct", "更正家访记录（保留原记录，生成新版本）")
+    p.add_argument("visit")
+    p.add_argument("--date", dest="day")
+    p.add_argument("--mode")
+    for option, field, text in VISIT_OPTIONS:
+        p.add_argument(option, dest=field, help=text)
+    p.add_argument("--photo", action="append", help="替换照片（可重复）")
+    p.add_argument("--signature", help="替换家长签字图片")
+    p = cmd("visits", "家访记录")
+    p.add_argument("--student")
+    p.add_argument("--teacher")
+
+    k = cmd("case", "控辍保学案件")
+    ks = k.add_subparsers(dest="action", metavar="操作", required=True)
+    p = cmd("open", "登记疑似辍学", ks)
+    p.add_argument("student")
+    p.add_argument("--date")
+    p.add_argument("--reason", help="辍学原因（代码表）")
+    p.add_argument("--reason-text")
+    p = cmd("move", "变更案件状态", ks)
+    p.add_argument("case", help="案件编号，或学生（有唯一在案案件时）")
+    p.add_argument("status")
+    p.add_argument("--date")
+    p.add_argument("--finding", help="核实结论：转学/在外地就读/已返校")
+    p.add_argument("--placement", help="安置方式：随班就读/单独编班/普职融合/特教学校")
+    p.add_argument("--by")
+    p.add_argument("--note")
+    p = cmd("attempt", "登记劝返", ks)
+    p.add_argument("case")
+    p.add_argument("--date", required=True)
+    p.add_argument("--people", required=True)
+    p.add_argument("--method", required=True, help="电话/家访/联合走访/书面通知/法律程序")
+    p.add_argument("--action", dest="attempt_action", help="采取的措施")
+    p.add_argument("--result")
+    p.add_argument("--next", dest="next_date", help="下次劝返日期")
+    p = cmd("person", "登记包保责任人", ks)
+    p.add_argument("case")
+    p.add_argument("--role", required=True, help="校长/班主任/包保教师/乡镇领导/村委会/家长")
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone")
+    p = cmd("plan", "一人一案", ks)
+    p.add_argument("case")
+    p.add_argument("text")
+    p.add_argument("--whereabouts", help="去向")
+    p = cmd("teach", "登记送教上门", ks)
+    p.add_argument("case")
+    p.add_argument("--date", required=True)
+    p.add_argument("--teacher", required=True)
+    p.add_argument("--content", required=True)
+    p.add_argument("--hours", type=float, required=True)
+    p = cmd("close", "销号", ks)
+    p.add_argument("case")
+    p.add_argument("--outcome", required=True)
+    p.add_argument("--date", required=True)
+    p.add_argument("--confirmed-by", required=True)
+    p.add_argument("--evidence")
+    p = cmd("reopen", "重新打开已销号案件", ks)
+    p.add_argument("case")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--date")
+    p = cmd("show", "查看案件", ks)
+    p.add_argument("case")
+    p = cmd("cases", "控辍案件列表")
+    p.add_argument("--status")
+    p.add_argument("--overdue", action="store_true")
+    p.add_argument("--as-of")
+
+    a = cmd("aid", "资助台账")
+    a_s = a.add_subparsers(dest="action", metavar="操作", required=True)
+    cmd("defaults", "添加国家资助项目（两免一补、营养改善计划等）", a_s)
+    cmd("programs", "资助项目", a_s)
+    p = cmd("program-add", "新增资助项目", a_s)
+    p.add_argument("--code", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--level", help="小学/初中/高中")
+    p.add_argument("--boarding-only", action="store_true")
+    p.add_argument("--per-term", type=float)
+    p.add_argument("--per-day", type=float)
+    p = cmd("give", "登记发放", a_s)
+    p.add_argument("student")
+    p.add_argument("--program", required=True)
+    p.add_argument("--date", required=True)
+    p.add_argument("--amount", type=float)
+    p.add_argument("--method")
+    p.add_argument("--term")
+    p.add_argument("--note")
+
+    r = cmd("report", "报表")
+    r.add_argument("name", choices=["attention", "coverage", "unaided", "aid-totals", "risk", "mismatch"],
+                   help="attention首页提醒 coverage家访覆盖 unaided应助未助 aid-totals资助汇总 risk风险名单 mismatch比对")
+    as_of(r)
+
+
+def _today(args) -> dt.date:
+    value = getattr(args, "as_of", None)
+    return school_calendar.as_date(value) if value else dt.date.today()
+
+
+def _case_ref(store, ref: str) -> str:
+    if store.get("cases", ref):
+        return ref
+    from jiaoyuapp.cli_commands import _ref
+    try:
+        student = _ref(store, ref)
+    except NotFoundError:
+        raise NotFoundError(f"找不到案件“{ref}”。请用 jiaoyu cases 查询案件编号。") from None
+    case = cases.open_case_of(store, student)
+    if case is None:
+        raise NotFoundError("该学生没有在案的控辍案件。")
+    return case["uuid"]
+
+
+def _teacher_ids(store, refs) -> list[str]:
+    return [teachers.find_teacher(store, r)["uuid"] for r in refs]
+
+
+def cmd_teacher(store, args):
+    uid = teachers.add_teacher(store, args.name, args.role, args.phone, args.classes, actor=args.actor)
+    _out(args, {"uuid": uid}, f"已登记教师，编号：{uid}")
+
+
+def cmd_teachers(store, args):
+    rows = teachers.list_teachers(store)
+    _out(args, rows, "\n".join(f"{t['name']}\t{t['role'] or ''}\t{t['phone'] or ''}\t{'、'.join(t['classes'])}"
+                               for t in rows) or "还没有登记教师。")
+
+
+def cmd_calendar(store, args):
+    a = args.action
+    if a == "defaults":
+        year = args.year or (dt.date.today().year if dt.date.today().month >= 8 else dt.date.today().year - 1)
+        made = school_calendar.set_up_school_year(store, year, actor=args.actor)
+        _out(args, {"terms_created": made}, f"已设置{year}学年默认校历（新增学期{len(made)}个），节假日可再调整。")
+    elif a == "term-add":
+        uid = school_calendar.add_term(store, args.name, args.start, args.end, actor=args.actor)
+        _out(args, {"uuid": uid}, f"已新增学期：{args.name}")
+    elif a in ("holiday", "workday"):
+        school_calendar.set_day(store, args.date, a, args.name, actor=args.actor)
+        _out(args, {"ok": True}, f"已将{args.date}设为{'放假' if a == 'holiday' else '调休上课'}")
+    elif a == "clear":
+        school_calendar.clear_day(store, args.date, actor=args.actor)
+        _out(args, {"ok": True}, f"{args.date}已恢复为普通日期")
+    else:
+        cal = school_calendar.Calendar.load(store)
+        days = store.query("SELECT day, kind, name FROM calendar_days ORDER BY day")
+        lines = [f"{t['name']}：{t['start_date']} 至 {t['end_date']}" for t in cal.terms]
+        lines += [f"  {d['day']} {'放假' if d['kind'] == 'holiday' else '调休上课'} {d['name'] or ''}" for d in days]
+        _out(args, {"terms": cal.terms, "days": days}, "\n".join(lines) or "还没有设置校历。")
+
+
+def cmd_settings(store, args):
+    if args.key is not None:
+        if args.value is None:
+            raise DataError("请同时给出设置项和新的值，例如：jiaoyu settings absence_threshold_days 5")
+        settings.set_value(store, args.key, args.value, actor=args.actor)
+    rows = settings.all_settings(store)
+    _out(args, rows, "\n".join(f"{r['key']}\t{r['value']:g}\t{r['label']}" for r in rows))
+
+
+def cmd_absence(store, args):
+    from jiaoyuapp.cli_commands import _ref
+    result = absences.record_absence(store, _ref(store, args.student), args.date, args.kind, args.note,
+                                     by=args.actor or None, actor=args.actor)
+    data = {"absence_uuid": result.absence_uuid, "run": result.run, "opened_case": result.opened_case}
+    text = f"已登记{args.date}缺课。"
+    if result.run:
+        text += f"目前连续无故缺课{len(result.run)}个教学日（自{result.run[0]}起）。"
+    if result.opened_case:
+        text += (f"\n【提醒】已达到连续无故缺课标准，已自动登记为疑似辍学（案件编号{result.opened_case}）。"
+                 "请班主任当天联系家长，并尽快核实。")
+    _out(args, data, text)
+
+
+def cmd_absences(store, args):
+    from jiaoyuapp.cli_commands import _ref
+    conds, params = [], []
+    if args.date:
+        conds.append("a.day = ?")
+        params.append(school_calendar.as_date(args.date).isoformat())
+    if args.student:
+        conds.append("a.student_uuid = ?")
+        params.append(_ref(store, args.student))
+    rows = store.query("SELECT a.*, s.name, s.grade, s.class_no FROM absences a JOIN students s ON s.uuid = a.student_uuid"
+                       f" WHERE {' AND '.join(conds) or '1'} ORDER BY a.day, s.grade, s.class_no", params)
+    _out(args, rows, "\n".join(f"{r['day']}\t{r['name']}\t{class_label(r['grade'], r['class_no'])}\t{r['kind']}"
+                               for r in rows) + f"\n共{len(rows)}条")
+
+
+def _visit_fields(args) -> dict:
+    return {field: getattr(args, field) for _, field, _ in VISIT_OPTIONS if getattr(args, field) is not None}
+
+
+def cmd_visit(store, args):
+    from jiaoyuapp.cli_commands import _ref
+    uid = visits.record_visit(store, student_uuid=_ref(store, args.student), day=args.date,
+                              teachers=_teacher_ids(store, args.teacher), mode=args.mode,
+                              photos=[read_file(p) for p in args.photo],
+                              signature=read_file(args.signature) if args.signature else None,
+                              by=args.actor or None, actor=args.actor, **_visit_fields(args))
+    v = visits.visit_details(store, uid)
+    _out(args, {"uuid": uid, "students": v["students"], "attachments": len(v["attachments"])},
+         f"已登记家访（编号{uid}），覆盖：{'、'.join(s['name'] for s in v['students'])}；附件{len(v['attachments'])}个。")
+
+
+def cmd_visit_correct(store, args):
+    changes = _visit_fields(args)
+    for key in ("day", "mode"):
+        if getattr(args, key):
+            changes[key] = getattr(args, key)
+    uid = visits.correct_visit(store, args.visit, actor=args.actor, by=args.actor or None,
+                               photos=[read_file(p) for p in args.photo] if args.photo else None,
+                               signature=read_file(args.signature) if args.signature else None, **changes)
+    _out(args, {"uuid": uid}, f"已更正，新版本编号{uid}（原记录保留）。")
+
+
+def cmd_visits(store, args):
+    from jiaoyuapp.cli_commands import _ref
+    rows = visits.list_visits(store, student_uuid=_ref(store, args.student) if args.student else None,
+                              teacher_uuid=teachers.find_teacher(store, args.teacher)["uuid"] if args.teacher else None)
+    data = [visits.visit_details(store, r["uuid"]) for r in rows]
+    lines = [f"{v['day']}\t{v['mode']}\t{'、'.join(s['name'] for s in v['students'])}\t"
+             f"{'、'.join(t['name'] for t in v['teachers'])}\t{v['uuid']}" for v in data]
+    _out(args, data, "\n".join(lines) + f"\n共{len(data)}次")
+
+
+def cmd_case(store, args):
+    from jiaoyuapp.cli_commands import _ref
+    a = args.action
+    if a == "open":
+        uid = cases.open_case(store, _ref(store, args.student), on=args.date or dt.date.today(), reason=args.reason,
+                              reason_text=args.reason_text, by=args.actor or None, actor=args.actor)
+        _out(args, {"uuid": uid}, f"已登记疑似辍学，案件编号：{uid}")
+        return
+    case = _case_ref(store, args.case)
+    if a == "move":
+        cases.move(store, case, args.status, on=args.date or dt.date.today(), by=args.by, finding=args.finding,
+                   placement=args.placement, note=args.note, actor=args.actor)
+    elif a == "attempt":
+        cases.add_attempt(store, case, on=args.date, people=args.people, method=args.method,
+                          action=args.attempt_action, result=args.result, next_date=args.next_date, actor=args.actor)
+    elif a == "person":
+        cases.add_person(store, case, role=args.role, name=args.name, phone=args.phone, actor=args.actor)
+    elif a == "plan":
+        cases.set_plan(store, case, args.text, whereabouts=args.whereabouts, actor=args.actor)
+    elif a == "teach":
+        teacher = teachers.find_teacher(store, args.teacher)
+        cases.add_home_teaching(store, case, on=args.date, teacher=teacher["name"], teacher_uuid=teacher["uuid"],
+                                content=args.content, hours=args.hours, actor=args.actor)
+    elif a == "close":
+        cases.close(store, case, outcome=args.outcome, on=args.date, confirmed_by=args.confirmed_by,
+                    evidence=args.evidence, actor=args.actor)
+    elif a == "reopen":
+        cases.reopen(store, case, reason=args.reason, on=args.date or dt.date.today(), by=args.actor or None,
+                     actor=args.actor)
+    history = cases.case_history(store, case)
+    c = history["case"]
+    lines = [f"案件 {c['uuid']}：{c['status']}（登记于{c['opened_on']}）",
+             f"可以进行的下一步：{'、'.join(history['allowed_next']) or '（已销号，可重新打开）'}"]
+    lines += [f"  {p['line']} {p['role']}：{p['name']} {p['phone'] or ''}" for p in history["people"]]
+    lines += [f"  {e['on_date']} {e['kind']} {e['from_status'] or ''}→{e['to_status'] or ''} {e['note'] or ''}"
+              for e in history["events"]]
+    lines += [f"  {t['on_date']} 劝返（{t['method']}）{t['people']}：{t['result'] or ''}" for t in history["attempts"]]
+    _out(args, history, "\n".join(lines))
+
+
+def cmd_cases(store, args):
+    rows = cases.list_cases(store, status=args.status, overdue=args.overdue, today=_today(args))
+    lines = [f"{r['opened_on']}\t{r['name']}\t{class_label(r['grade'], r['class_no'])}\t{r['status']}"
+             f"{'（逾期）' if r['overdue'] else ''}\t{r['uuid']}" for r in rows]
+    _out(args, rows, "\n".join(lines) + f"\n共{len(rows)}件")
+
+
+def cmd_aid(store, args):
+    a = args.action
+    if a == "defaults":
+        n = aid.ensure_default_programs(store, actor=args.actor)
+        _out(args, {"added": n}, f"已添加{n}个资助项目。")
+    elif a == "programs":
+        rows = store.query("SELECT * FROM aid_programs ORDER BY code")
+        _out(args, rows, "\n".join(f"{r['code']}\t{r['name']}\t{r['level'] or '不限'}\t"
+                                   f"{r['amount_per_term'] or ''}{'元/学期' if r['amount_per_term'] else ''}"
+                                   f"{r['amount_per_day'] or ''}{'元/在校日' if r['amount_per_day'] else ''}" for r in rows))
+    elif a == "program-add":
+        uid = aid.add_program(store, code=args.code, name=args.name, level=args.level, boarding_only=args.boarding_only,
+                              amount_per_term=args.per_term, amount_per_day=args.per_day, actor=args.actor)
+        _out(args, {"uuid": uid}, f"已新增资助项目：{args.name}")
+    else:
+        from jiaoyuapp.cli_commands import _ref
+        uid = aid.give_aid(store, _ref(store, args.student), args.program, paid_on=args.date, amount=args.amount,
+                           term=args.term, method=args.method, note=args.note, actor=args.actor)
+        row = store.get("aid_records", uid)
+        _out(args, {"uuid": uid, "amount": row["amount"]}, f"已登记发放{row['amount']:g}元。")
+
+
+def cmd_report(store, args):
+    today = _today(args)
+    name = args.name
+    if name == "attention":
+        data = attention.attention(store, today=today)
+        lines = [f"{data['date']}（{data['term']}）需要关注："]
+        lines += [f"  {k}：{v}" for k, v in data["counts"].items()]
+        for item in data["items"][:200]:
+            lines.append(f"  [{item['kind']}] {item['name']} {item['class']}：{item['detail']}")
+    elif name == "coverage":
+        data = coverage.coverage(store, today=today, term=args.term)
+        lines = [f"{data['term']}家访覆盖：{data['visited']}/{data['students']}人"]
+        lines += [f"  {c['class']}（班主任{'、'.join(c['head_teachers']) or '未设'}）：{c['visited']}/{c['students']}人，"
+                  f"未访{c['not_visited']}人" for c in data["by_class"]]
+        lines += [f"  {t['name']}：家访{t['visits']}次{t['households']}户，任务{t['quota']}户"
+                  f"{'，已完成' if t['meets_quota'] else '，未完成'}" for t in data["by_teacher"]]
+        lines.append(f"  尚需家访{len(data['due'])}人，跟进逾期{len(data['followups']['overdue'])}户")
+    elif name == "unaided":
+        data = aid.unaided(store, today=today, term=args.term)
+        lines = [f"{data['term']}应助未助{len(data['students'])}人："]
+        lines += [f"  {s['name']} {s['class']}：{'、'.join(s['reasons'])}" for s in data["students"]]
+    elif name == "aid-totals":
+        data = aid.totals(store, today=today, term=args.term)
+        lines = [f"{data['term']}资助汇总：共{data['amount']:g}元"]
+        lines += [f"  {p['name']}：{p['students']}人，{p['amount']:g}元" for p in data["programs"]]
+    elif name == "risk":
+        data = attention.risk_list(store, today=today, term=args.term)
+        lines = [f"{'★' if r['high'] else ' '} {r['score']:g}分 {r['name']} {r['class']}：{'；'.join(r['reasons'])}"
+                 for r in data[:300]]
+    else:
+        data = attention.mismatches(store)
+        lines = [f"[{m['kind']}] {m['name']} {m['class']}：{m['detail']}" for m in data] or ["学籍与台账一致，未发现问题。"]
+    _out(args, data, "\n".join(lines))
+
+
+COMMANDS = {
+    "teacher": cmd_teacher, "teachers": cmd_teachers, "calendar": cmd_calendar, "settings": cmd_settings,
+    "absence": cmd_absence, "absences": cmd_absences, "visit": cmd_visit, "visit-correct": cmd_visit_correct,
+    "visits": cmd_visits, "case": cmd_case, "cases": cmd_cases, "aid": cmd_aid, "report": cmd_report,
+}
