@@ -115,7 +115,8 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
         # Excused days never trigger the rule, so they go in as one bulk write.
         seen = set(store.conn.execute("SELECT student_uuid, day FROM absences").fetchall())
         rows = []
-        for _ in range(n_abs - counts["absences"]):
+        wanted = min(n_abs - counts["absences"], len(students) * len(days) // 2)
+        while len(rows) < wanted:
             s, d = rng.choice(students), rng.choice(days).isoformat()
             if (s["uuid"], d) not in seen:
                 seen.add((s["uuid"], d))

@@ -14,7 +14,6 @@ from typing import Callable, Iterable
 from jiaoyuapp.errors import CancelledError, DataError
 from jiaoyuapp.roster import households
 from jiaoyuapp.roster.roster_rows import ParsedRow, RowReader, find_header, iter_parsed
-from jiaoyuapp.roster.xlsx_reader import estimated_rows, iter_sheet_rows, open_workbook
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.backups import auto_backup
 from jiaoyuapp.store.writes import new_uuid
@@ -66,6 +65,7 @@ def import_roster(store: Store, path: str | Path, *, dry_run: bool = False, only
     skipped. With problems and without `only_valid`, nothing is written. With
     `only_valid`, the valid rows are written and the refused ones reported.
     """
+    from jiaoyuapp.roster.xlsx_reader import estimated_rows, iter_sheet_rows, open_workbook
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
     parsed: list[ParsedRow] = []

@@ -9,8 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from openpyxl.utils.cell import get_column_letter
-
 from jiaoyuapp.codes import table
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.roster import cell_values as cv
@@ -31,7 +29,12 @@ class Column:
 
     @property
     def letter(self) -> str:
-        return get_column_letter(self.index + 1)
+        """A, B, … Z, AA, AB … as Excel names the column."""
+        n, out = self.index + 1, ""
+        while n:
+            n, r = divmod(n - 1, 26)
+            out = chr(65 + r) + out
+        return out
 
 
 @dataclass
