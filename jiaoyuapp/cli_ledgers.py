@@ -36,6 +36,12 @@ def add_commands(sub, common) -> None:
     p.add_argument("--role", default="任课教师", help="校长/副校长/班主任/任课教师/其他")
     p.add_argument("--phone")
     p.add_argument("--class", dest="classes", action="append", default=[], help="担任班主任的班级（可重复）")
+    p = cmd("set", "修改教师信息", ts)
+    p.add_argument("teacher", help="教师姓名或编号")
+    p.add_argument("--name")
+    p.add_argument("--role")
+    p.add_argument("--phone")
+    p.add_argument("--left", action="store_true", help="已调离（停用，保留其记录）")
     cmd("teachers", "教师名单")
 
     c = cmd("calendar", "校历：学期、节假日、调休")
@@ -154,6 +160,13 @@ def add_commands(sub, common) -> None:
     p.add_argument("--boarding-only", action="store_true")
     p.add_argument("--per-term", type=float)
     p.add_argument("--per-day", type=float)
+    p = cmd("program-set", "修改资助项目（金额、学段、停用）", a_s)
+    p.add_argument("program")
+    p.add_argument("--name")
+    p.add_argument("--level")
+    p.add_argument("--per-term", type=float)
+    p.add_argument("--per-day", type=float)
+    p.add_argument("--inactive", action="store_true", help="停用")
     p = cmd("give", "登记发放", a_s)
     p.add_argument("student")
     p.add_argument("--program", required=True)
@@ -193,6 +206,11 @@ def _teacher_ids(store, refs) -> list[str]:
 
 
 def cmd_teacher(store, args):
+    if args.action == "set":
+        changed = teachers.update_teacher(store, args.teacher, name=args.name, role=args.role, phone=args.phone,
+                                          active=False if args.left else None, actor=args.actor)
+        _out(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改教师信息。" if changed else "没有变化。")
+        return
     uid = teachers.add_teacher(store, args.name, args.role, args.phone, args.classes, actor=args.actor)
     _out(args, {"uuid": uid}, f"已登记教师，编号：{uid}")
 
@@ -358,6 +376,13 @@ def cmd_aid(store, args):
         _out(args, rows, "\n".join(f"{r['code']}\t{r['name']}\t{r['level'] or '不限'}\t"
                                    f"{r['amount_per_term'] or ''}{'元/学期' if r['amount_per_term'] else ''}"
                                    f"{r['amount_per_day'] or ''}{'元/在校日' if r['amount_per_day'] else ''}" for r in rows))
+    elif a == "program-set":
+        changes = {k: v for k, v in (("name", args.name), ("level", args.level), ("amount_per_term", args.per_term),
+                                     ("amount_per_day", args.per_day)) if v is not None}
+        if args.inactive:
+            changes["active"] = 0
+        changed = aid.update_program(store, args.program, actor=args.actor, **changes)
+        _out(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改资助项目。" if changed else "没有变化。")
     elif a == "program-add":
         uid = aid.add_program(store, code=args.code, name=args.name, level=args.level, boarding_only=args.boarding_only,
                               amount_per_term=args.per_term, amount_per_day=args.per_day, actor=args.actor)

@@ -45,3 +45,19 @@ def test_aid_rules_and_totals(store):
     by_code = {p["code"]: (p["students"], p["amount"]) for p in totals["programs"]}
     assert by_code["XFZZ"] == (1, 300) and by_code["YYGS"] == (1, 400) and by_code["LJBZ-XX"] == (0, 0)
     assert totals["amount"] == 700
+
+
+def test_programs_are_editable_data(store):
+    """A program's amount can change (new records use it, old ones keep theirs); a stopped program takes no records."""
+    school_with_calendar(store)
+    aid.ensure_default_programs(store)
+    a, b = student(store, "甲", 1, **{"是否低保": "是"}), student(store, "乙", 2, **{"是否低保": "是"})
+    aid.give_aid(store, a, "YYGS", paid_on="2026-10-15", amount=100)
+    aid.update_program(store, "LJBZ-XX", amount_per_term=600)
+    assert aid.find_program(store, "LJBZ-XX")["amount_per_term"] == 600
+    aid.update_program(store, "YYGS", active=0)
+    with pytest.raises(DataError, match="停用"):
+        aid.give_aid(store, b, "YYGS", paid_on="2026-10-15", amount=100)
+    assert store.scalar("SELECT amount FROM aid_records") == 100
+    with pytest.raises(DataError, match="没有这些项"):
+        aid.update_program(store, "YYGS", colour="red")

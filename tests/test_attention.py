@@ -121,3 +121,13 @@ def test_each_mismatch(store, kind):
         school_year.transfer_out(store, uid, to_school="县一小", day="2026-10-01")
     found = [m for m in mismatches(store) if m["kind"] == kind]
     assert [m["uuid"] for m in found] == [uid] and found[0]["detail"]
+
+
+def test_no_visit_this_term_is_a_stated_factor(store):
+    """A student not visited this term carries that reason; a visit last term does not count."""
+    ids = school_with_calendar(store)
+    uid = student(store, "甲", 1)
+    visits.record_visit(store, student_uuid=uid, day="2026-08-20", teachers=[ids["head3"]], mode="电话", today=TODAY)
+    assert risk_of(store, uid)["reasons"] == ["本学期未家访（+10）"]
+    settings.set_value(store, "risk_no_visit", 0)
+    assert risk_of(store, uid) is None

@@ -83,6 +83,8 @@ def every_ledger_write(store, a, b):
     aid.ensure_default_programs(store)
     aid.add_program(store, code="XFZZ", name="县级助学金", amount_per_term=300)
     aid.give_aid(store, b, "XFZZ", paid_on="2026-11-01")
+    aid.update_program(store, "XFZZ", amount_per_term=350)
+    teachers.update_teacher(store, t, phone="13900000009", active=False)
 
 
 def test_tables_rebuild_from_the_log_alone(store, tmp_path):

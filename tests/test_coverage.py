@@ -63,3 +63,22 @@ def test_followups_due_and_overdue(store):
     visit(store, a, ids["head3"], "2026-11-05")
     assert coverage(store, today=TODAY)["followups"]["overdue"] == []
     assert coverage(store, today=dt.date(2026, 12, 1))["followups"]["overdue"][0]["students"][0]["name"] == "乙"
+
+
+def test_teachers_can_be_edited_and_leave(store):
+    """A teacher's phone changes; one who leaves is inactive but keeps the visits that name them."""
+    import pytest
+
+    from jiaoyuapp.errors import DataError
+    from jiaoyuapp.ledgers import teachers
+    ids = school_with_calendar(store)
+    kid = student(store, "甲", 1)
+    visit(store, kid, ids["head3"], "2026-10-10")
+    teachers.update_teacher(store, "王老师", phone="13900000009")
+    assert store.get("teachers", ids["head3"])["phone"] == "13900000009"
+    with pytest.raises(DataError):
+        teachers.update_teacher(store, "王老师", phone="123")
+    teachers.update_teacher(store, "王老师", active=False)
+    report = coverage(store, today=TODAY)
+    assert "王老师" not in [t["name"] for t in report["by_teacher"]]
+    assert report["visited"] == 1

@@ -50,6 +50,22 @@ def add_program(store: Store, *, code: str, name: str, level: str | None = None,
                                          "note": note, "active": 1})
 
 
+def update_program(store: Store, ref: str, actor: str = "", **changes) -> dict:
+    """Change a program's name, amounts, level or whether it is still in use; past records keep their amounts."""
+    prog = find_program(store, ref)
+    allowed = {"name", "level", "boarding_only", "amount_per_term", "amount_per_day", "active", "note"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DataError(f"资助项目没有这些项：{'、'.join(sorted(unknown))}")
+    if changes.get("level") not in (None, "小学", "初中", "高中"):
+        raise DataError("学段应为：小学、初中或高中。")
+    for key in ("amount_per_term", "amount_per_day"):
+        if changes.get(key) is not None and changes[key] < 0:
+            raise DataError("金额不能为负数。")
+    with store.write("aid-program", actor, f"修改资助项目：{prog['name']}") as w:
+        return w.update("aid_programs", prog["uuid"], changes)
+
+
 def find_program(store: Store, ref: str) -> dict:
     rows = store.query("SELECT * FROM aid_programs WHERE uuid = ? OR code = ? OR name = ?", (ref, ref, ref))
     if not rows:
@@ -75,6 +91,8 @@ def give_aid(store: Store, student_uuid: str, program: str, *, paid_on, amount: 
     if student["status"] != "在读":
         raise DataError(f"该学生学籍状态为“{student['status']}”，不能登记资助。")
     prog = find_program(store, program)
+    if not prog["active"]:
+        raise DataError(f"资助项目“{prog['name']}”已停用。")
     paid_on = as_date(paid_on)
     cal, t = current_term(store, paid_on, term)
     level = level_of(student["grade"])

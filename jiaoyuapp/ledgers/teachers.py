@@ -31,6 +31,31 @@ def add_teacher(store: Store, name: str, role: str = "任课教师", phone: str 
     return uid
 
 
+def update_teacher(store: Store, ref: str, *, name: str | None = None, role: str | None = None,
+                   phone: str | None = None, active: bool | None = None, actor: str = "") -> dict:
+    """Change a teacher's details; a teacher who leaves is made inactive, never deleted (records name them)."""
+    teacher = find_teacher(store, ref)
+    changes: dict = {}
+    if name is not None:
+        if not cv.compact(name):
+            raise DataError("教师姓名不能为空。")
+        changes["name"] = cv.compact(name)
+    if role is not None:
+        code = table("teacher_role").code(role)
+        if code is None:
+            raise DataError(f"职务“{role}”不在列表中，请填写：{'、'.join(table('teacher_role').labels())}")
+        changes["role"] = code
+    if phone is not None:
+        phone = cv.identifier(phone, "电话")
+        if phone and (msg := check_phone(phone)):
+            raise DataError(msg)
+        changes["phone"] = phone
+    if active is not None:
+        changes["active"] = int(active)
+    with store.write("teacher-edit", actor, "修改教师信息") as w:
+        return w.update("teachers", teacher["uuid"], changes)
+
+
 def find_teacher(store: Store, ref: str) -> dict:
     """A teacher by uuid or by name (which must then be unique)."""
     rows = store.query("SELECT * FROM teachers WHERE uuid = ? OR name = ?", (ref, cv.compact(ref)))
