@@ -135,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("household", "同户（兄弟姐妹）关系")
     c.add_argument("action", choices=["merge", "split"])
     c.add_argument("refs", nargs="+")
-    from jiaoyuapp import cli_ledgers
+    from jiaoyuapp import cli_exchange, cli_ledgers
     cli_ledgers.add_commands(sub, common)
+    cli_exchange.add_commands(sub, common)
     return p
 
 

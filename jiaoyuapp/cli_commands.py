@@ -14,8 +14,9 @@ from jiaoyuapp.store.backups import daily_backup
 
 
 def run(args) -> int:
+    from jiaoyuapp.cli_exchange import COMMANDS as EXCHANGE_COMMANDS
     from jiaoyuapp.cli_ledgers import COMMANDS as LEDGER_COMMANDS
-    handler = {**COMMANDS, **LEDGER_COMMANDS}[args.command]
+    handler = {**COMMANDS, **LEDGER_COMMANDS, **EXCHANGE_COMMANDS}[args.command]
     create = args.command in ("init", "demo")
     store = open_school(db_path(args), create=create)
     try:
@@ -57,8 +58,16 @@ def _problem_lines(title: str, items: list[dict], many_sheets: bool) -> list[str
 def cmd_init(store, args):
     info = init_school(store, code=args.school_code, name=args.school_name, township=args.township,
                        county=args.county, school_type=args.school_type, top_grade=args.top_grade, actor=args.actor)
-    _out(args, {"school": info, "db": str(store.path)},
-         f"已登记学校：{info['name']}（标识码{info['code']}，{info['school_type']}）\n数据库：{store.path}")
+    from jiaoyuapp.cli_exchange import passphrase
+    from jiaoyuapp.exchange import identity
+    key = identity.active(store, required=False)
+    secret = passphrase(confirm=True) if key is None else None
+    if key is None and secret:
+        key = identity.create(store, kind="school", code=info["code"], name=info["name"], passphrase=secret)
+    note = (f"密钥指纹：{key['fingerprint']}" if key else
+            "尚未生成密钥（签名和数据包需要）：校长可随时运行 jiaoyu key create 设置口令后生成。")
+    _out(args, {"school": info, "db": str(store.path), "fingerprint": key["fingerprint"] if key else None},
+         f"已登记学校：{info['name']}（标识码{info['code']}，{info['school_type']}）\n数据库：{store.path}\n{note}")
 
 
 def cmd_import_roster(store, args):

@@ -110,6 +110,25 @@ class Store:
         finally:
             self._batch = None
 
+    @contextmanager
+    def local(self) -> Iterator[sqlite3.Connection]:
+        """A transaction for this machine's own bookkeeping (keys, packet state) — tables that are
+        not school data, so they are neither logged nor shipped. School data never goes here."""
+        if self._batch is not None or self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _friendly(exc) from None
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
     def close(self) -> None:
         self.conn.close()
 
