@@ -33,6 +33,13 @@ def add_commands(sub, common) -> None:
     ks.add_parser("rotate", help="更换密钥（用旧口令证明，中心校可自动接续）", parents=[common])
     ks.add_parser("history", help="密钥历史", parents=[common])
 
+    e = sub.add_parser("export", help="导出：台账Excel、迎检档案PDF、数据包", parents=[common])
+    es = e.add_subparsers(dest="action", metavar="类型", required=True)
+    p = es.add_parser("ledgers", help="台账工作簿（学生花名册、家访、控辍、劝返、送教、资助、统计）", parents=[common])
+    p.add_argument("out")
+    p.add_argument("--public", action="store_true", help="公示版：隐藏身份证号和电话的中间位")
+    p.add_argument("--as-of", help="统计截至日期（默认今天）")
+
 
 def cmd_key(store, args):
     from jiaoyuapp.school import require_school
@@ -68,4 +75,14 @@ def cmd_key(store, args):
                                    for r in rows) or "还没有密钥。")
 
 
-COMMANDS = {"key": cmd_key}
+def cmd_export(store, args):
+    import datetime as dt
+
+    from jiaoyuapp.documents.ledger_workbook import write_ledgers
+    from jiaoyuapp.ledgers.school_calendar import as_date
+    today = as_date(args.as_of) if args.as_of else dt.date.today()
+    path = write_ledgers(store, args.out, masked=args.public, today=today)
+    _out(args, {"file": str(path)}, f"已导出{'公示版' if args.public else ''}台账：{path}")
+
+
+COMMANDS = {"key": cmd_key, "export": cmd_export}

@@ -1,0 +1,1 @@
+"""Documents for people outside the app: the Excel ledgers and the PDF inspection folder."""

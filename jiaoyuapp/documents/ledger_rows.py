@@ -1,0 +1,205 @@
+"""The rows of each ledger, in the columns inspectors know (domain.md). Shared by the Excel
+workbook and the PDF folder; each sheet is a generator, so no ledger is held in memory whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from jiaoyuapp.codes import table
+from jiaoyuapp.roster.classes import class_label
+from jiaoyuapp.roster.flags import flags_of
+from jiaoyuapp.store import Store
+
+
+@dataclass
+class Column:
+    header: str
+    width: float
+    kind: str = "text"      # text / id / phone / date / number
+
+
+@dataclass
+class Ledger:
+    sheet: str
+    title: str
+    columns: list[Column]
+    rows: Callable[[Store, bool], Iterator[list]]   # (store, masked) → rows
+    count: Callable[[Store], int]
+    sign_off: tuple[str, ...] = ("制表人：", "审核人：", "日期：")
+
+
+def mask_id(value: str | None) -> str | None:
+    """公示 masking: 510123********0118."""
+    if not value or len(value) < 10:
+        return value
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    if not value or len(value) < 7:
+        return value
+    return value[:3] + "****" + value[-4:]
+
+
+def _guardians(store: Store) -> dict[str, dict]:
+    return {r["student_uuid"]: r for r in store.query(
+        "SELECT student_uuid, name, relation, phone FROM guardians WHERE position = 1")}
+
+
+def _family_type(s: dict) -> str:
+    return "、".join(flags_of(s)) or "一般家庭"
+
+
+def roster_rows(store: Store, masked: bool) -> Iterator[list]:
+    g = _guardians(store)
+    cur = store.conn.execute("SELECT * FROM students ORDER BY status != '在读', grade, CAST(class_no AS INTEGER), "
+                             "class_no, seat_no, name")
+    cols = [d[0] for d in cur.description]
+    for n, row in enumerate(cur, 1):
+        s = dict(zip(cols, row))
+        guardian = g.get(s["uuid"], {})
+        idn, phone = s["id_number"], guardian.get("phone") or s["phone"]
+        yield [n, s["name"], table("sex").label(s["sex"]), s["birth_date"], table("ethnicity").label(s["ethnicity"]),
+               mask_id(idn) if masked else idn, mask_id(s["student_no"]) if masked else s["student_no"],
+               table("grade").label(str(s["grade"])) if s["grade"] else "", class_label(s["grade"], s["class_no"]),
+               s["status"], table("boarding").label(s["boarding"]), s["home_address"], guardian.get("name"),
+               guardian.get("relation"), mask_phone(phone) if masked else phone, _family_type(s)]
+
+
+def visit_rows(store: Store, masked: bool) -> Iterator[list]:
+    teachers: dict[str, list[str]] = {}
+    for v, name in store.conn.execute("SELECT vt.visit_uuid, t.name FROM visit_teachers vt JOIN teachers t "
+                                      "ON t.uuid = vt.teacher_uuid ORDER BY t.name"):
+        teachers.setdefault(v, []).append(name)
+    kids: dict[str, list[tuple]] = {}
+    for v, name, grade, cls in store.conn.execute(
+            "SELECT vs.visit_uuid, s.name, s.grade, s.class_no FROM visit_students vs JOIN students s "
+            "ON s.uuid = vs.student_uuid ORDER BY s.grade"):
+        kids.setdefault(v, []).append((name, class_label(grade, cls)))
+    evidence = {v: (photos, signed) for v, photos, signed in store.conn.execute(
+        "SELECT visit_uuid, sum(role = 'photo'), max(role = 'signature') FROM visit_attachments GROUP BY visit_uuid")}
+    cur = store.conn.execute("SELECT * FROM current_visits ORDER BY day, created_at")
+    cols = [d[0] for d in cur.description]
+    for n, row in enumerate(cur, 1):
+        v = dict(zip(cols, row))
+        k = kids.get(v["uuid"], [])
+        photos, signed = evidence.get(v["uuid"], (0, 0))
+        yield [n, v["day"], "、".join(teachers.get(v["uuid"], [])), v["participants"], v["mode"], v["location"],
+               "、".join(x[0] for x in k), "、".join(dict.fromkeys(x[1] for x in k)), v["met_name"], v["met_relation"],
+               v["home_situation"], v["school_behaviour"], v["home_behaviour"], v["policies"], v["parent_opinion"],
+               v["problems"], v["measures"], v["followup_plan"], v["followup_date"], photos or 0,
+               "有" if signed else "无", v["note"]]
+
+
+def case_rows(store: Store, masked: bool) -> Iterator[list]:
+    school = store.query("SELECT name FROM school LIMIT 1")
+    school_name = school[0]["name"] if school else ""
+    g = _guardians(store)
+    people: dict[str, dict[str, list[str]]] = {}
+    for case, line, role, name, phone in store.conn.execute(
+            "SELECT case_uuid, line, role, name, phone FROM case_people ORDER BY line, role"):
+        shown = f"{role}{name}{(' ' + (mask_phone(phone) if masked else phone)) if phone else ''}"
+        people.setdefault(case, {}).setdefault(line, []).append(shown)
+    absent = dict(store.conn.execute("SELECT student_uuid, count(*) FROM absences WHERE kind = '无故' "
+                                     "GROUP BY student_uuid"))
+    cur = store.conn.execute("SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
+                             "s.hukou_place, s.home_address, s.poverty_alleviated, s.monitoring_kind, s.dibao, s.tekun, "
+                             "s.orphan, s.unsupported, s.migrant_child, s.single_parent, s.disability_type, s.health, "
+                             "s.left_behind, s.boarding FROM cases c JOIN students s ON s.uuid = c.student_uuid "
+                             "ORDER BY c.opened_on, s.name")
+    cols = [d[0] for d in cur.description]
+    for n, row in enumerate(cur, 1):
+        c = dict(zip(cols, row))
+        guardian = g.get(c["student_uuid"], {})
+        p = people.get(c["uuid"], {})
+        phone = guardian.get("phone")
+        yield [n, c["name"], table("sex").label(c["sex"]), mask_id(c["id_number"]) if masked else c["id_number"],
+               mask_id(c["student_no"]) if masked else c["student_no"], table("ethnicity").label(c["ethnicity"]),
+               school_name, table("grade").label(str(c["grade"])) if c["grade"] else "",
+               class_label(c["grade"], c["class_no"]), c["hukou_place"], guardian.get("name"), guardian.get("relation"),
+               mask_phone(phone) if masked else phone, c["home_address"], _family_type(c),
+               c["absence_start"] or c["opened_on"], absent.get(c["student_uuid"], 0), c["whereabouts"],
+               table("dropout_reason").label(c["reason"]) or c["reason_text"], "；".join(p.get("教育线", [])),
+               "；".join(p.get("政府线", [])), c["status"], c["returned_on"], c["placement"], c["closed_on"],
+               "；".join(x for x in (c["outcome"] and f"销号结论：{c['outcome']}", c["confirmed_by"] and
+                                     f"确认人：{c['confirmed_by']}", c["plan"] and f"一人一案：{c['plan']}") if x)]
+
+
+def attempt_rows(store: Store, masked: bool) -> Iterator[list]:
+    cur = store.conn.execute("SELECT a.*, s.name, s.grade, s.class_no FROM attempts a JOIN cases c ON c.uuid = a.case_uuid "
+                             "JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, a.on_date")
+    cols = [d[0] for d in cur.description]
+    for n, row in enumerate(cur, 1):
+        a = dict(zip(cols, row))
+        yield [n, a["name"], class_label(a["grade"], a["class_no"]), a["on_date"], a["people"],
+               table("attempt_method").label(a["method"]), a["action"], a["result"], a["next_date"]]
+
+
+def teaching_rows(store: Store, masked: bool) -> Iterator[list]:
+    cur = store.conn.execute("SELECT h.*, s.name, s.grade, s.class_no FROM home_teaching h JOIN cases c "
+                             "ON c.uuid = h.case_uuid JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, h.on_date")
+    cols = [d[0] for d in cur.description]
+    for n, row in enumerate(cur, 1):
+        h = dict(zip(cols, row))
+        yield [n, h["name"], class_label(h["grade"], h["class_no"]), h["on_date"], h["teacher_name"], h["content"],
+               h["hours"]]
+
+
+def aid_rows(store: Store, masked: bool) -> Iterator[list]:
+    cur = store.conn.execute("SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.grade, "
+                             "s.class_no, s.poverty_alleviated, s.monitoring_kind, s.dibao, s.tekun, s.orphan, "
+                             "s.unsupported, s.migrant_child, s.single_parent, s.disability_type, s.health, "
+                             "s.left_behind, s.boarding FROM aid_records a JOIN aid_programs p ON p.uuid = a.program_uuid "
+                             "JOIN terms t ON t.uuid = a.term_uuid JOIN students s ON s.uuid = a.student_uuid "
+                             "ORDER BY t.start_date, p.code, s.grade, s.name")
+    cols = [d[0] for d in cur.description]
+    for n, row in enumerate(cur, 1):
+        a = dict(zip(cols, row))
+        yield [n, a["name"], table("sex").label(a["sex"]), mask_id(a["id_number"]) if masked else a["id_number"],
+               class_label(a["grade"], a["class_no"]), _family_type(a), a["program"], a["term"], a["amount"],
+               a["paid_on"], table("payment_method").label(a["method"]) if a["method"] else ""]
+
+
+def _count(sql: str) -> Callable[[Store], int]:
+    return lambda store: store.scalar(sql) or 0
+
+
+C = Column
+LEDGERS: tuple[Ledger, ...] = (
+    Ledger("学生花名册", "学生花名册", [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("出生日期", 12, "date"),
+                                       C("民族", 8), C("身份证件号", 21, "id"), C("全国学籍号", 22, "id"), C("年级", 8),
+                                       C("班级", 11), C("在校状态", 9), C("就读方式", 9), C("家庭住址", 24),
+                                       C("监护人", 10), C("关系", 7), C("联系电话", 14, "phone"), C("家庭类型", 22)],
+           roster_rows, _count("SELECT count(*) FROM students")),
+    Ledger("家访记录", "家访记录表（千师进万家）",
+           [C("序号", 6, "number"), C("家访日期", 12, "date"), C("家访教师", 12), C("参与人员", 12), C("家访形式", 10),
+            C("家访地点", 16), C("学生姓名", 14), C("班级", 11), C("家长/监护人", 10), C("关系", 7),
+            C("家庭基本情况", 24), C("学生在校表现", 20), C("在家表现", 20), C("宣讲政策", 22), C("家长意见与建议", 20),
+            C("发现问题", 20), C("帮扶措施", 20), C("后续跟进计划", 18), C("跟进日期", 12, "date"),
+            C("照片", 6, "number"), C("家长签字", 8), C("备注", 12)],
+           visit_rows, _count("SELECT count(*) FROM current_visits")),
+    Ledger("控辍保学台账", "控辍保学工作台账",
+           [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("身份证号", 21, "id"), C("学籍号", 22, "id"),
+            C("民族", 8), C("学校", 16), C("年级", 8), C("班级", 11), C("户籍地（乡/村）", 18), C("监护人", 10),
+            C("关系", 7), C("电话", 14, "phone"), C("家庭住址", 22), C("家庭类型", 18), C("离校/缺课起始日期", 14, "date"),
+            C("无故缺课天数", 8, "number"), C("去向", 12), C("辍学原因", 14), C("包保责任人（教育线）", 24),
+            C("包保责任人（政府线）", 24), C("当前状态", 10), C("复学日期", 12, "date"), C("安置方式", 10),
+            C("销号日期", 12, "date"), C("备注", 24)],
+           case_rows, _count("SELECT count(*) FROM cases"),
+           sign_off=("村支书/主任：", "中心校校长：", "乡镇分管领导：", "日期：")),
+    Ledger("劝返记录", "劝返工作记录",
+           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("人员", 18), C("方式", 16),
+            C("措施", 28), C("结果", 24), C("下次劝返日期", 13, "date")],
+           attempt_rows, _count("SELECT count(*) FROM attempts")),
+    Ledger("送教上门记录", "送教上门记录",
+           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("送教教师", 12),
+            C("送教内容", 32), C("课时", 8, "number")],
+           teaching_rows, _count("SELECT count(*) FROM home_teaching")),
+    Ledger("资助台账", "学生资助台账",
+           [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("身份证件号", 21, "id"), C("班级", 11),
+            C("家庭类型", 20), C("资助项目", 26), C("学期", 16), C("金额（元）", 11, "number"),
+            C("发放日期", 12, "date"), C("发放方式", 16)],
+           aid_rows, _count("SELECT count(*) FROM aid_records")),
+)

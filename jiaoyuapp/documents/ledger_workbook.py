@@ -1,0 +1,116 @@
+"""The ledgers workbook: one sheet per ledger, as inspectors print them.
+
+Each sheet: a title row (school and date), the column headers, ID numbers as text, a frozen
+header, sensible widths, A4 landscape with the header row repeated on every page and a
+"第 X 页 共 Y 页" footer, and a sign-off line. Written in streaming mode (no row cap, flat
+memory), under a temporary name, then renamed. The public-notice variant (公示名单) masks
+ID numbers and phones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+from jiaoyuapp.documents.ledger_rows import LEDGERS, Column
+from jiaoyuapp.documents.summary_figures import figures
+from jiaoyuapp.errors import CancelledError
+from jiaoyuapp.roster.roster_export import _save_atomically
+from jiaoyuapp.school import require_school
+from jiaoyuapp.store import Store
+
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _setup(ws, columns: list[Column], title: str) -> None:
+    for i, col in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "C3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.right.text = title
+    ws.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=len(columns), max_row=1))
+
+
+def _cell(ws, value, *, font=None, align=None, border=True, text=False):
+    c = WriteOnlyCell(ws, value)
+    if font:
+        c.font = font
+    c.alignment = align or WRAP
+    if border:
+        c.border = BOX
+    if text:
+        c.number_format = "@"
+    return c
+
+
+def write_ledgers(store: Store, out: str | Path, *, masked: bool = False, today: dt.date | None = None,
+                  progress: Callable[[int, int | None, str], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> Path:
+    """Write the ledgers workbook; returns its path."""
+    out = Path(out)
+    today = today or dt.date.today()
+    school = require_school(store)
+    wb = openpyxl.Workbook(write_only=True)
+    total = sum(ledger.count(store) for ledger in LEDGERS)
+    done = 0
+    suffix = "（公示）" if masked else ""
+    for ledger in LEDGERS:
+        ws = wb.create_sheet(ledger.sheet)
+        title = f"{school['name']}{ledger.title}{suffix}（截至{today:%Y年%m月%d日}）"
+        _setup(ws, ledger.columns, ledger.title)
+        ws.row_dimensions[1].height = 28
+        ws.append([_cell(ws, title, font=Font(bold=True, size=14), align=CENTER, border=False)])
+        ws.append([_cell(ws, c.header, font=Font(bold=True), align=CENTER) for c in ledger.columns])
+        text_cols = {i for i, c in enumerate(ledger.columns) if c.kind in ("id", "phone", "date")}
+        for row in ledger.rows(store, masked):
+            ws.append([_cell(ws, None if v is None else (str(v) if i in text_cols else v), text=i in text_cols)
+                       for i, v in enumerate(row)])
+            done += 1
+            if done % 1000 == 0:
+                if cancel and cancel():
+                    raise CancelledError()
+                if progress:
+                    progress(done, total, "导出台账")
+        ws.append([])
+        ws.append([_cell(ws, label + " " * 12, border=False) for label in ledger.sign_off])
+    _summary_sheet(wb, school, today, store, suffix)
+    _save_atomically(wb, out)
+    if progress:
+        progress(total, total, "完成")
+    return out
+
+
+def _summary_sheet(wb, school: dict, today: dt.date, store: Store, suffix: str) -> None:
+    ws = wb.create_sheet("统计汇总")
+    columns = [Column("项目", 34), Column("数值", 24)]
+    _setup(ws, columns, "统计汇总")
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "portrait"
+    ws.append([_cell(ws, f"{school['name']}统计汇总{suffix}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
+                     align=CENTER, border=False)])
+    ws.append([_cell(ws, "项目", font=Font(bold=True), align=CENTER), _cell(ws, "数值", font=Font(bold=True),
+                                                                           align=CENTER)])
+    for section, pairs in figures(store, today):
+        ws.append([_cell(ws, section, font=Font(bold=True)), _cell(ws, "")])
+        for label, value in pairs:
+            ws.append([_cell(ws, "　" + label), _cell(ws, value)])
+    ws.append([])
+    ws.append([_cell(ws, "制表人：            审核人：", border=False), _cell(ws, "日期：", border=False)])
