@@ -7,8 +7,9 @@ DEMO_DB ?= demo/演示学校.db
 
 .PHONY: run test bench deps clean
 
-# Debian packages only the checks need: LibreOffice reads our workbooks as a real office program would.
-TEST_APT_PACKAGES := libreoffice-calc-nogui
+# Debian packages only the checks need: LibreOffice reads our workbooks, poppler (pdfsig, pdffonts,
+# pdftoppm) and NSS tools read our PDFs, as real clients would.
+TEST_APT_PACKAGES := libreoffice-calc-nogui poppler-utils libnss3-tools
 
 deps: $(STAMP)
 

@@ -39,6 +39,9 @@ def add_commands(sub, common) -> None:
     p.add_argument("out")
     p.add_argument("--public", action="store_true", help="公示版：隐藏身份证号和电话的中间位")
     p.add_argument("--as-of", help="统计截至日期（默认今天）")
+    p = es.add_parser("folder", help="迎检档案PDF（学校签章）", parents=[common])
+    p.add_argument("out")
+    p.add_argument("--as-of", help="统计截至日期（默认今天）")
 
 
 def cmd_key(store, args):
@@ -81,6 +84,13 @@ def cmd_export(store, args):
     from jiaoyuapp.documents.ledger_workbook import write_ledgers
     from jiaoyuapp.ledgers.school_calendar import as_date
     today = as_date(args.as_of) if args.as_of else dt.date.today()
+    if args.action == "folder":
+        from jiaoyuapp.documents.inspection_folder import write_folder
+        path = write_folder(store, args.out, passphrase=passphrase(), today=today)
+        key = identity.active(store)
+        _out(args, {"file": str(path), "fingerprint": key["fingerprint"]},
+             f"已导出迎检档案（已用学校密钥签章）：{path}\n学校密钥指纹：{key['fingerprint']}")
+        return
     path = write_ledgers(store, args.out, masked=args.public, today=today)
     _out(args, {"file": str(path)}, f"已导出{'公示版' if args.public else ''}台账：{path}")
 

@@ -79,9 +79,11 @@ def _make_certificate(kind: str, code: str, name: str, signing: ec.EllipticCurve
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
                .public_key(signing.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365 * VALID_YEARS))
-               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               # A self-signed root (CA, path length 0): PDF viewers and NSS accept it as a trust anchor
+               # once the school's certificate is installed, and it can sign nothing but itself below it.
+               .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                            data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                            data_encipherment=False, key_agreement=False, key_cert_sign=True,
                                             crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(signing.public_key()), critical=False)
                .add_extension(x509.UnrecognizedExtension(ENCRYPTION_KEY_OID, encryption_public), critical=False))

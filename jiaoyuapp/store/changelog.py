@@ -23,6 +23,23 @@ def entries(store: Store, since: int = 0, limit: int | None = None) -> Iterator[
                "changes": json.loads(changes), "actor": actor, "at": at}
 
 
+def digest(store: Store, upto: int | None = None) -> tuple[str, int]:
+    """SHA-256 over the change log up to `upto` (default: all) and the last sequence number:
+    a fingerprint of the data a document or packet was made from."""
+    import hashlib
+    h = hashlib.sha256()
+    last = 0
+    sql = "SELECT seq, tbl, record_uuid, op, changes FROM change_log"
+    params: tuple = ()
+    if upto is not None:
+        sql += " WHERE seq <= ?"
+        params = (upto,)
+    for seq, tbl, rec, op, changes in store.conn.execute(sql + " ORDER BY seq", params):
+        h.update(f"{seq}\x1f{tbl}\x1f{rec}\x1f{op}\x1f{changes}\x1e".encode("utf-8"))
+        last = seq
+    return h.hexdigest(), last
+
+
 def replay(store: Store, upto: int | None = None) -> dict[str, dict[str, dict]]:
     """Rebuild every school-data table from the log alone: {table: {uuid: row}}."""
     tables: dict[str, dict[str, dict]] = {t: {} for t in store.schema.school_tables}

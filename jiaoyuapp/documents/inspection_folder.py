@@ -1,0 +1,220 @@
+"""The PDF inspection folder (迎检档案): cover with the data fingerprint as text and QR code,
+table of contents with page numbers, summary statistics with charts, a one-student file for
+every priority student, the case ledger and the visit ledger — the CJK font embedded, the whole
+signed with the school's certificate (PAdES)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from pathlib import Path
+from typing import Callable
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, TableStyle
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from jiaoyuapp.documents import ledger_rows
+from jiaoyuapp.documents.pdf_signing import sign_pdf
+from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
+from jiaoyuapp.documents.student_file import student_file
+from jiaoyuapp.documents.summary_figures import figures
+from jiaoyuapp.errors import CancelledError, DataError
+from jiaoyuapp.exchange import identity
+from jiaoyuapp.ledgers.coverage import coverage, current_term, priority_reasons
+from jiaoyuapp.roster.classes import class_label
+from jiaoyuapp.school import require_school
+from jiaoyuapp.store import Store, changelog
+
+Progress = Callable[[int, int | None, str], None]
+
+
+def digits(hexdigest: str) -> str:
+    value = f"{int(hexdigest[:24], 16) % 10 ** 24:024d}"
+    return " ".join(value[i:i + 4] for i in range(0, 24, 4))
+
+
+class FolderDoc(BaseDocTemplate):
+    def __init__(self, buffer, school: dict, data_fp: str, **kw):
+        super().__init__(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=18 * mm,
+                         bottomMargin=16 * mm, title=f"{school['name']}迎检档案", author=school["name"],
+                         subject="控辍保学与家访工作档案", creator="jiaoyuapp", initialFontName=FONT, **kw)
+        self.school, self.data_fp = school, data_fp
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate("cover", [frame]), PageTemplate("body", [frame], onPage=self._decorate)])
+
+    def _decorate(self, canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(15 * mm, A4[1] - 11 * mm, f"{self.school['name']} · 迎检档案")
+        canvas.drawRightString(A4[0] - 15 * mm, A4[1] - 11 * mm, f"档案指纹 {self.data_fp}")
+        canvas.drawCentredString(A4[0] / 2, 9 * mm, f"第 {doc.page} 页")
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        style = getattr(flowable, "style", None)
+        name = getattr(style, "name", "")
+        levels = {"h1": 0, "h2": 1, "student": 2}  # students are bookmarked, not listed in the contents
+        if name in levels and hasattr(flowable, "getPlainText"):
+            level = levels[name]
+            text = flowable.getPlainText()
+            key = f"s{self.seq.nextf('toc')}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+            if level < 2:
+                self.notify("TOCEntry", (level, text, self.page, key))
+
+
+def _cover(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp: str, last_seq: int, st) -> list:
+    qr = QrCodeWidget(f"JIAOYU|{school['code']}|{data_fp.replace(' ', '')}|{key_fp.replace(' ', '')}|{last_seq}")
+    x1, y1, x2, y2 = qr.getBounds()
+    size = 45 * mm
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(qr)
+    period = f"{term['name']}（{term['start_date']} 至 {term['end_date']}）" if term else "—"
+    info = [("学校", school["name"]), ("学校标识码", school["code"]),
+            ("所属", f"{school['county'] or ''}{school['township'] or ''}"), ("统计时段", period),
+            ("截至日期", f"{today:%Y年%m月%d日}"), ("学校密钥指纹", key_fp),
+            ("档案指纹", data_fp), ("数据截至", f"变更日志第 {last_seq} 条")]
+    sign = grid([["校长签名：", "", "日期：", ""], ["（盖章）", "", "", ""]],
+                [25 * mm, 65 * mm, 20 * mm, 50 * mm], st["body"], header=False)
+    return [Spacer(1, 30 * mm), p(school["name"], st["title"]), Spacer(1, 4 * mm),
+            p("控辍保学与家访工作档案（迎检档案）", st["subtitle"]), Spacer(1, 16 * mm),
+            pairs(info[:4], (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["body"]), Spacer(1, 4 * mm),
+            pairs(info[4:], (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["body"]), Spacer(1, 10 * mm),
+            drawing, p("扫码或核对上方“档案指纹”，即可确认这份档案与学校上报的数据包一致。", st["small"]),
+            Spacer(1, 14 * mm), sign]
+
+
+def _bar_chart(title: str, items: list[tuple[str, float]], unit: str, st) -> Drawing:
+    items = list(reversed(items[:24])) or [("无", 0)]  # bars are drawn bottom-up: keep the first on top
+    height = 18 * mm + 6 * mm * len(items)
+    d = Drawing(180 * mm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 34 * mm, 8 * mm, 130 * mm, height - 16 * mm
+    chart.data = [[v for _, v in items]]
+    chart.categoryAxis.categoryNames = [k for k, _ in items]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#4a78b5")
+    chart.barLabelFormat = "%g" + unit.replace("%", "%%")
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 6.5
+    chart.barLabels.nudge = 8
+    d.add(chart)
+    d.add(String(0, height - 6 * mm, title, fontName=FONT, fontSize=9))
+    return d
+
+
+def _summary(store: Store, today: dt.date, st) -> list:
+    out = [p("一、统计汇总", st["h1"])]
+    for section, items in figures(store, today):
+        out += [p(section, st["h3"]), pairs([(k, v) for k, v in items], (40 * mm, 50 * mm, 40 * mm, 50 * mm), st["cell"])]
+    try:
+        cov = coverage(store, today=today)
+        out.append(Spacer(1, 4 * mm))
+        out.append(_bar_chart(f"各班家访覆盖率（{cov['term']}）", [(c["class"], round(c["coverage"] * 100))
+                                                               for c in cov["by_class"]], "%", st))
+    except DataError:
+        pass
+    statuses = [(r[0], r[1]) for r in store.conn.execute("SELECT status, count(*) FROM cases GROUP BY status")]
+    out.append(_bar_chart("控辍案件按状态", statuses, "件", st))
+    return out
+
+
+def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
+    index = [i for i, c in enumerate(ledger.columns) if c.header in headers]
+    widths = {"序号": 8, "姓名": 14, "班级": 16, "身份证号": 30, "当前状态": 14, "辍学原因": 18, "离校/缺课起始日期": 18,
+              "包保责任人（教育线）": 28, "包保责任人（政府线）": 28, "销号日期": 16, "家访日期": 16, "家访教师": 18,
+              "家访形式": 14, "学生姓名": 20, "发现问题": 34, "帮扶措施": 34, "照片": 8, "家长签字": 10}
+    rows = [[ledger.columns[i].header for i in index]]
+    rows += [[row[i] for i in index] for row in ledger.rows(store, True)]
+    total = sum(widths[h] for h in rows[0])
+    return [grid(rows, [widths[h] * 180 * mm / total for h in rows[0]], st["cell"])]
+
+
+def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today: dt.date | None = None,
+                 progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
+    """Build, sign and atomically write the folder; returns its path."""
+    out = Path(out)
+    today = today or dt.date.today()
+    school = require_school(store)
+    key = identity.active(store)
+    identity.signing_key(key, passphrase)  # fail on a wrong passphrase before the long work
+    st = styles()
+    data_hash, last_seq = changelog.digest(store)
+    data_fp = digits(data_hash)
+    try:
+        _, term = current_term(store, today)
+    except DataError:
+        term = None
+    story = _cover(school, term, today, key["fingerprint"], data_fp, last_seq, st)
+    from reportlab.platypus.doctemplate import NextPageTemplate
+    toc = TableOfContents()
+    toc.levelStyles = [st["toc1"], st["toc2"]]
+    toc.tableStyle = TableStyle(base_table_style() + [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                                      ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    story += [NextPageTemplate("body"), PageBreak(), p("目录", st["h1"].clone("toc-title")), toc, PageBreak()]
+    story += _summary(store, today, st) + [PageBreak(), p("二、重点关注学生一生一档", st["h1"])]
+    reasons = priority_reasons(store)
+    students = store.query("SELECT uuid, grade, class_no, name FROM students WHERE status = '在读' "
+                           "ORDER BY grade, CAST(class_no AS INTEGER), class_no, name")
+    priority = [s for s in students if s["uuid"] in reasons]
+    current_class = None
+    for n, s in enumerate(priority, 1):
+        if (s["grade"], s["class_no"]) != current_class:
+            current_class = (s["grade"], s["class_no"])
+            size = sum(1 for x in priority if (x["grade"], x["class_no"]) == current_class)
+            story.append(p(f"{class_label(*current_class)}（{size}人）", st["h2"]))
+        story += student_file(store, s["uuid"], reasons[s["uuid"]], st)
+        if n % 50 == 0:
+            if cancel and cancel():
+                raise CancelledError()
+            if progress:
+                progress(n, len(priority), "整理一生一档")
+    if not priority:
+        story.append(p("（暂无重点关注学生）", st["body"]))
+    cases_ledger, visit_ledger = ledger_rows.LEDGERS[2], ledger_rows.LEDGERS[1]
+    story += [PageBreak(), p("三、控辍保学台账", st["h1"])]
+    story += _ledger_table(cases_ledger, ["序号", "姓名", "班级", "身份证号", "离校/缺课起始日期", "辍学原因",
+                                          "包保责任人（教育线）", "包保责任人（政府线）", "当前状态", "销号日期"], store, st)
+    story += [PageBreak(), p("四、家访记录", st["h1"])]
+    story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "发现问题", "帮扶措施",
+                                          "照片", "家长签字"], store, st)
+    if progress:
+        progress(len(priority), len(priority), "排版")
+    buffer = io.BytesIO()
+    FolderDoc(buffer, school, data_fp).multiBuild(story)
+    signed = sign_pdf(buffer.getvalue(), key, passphrase, reason="迎检档案（学校签章）",
+                      location=f"{school['county'] or ''}{school['township'] or ''}{school['name']}")
+    _write_atomically(out, signed)
+    if progress:
+        progress(1, 1, "完成")
+    return out
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    tmp = out.with_name(out.name + ".part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise DataError(f"无法写入“{out}”：{exc.strerror or exc}。如果U盘已满或已拔出，请换一个位置。") from None
