@@ -6,7 +6,7 @@ A file of the first schema is kept in tests/fixtures to prove upgrades work.
 
 from sqlite_utils import Migrations
 
-from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004
+from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005
 from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_TABLES, SEARCH_SQL_0002
@@ -35,6 +35,11 @@ def m0003(db):
 @MIGRATIONS(name="0004_identities")
 def m0004(db):
     run_script(db.conn, EXCHANGE_SQL_0004)
+
+
+@MIGRATIONS(name="0005_exchange")
+def m0005(db):
+    run_script(db.conn, EXCHANGE_SQL_0005)
 
 
 def school_schema() -> Schema:

@@ -1,0 +1,80 @@
+"""Applying a school's change log to the center's copy of that school.
+
+Every change goes through the copy's own write path. Append-only records (visits, attempts …)
+are inserts and never conflict. For an update, each field is compared three ways: if the
+copy still holds the school's old value, the new one is applied; if it already holds the new
+one, nothing happens; otherwise the center changed that field too — both values are kept in
+merge_conflicts for a person to decide, and the copy is left as it is. Nothing is silently
+picked. The applied position is stored in the same transaction, so a repeated or interrupted
+import applies each change exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+
+from jiaoyuapp.store import Store
+from jiaoyuapp.store.writes import BOOKKEEPING, new_uuid, now_iso
+
+
+def applied_upto(replica: Store) -> int:
+    value = replica.scalar("SELECT value FROM replica_state WHERE key = 'school_seq'")
+    return int(value) if value else 0
+
+
+def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packet_no: int,
+          school_code: str) -> tuple[int, int]:
+    """Apply entries past the copy's position; returns (changes applied, conflicts noted)."""
+    start = applied_upto(replica)
+    todo = [e for e in entries if e["seq"] > start]
+    if not todo:
+        return 0, 0
+    applied = conflicts = 0
+    with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
+        for sha, data in blobs.items():
+            w.put_blob(data)
+        for e in todo:
+            table, uid, op, fields = e["table"], e["uuid"], e["op"], e["changes"]
+            current = replica.get(table, uid)
+            if op == "insert":
+                values = {k: new for k, (_, new) in fields.items()}
+                if current is None:
+                    w.insert(table, values, uuid=uid)
+                    applied += 1
+                    continue
+                fields = {k: [current.get(k), v] for k, v in values.items()}  # already there: compare as an update
+            if current is None:
+                conflicts += _note(w, packet_no, e, "（记录不存在）", None, "中心校副本中没有这条记录")
+                continue
+            if op == "delete":
+                differs = [k for k, (old, _) in fields.items() if k not in BOOKKEEPING and current.get(k) != old]
+                if differs:
+                    conflicts += _note(w, packet_no, e, "（删除）", None, "中心校改过这条记录：" + "、".join(differs))
+                else:
+                    w.delete(table, uid)
+                    applied += 1
+                continue
+            changes = {}
+            for field, (old, new) in fields.items():
+                if field in BOOKKEEPING or current.get(field) == new:
+                    continue
+                if current.get(field) == old:
+                    changes[field] = new
+                else:
+                    conflicts += _note(w, packet_no, e, field, new, current.get(field))
+            if changes:
+                w.update(table, uid, changes)
+            applied += 1
+        with replica.local():
+            replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
+                                 (str(todo[-1]["seq"]),))
+    return applied, conflicts
+
+
+def _note(w, packet_no: int, entry: dict, field: str, school_value, center_value) -> int:
+    w.conn.execute(
+        "INSERT INTO merge_conflicts (uuid, packet_no, school_seq, tbl, record_uuid, field, school_value, "
+        "center_value, noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (new_uuid(), packet_no, entry["seq"], entry["table"], entry["uuid"], field,
+         json.dumps(school_value, ensure_ascii=False), json.dumps(center_value, ensure_ascii=False), now_iso()))
+    return 1

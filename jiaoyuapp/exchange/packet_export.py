@@ -1,0 +1,218 @@
+"""Exporting a packet at the school: the changes since the last packet the township acknowledged
+(or everything, on request), the ledgers workbook, the signed folder and the attachments those
+changes name — under a manifest signed with the school's key, encrypted to the township center,
+written to the stick atomically and read back before it is reported done.
+
+Nothing in the school's data is changed or deleted by exporting; only the local record of sent
+packets grows. The plaintext is assembled in a local temporary folder, never on the stick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from jiaoyuapp import __version__
+from jiaoyuapp.errors import CancelledError, DataError, UsageError
+from jiaoyuapp.exchange import container, identity, peers
+from jiaoyuapp.school import require_school
+from jiaoyuapp.store import Store, changelog
+from jiaoyuapp.store.writes import now_iso
+
+Progress = Callable[[int, int | None, str], None]
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+
+
+def _sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _plan(store: Store, full: bool) -> tuple[int, int, int, str]:
+    """(packet number, first seq, last seq, previous manifest hash)."""
+    last = store.query("SELECT packet_no, manifest_sha256 FROM packets_sent ORDER BY packet_no DESC LIMIT 1")
+    acked = store.scalar("SELECT max(log_to) FROM packets_sent WHERE acknowledged_at IS NOT NULL") or 0
+    number = (last[0]["packet_no"] + 1) if last else 1
+    log_to = store.scalar("SELECT max(seq) FROM change_log") or 0
+    return number, 1 if full else acked + 1, log_to, last[0]["manifest_sha256"] if last else ""
+
+
+def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, full: bool = False,
+                  center_certificate: str | None = None, today: dt.date | None = None,
+                  progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
+    """Write one .jyp file into `folder`; returns its path."""
+    folder = Path(folder)
+    school = require_school(store)
+    me = identity.active(store)
+    key = identity.signing_key(me, passphrase)
+    if center_certificate:
+        peers.set_township(store, center_certificate)
+    center = peers.township(store)
+    recipient = identity.encryption_public_key(identity.load_certificate(center["certificate"]))
+    number, log_from, log_to, previous = _plan(store, full)
+    today = today or dt.date.today()
+    step = _stepper(progress, cancel)
+    work = Path(tempfile.mkdtemp(prefix="jiaoyu-packet-"))
+    try:
+        inner = work / "inner.zip"
+        members: list[dict] = []
+        with zipfile.ZipFile(inner, "w", allowZip64=True) as zf:
+            step(1, "整理变更记录")
+            count = _add_changes(store, zf, members, log_from, log_to)
+            step(2, "导出台账")
+            from jiaoyuapp.documents.ledger_workbook import write_ledgers
+            _add_file(zf, members, write_ledgers(store, work / "ledgers.xlsx", today=today), "ledgers.xlsx")
+            step(3, "生成签章档案")
+            from jiaoyuapp.documents.inspection_folder import write_folder
+            _add_file(zf, members, write_folder(store, work / "folder.pdf", passphrase=passphrase, today=today),
+                      "folder.pdf")
+            step(4, "附件")
+            _add_attachments(store, zf, members, log_from, log_to)
+            digest, _ = changelog.digest(store, log_to)
+            manifest = {
+                "format": container.FORMAT, "kind": "jiaoyu-packet", "school_code": school["code"],
+                "school_name": school["name"], "packet_no": number, "created_at": now_iso(), "app_version": __version__,
+                "full": full, "log_from": log_from, "log_to": log_to, "changes": count, "data_digest": digest,
+                "previous_packet": previous, "members": members, "certificate": me["certificate"],
+                "certificate_fingerprint": me["fingerprint"], "rotation_statement": me["rotation_statement"],
+                "recipient_fingerprint": center["fingerprint"],
+            }
+            body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+            zf.writestr(MANIFEST, body)
+            zf.writestr(SIGNATURE, identity.sign(key, body).hex())
+        manifest_sha = hashlib.sha256(body).hexdigest()
+        step(5, "加密并写入")
+        name = f"{school['name']}_{today:%Y-%m-%d}_第{number}号.jyp"
+        path = _write_sealed(inner, folder / name, {"school_code": school["code"], "packet_no": number,
+                                                    "recipient": center["fingerprint"]}, recipient)
+        packet_sha, _ = _sha256_file(path)
+        with store.local():
+            store.conn.execute(
+                "INSERT INTO packets_sent (packet_no, file_name, created_at, full, log_from, log_to, manifest_sha256, "
+                "packet_sha256, recipient) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (number, name, manifest["created_at"], int(full), log_from, log_to, manifest_sha, packet_sha,
+                 center["fingerprint"]))
+        step(6, "完成")
+        return path
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _stepper(progress: Progress | None, cancel: Callable[[], bool] | None):
+    def step(n: int, stage: str) -> None:
+        if cancel and cancel():
+            raise CancelledError()
+        if progress:
+            progress(n, 6, stage)
+    return step
+
+
+def _add_bytes(zf: zipfile.ZipFile, members: list[dict], name: str, data: bytes, compress: bool) -> None:
+    zf.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), data,
+                compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
+    members.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+
+
+def _add_file(zf: zipfile.ZipFile, members: list[dict], path: Path, name: str) -> None:
+    zf.write(path, name, compress_type=zipfile.ZIP_STORED)
+    sha, size = _sha256_file(path)
+    members.append({"name": name, "sha256": sha, "size": size})
+
+
+def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int) -> int:
+    buf = io.BytesIO()
+    count = 0
+    batches = set()
+    for row in store.conn.execute("SELECT seq, batch_uuid, tbl, record_uuid, op, changes, actor, at FROM change_log "
+                                  "WHERE seq BETWEEN ? AND ? ORDER BY seq", (log_from, log_to)):
+        seq, batch, tbl, rec, op, changes, actor, at = row
+        buf.write(json.dumps({"seq": seq, "batch": batch, "table": tbl, "uuid": rec, "op": op,
+                              "changes": json.loads(changes), "actor": actor, "at": at},
+                             ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        batches.add(batch)
+        count += 1
+    _add_bytes(zf, members, "changes.jsonl", buf.getvalue(), compress=True)
+    rows = store.query("SELECT uuid, kind, actor, at, summary FROM batches WHERE first_seq <= ? AND last_seq >= ?",
+                       (log_to, log_from))
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["uuid"] in batches)
+    _add_bytes(zf, members, "batches.jsonl", body.encode("utf-8"), compress=True)
+    return count
+
+
+def _add_attachments(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int) -> None:
+    """The bytes of every attachment the shipped changes insert (original and printing copy)."""
+    wanted: list[str] = []
+    for (changes,) in store.conn.execute("SELECT changes FROM change_log WHERE tbl = 'attachments' AND op = 'insert' "
+                                         "AND seq BETWEEN ? AND ?", (log_from, log_to)):
+        fields = json.loads(changes)
+        wanted += [fields[k][1] for k in ("sha256", "print_sha256") if fields.get(k) and fields[k][1]]
+    from jiaoyuapp.ledgers.attachments import blob
+    for sha in dict.fromkeys(wanted):
+        _add_bytes(zf, members, f"attachments/{sha}", blob(store, sha), compress=False)
+
+
+def _write_sealed(inner: Path, target: Path, header: dict, recipient) -> Path:
+    """Encrypt to `target` under a temporary name, fsync, rename, then read it back."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"无法使用文件夹“{target.parent}”：{exc.strerror}。请换一个U盘或文件夹。") from None
+    tmp = target.with_name(target.name + ".part")
+    h = hashlib.sha256()
+    try:
+        size = inner.stat().st_size
+        with open(inner, "rb") as src, open(tmp, "wb") as out:
+            hashing = _HashingWriter(out, h)
+            container.seal(hashing, src, size, header, recipient)
+            out.flush()
+            os.fsync(out.fileno())
+        if target.exists():
+            raise UsageError(f"“{target.name}”已存在，请换一个文件夹。")
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+        written, _ = _sha256_file(target)
+        if written != h.hexdigest():
+            target.unlink(missing_ok=True)
+            raise DataError("写入U盘后读回校验不一致（U盘可能有坏块），已删除这个文件。请换一个U盘重新导出。")
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        full = getattr(exc, "errno", None) == 28
+        raise DataError(("U盘空间不足，数据包没有写完（已清除未完成的文件）。请清理空间或换一个U盘后重新导出。" if full else
+                         f"写入数据包失败：{exc.strerror or exc}。已清除未完成的文件，请检查U盘后重新导出。")) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+class _HashingWriter:
+    def __init__(self, out, h):
+        self.out, self.h = out, h
+
+    def write(self, data: bytes) -> int:
+        self.h.update(data)
+        return self.out.write(data)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
