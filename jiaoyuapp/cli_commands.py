@@ -17,7 +17,7 @@ def run(args) -> int:
     from jiaoyuapp.cli_exchange import COMMANDS as EXCHANGE_COMMANDS
     from jiaoyuapp.cli_ledgers import COMMANDS as LEDGER_COMMANDS
     handler = {**COMMANDS, **LEDGER_COMMANDS, **EXCHANGE_COMMANDS}[args.command]
-    create = args.command in ("init", "demo")
+    create = args.command in ("init", "demo") or (args.command == "township" and args.action == "init")
     store = open_school(db_path(args), create=create)
     try:
         if args.command not in ("init", "restore"):

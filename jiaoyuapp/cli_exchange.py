@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jiaoyuapp.cli import _out
 from jiaoyuapp.errors import DataError, UsageError
-from jiaoyuapp.exchange import identity
+from jiaoyuapp.exchange import identity, peers
 
 
 def passphrase(prompt: str = "校长密钥口令：", confirm: bool = False) -> str | None:
@@ -42,6 +42,38 @@ def add_commands(sub, common) -> None:
     p = es.add_parser("folder", help="迎检档案PDF（学校签章）", parents=[common])
     p.add_argument("out")
     p.add_argument("--as-of", help="统计截至日期（默认今天）")
+    p = es.add_parser("packet", help="给中心校的数据包（加密、签名），写入U盘等文件夹", parents=[common])
+    p.add_argument("dir")
+    p.add_argument("--full", action="store_true", help="完整数据（默认只含中心校尚未确认的变更）")
+    p.add_argument("--to", dest="center_cert", help="中心校证书文件（首次导出时需要）")
+    p.add_argument("--progress", action="store_true", help="在标准错误输出进度")
+
+    p = sub.add_parser("verify", help="检查数据包（中心校：完整核验；学校：核对文件头）", parents=[common])
+    p.add_argument("packet")
+
+    p = sub.add_parser("receipt", help="回执", parents=[common])
+    rs = p.add_subparsers(dest="action", metavar="操作", required=True)
+    q = rs.add_parser("import", help="导入中心校回执", parents=[common])
+    q.add_argument("file")
+
+    t = sub.add_parser("township", help="中心校：登记学校、导入数据包、回执、汇总", parents=[common])
+    ts = t.add_subparsers(dest="action", metavar="操作", required=True)
+    q = ts.add_parser("init", help="建立中心校数据库（单独的 --db 文件）", parents=[common])
+    q.add_argument("--name", required=True)
+    q.add_argument("--code", required=True, help="中心校的10位学校标识码")
+    q = ts.add_parser("register", help="登记学校证书（核对指纹）", parents=[common])
+    q.add_argument("certificate")
+    q.add_argument("--fingerprint", help="校长电话告知的指纹（脚本用；否则在提示时核对）")
+    q = ts.add_parser("import", help="导入数据包（可多个）", parents=[common])
+    q.add_argument("packets", nargs="+")
+    q.add_argument("--receipts", help="同时把回执写入这个文件夹")
+    q = ts.add_parser("receipt", help="为学校最近接收的数据包出具回执", parents=[common])
+    q.add_argument("school_code")
+    q.add_argument("dir")
+    q = ts.add_parser("status", help="各校情况汇总", parents=[common])
+    q.add_argument("--as-of")
+    q = ts.add_parser("conflicts", help="双方都改过、待决定的字段", parents=[common])
+    q.add_argument("school_code")
 
 
 def cmd_key(store, args):
@@ -83,6 +115,19 @@ def cmd_export(store, args):
 
     from jiaoyuapp.documents.ledger_workbook import write_ledgers
     from jiaoyuapp.ledgers.school_calendar import as_date
+    if args.action == "packet":
+        from jiaoyuapp.exchange.packet_export import export_packet
+        show = None
+        if args.progress:
+            def show(done, total, stage):
+                print(f"progress {done} {total or 0} {stage}", file=sys.stderr, flush=True)
+        path = export_packet(store, args.dir, passphrase=passphrase(), full=args.full,
+                             center_certificate=args.center_cert, progress=show)
+        row = store.query("SELECT * FROM packets_sent ORDER BY packet_no DESC LIMIT 1")[0]
+        _out(args, {"file": str(path), "packet_no": row["packet_no"], "log_from": row["log_from"],
+                    "log_to": row["log_to"], "sha256": row["packet_sha256"]},
+             f"已导出第{row['packet_no']}号数据包（变更{row['log_from']}–{row['log_to']}），已加密给中心校：\n{path}")
+        return
     today = as_date(args.as_of) if args.as_of else dt.date.today()
     if args.action == "folder":
         from jiaoyuapp.documents.inspection_folder import write_folder
@@ -95,4 +140,108 @@ def cmd_export(store, args):
     _out(args, {"file": str(path)}, f"已导出{'公示版' if args.public else ''}台账：{path}")
 
 
-COMMANDS = {"key": cmd_key, "export": cmd_export}
+def cmd_verify(store, args):
+    from jiaoyuapp.exchange import township
+    from jiaoyuapp.exchange.container import PacketError, read_header
+    if township.mode(store) == "township":
+        import shutil
+        import tempfile
+        work = Path(tempfile.mkdtemp(prefix="jiaoyu-verify-"))
+        try:
+            manifest, _, zf = township._open(store, Path(args.packet), passphrase(), work)
+            zf.close()
+        except PacketError as exc:
+            _out(args, {"ok": False, "message": exc.message}, f"不通过：{exc.message}")
+            return 1
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        data = {"ok": True, "school_code": manifest["school_code"], "school_name": manifest["school_name"],
+                "packet_no": manifest["packet_no"], "log_from": manifest["log_from"], "log_to": manifest["log_to"],
+                "members": len(manifest["members"])}
+        _out(args, data, f"通过：{manifest['school_name']}第{manifest['packet_no']}号数据包，签名、加密和"
+                         f"{len(manifest['members'])}个文件的校验值都正确。")
+        return 0
+    try:
+        with open(args.packet, "rb") as fh:
+            header, _ = read_header(fh)
+    except (PacketError, OSError) as exc:
+        message = getattr(exc, "message", str(exc))
+        _out(args, {"ok": False, "message": message}, f"不通过：{message}")
+        return 1
+    sent = store.query("SELECT * FROM packets_sent WHERE packet_no = ?", (header.get("packet_no"),))
+    import hashlib
+    actual = hashlib.sha256(Path(args.packet).read_bytes()).hexdigest()
+    ok = bool(sent) and sent[0]["packet_sha256"] == actual
+    _out(args, {"ok": ok, "packet_no": header.get("packet_no"), "school_code": header.get("school_code")},
+         "通过：与本校导出时的校验值一致（内容已加密，只有中心校能打开）。" if ok else
+         "不通过：与本校导出的记录不一致（文件被改动、未写完，或不是本校导出的）。")
+    return 0 if ok else 1
+
+
+def cmd_receipt(store, args):
+    from jiaoyuapp.exchange.receipts import import_receipt
+    result = import_receipt(store, args.file)
+    _out(args, result, f"第{result['packet_no']}号数据包已由中心校确认" + ("（此前已导入过这张回执）。" if result["already"]
+                                                                   else "，下一个数据包将从其后的变更开始。"))
+
+
+def cmd_township(store, args):
+    from jiaoyuapp.exchange import township
+    a = args.action
+    if a == "init":
+        row = township.init(store, name=args.name, code=args.code, passphrase=passphrase(confirm=True))
+        _out(args, {"fingerprint": row["fingerprint"]},
+             f"已建立中心校数据库：{row['name']}。中心校密钥指纹：\n{row['fingerprint']}\n"
+             "请用 jiaoyu key export-certificate 导出证书，交给各校（导出数据包时用 --to 指定）。")
+        return 0
+    township.require_township(store)
+    if a == "register":
+        pem = peers.read_certificate(args.certificate)
+        fp = args.fingerprint
+        if fp is None:
+            actual = identity.fingerprint(pem)
+            if not sys.stdin.isatty():
+                raise UsageError("请用 --fingerprint 给出校长电话告知的指纹。")
+            print(f"证书：{identity.subject_name(identity.load_certificate(pem))}，指纹：{actual}")
+            fp = input("请输入校长告知的指纹（与上面一致才登记）：")
+        row = peers.register_school(store, pem, fp)
+        _out(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"]},
+             f"已登记：{row['name']}（{row['code']}），指纹 {row['fingerprint']}")
+    elif a == "import":
+        from jiaoyuapp.exchange.container import PacketError
+        secret = passphrase()
+        results, refused = [], 0
+        for path in args.packets:
+            try:
+                r = township.import_packet(store, path, passphrase=secret, receipts_dir=args.receipts)
+                results.append(r.__dict__)
+            except PacketError as exc:
+                refused += 1
+                results.append({"file": Path(path).name, "status": "拒收", "message": exc.message})
+        _out(args, results, "\n".join(f"{r['file']}：{r['status']}。{r['message']}" for r in results))
+        return 1 if refused else 0
+    elif a == "receipt":
+        path = township.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())
+        _out(args, {"file": str(path)}, f"回执已写入：{path}")
+    elif a == "status":
+        from jiaoyuapp.ledgers.school_calendar import as_date
+        board = township.status_board(store, today=as_date(args.as_of) if args.as_of else None)
+        lines = [f"{b['school_name']}（{b['school_code']}）：已收{b['packets']}个数据包，最近第{b['last_packet'] or '-'}号"
+                 f"（{b['last_packet_date'] or '-'}）；在读{b['students']}人，本学期家访{b['visits']}次，覆盖率"
+                 f"{'-' if b['coverage'] is None else format(b['coverage'], '.0%')}；在案{b['open_cases']}件，逾期"
+                 f"{b['overdue_cases']}件；应助未助{b['unaided']}人" + (f"；待决定{b['conflicts']}处" if b["conflicts"] else "")
+                 for b in board]
+        _out(args, board, "\n".join(lines) or "还没有登记学校。")
+    elif a == "conflicts":
+        replica = township.open_replica(store, args.school_code)
+        try:
+            rows = replica.query("SELECT * FROM merge_conflicts WHERE decided_at IS NULL ORDER BY noted_at")
+        finally:
+            replica.close()
+        _out(args, rows, "\n".join(f"第{r['packet_no']}号 {r['tbl']} {r['record_uuid']} {r['field']}：学校改为"
+                                   f"{r['school_value']}，中心校为{r['center_value']}" for r in rows) or "没有待决定的冲突。")
+    return 0
+
+
+COMMANDS = {"key": cmd_key, "export": cmd_export, "verify": cmd_verify, "receipt": cmd_receipt,
+            "township": cmd_township}

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from jiaoyuapp.errors import DataError
 
 MAGIC = b"JIAOYU-PACKET\n"
+UNFINISHED = b"JIAOYU-UNDONE\n"   # same length: written first, replaced by MAGIC only once the file is whole
 FORMAT = 1
 CHUNK = 1 << 20
 MAX_HEADER = 64 * 1024
@@ -42,7 +43,7 @@ def _aad(header: bytes, last: bool) -> bytes:
 
 
 def seal(out: BinaryIO, plaintext: BinaryIO, size: int, header_fields: dict,
-         recipient: x25519.X25519PublicKey) -> None:
+         recipient: x25519.X25519PublicKey, magic: bytes = MAGIC) -> None:
     """Write the container for `size` bytes read from `plaintext`."""
     ephemeral = x25519.X25519PrivateKey.generate()
     nonce_base = os.urandom(8)
@@ -51,7 +52,7 @@ def seal(out: BinaryIO, plaintext: BinaryIO, size: int, header_fields: dict,
                                  serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()),
                         ensure_ascii=False, sort_keys=True).encode("utf-8")
     aead = ChaCha20Poly1305(_key(ephemeral.exchange(recipient), header))
-    out.write(MAGIC + struct.pack(">I", len(header)) + header)
+    out.write(magic + struct.pack(">I", len(header)) + header)
     index, remaining = 0, size
     while True:
         block = plaintext.read(min(CHUNK, remaining))
@@ -65,7 +66,10 @@ def seal(out: BinaryIO, plaintext: BinaryIO, size: int, header_fields: dict,
 
 
 def read_header(fh: BinaryIO) -> tuple[dict, bytes]:
-    if fh.read(len(MAGIC)) != MAGIC:
+    magic = fh.read(len(MAGIC))
+    if magic == UNFINISHED:
+        raise PacketError("这个数据包没有写完（导出时被中断，或U盘被拔出），不能接收。请让学校重新导出。")
+    if magic != MAGIC:
         raise PacketError("这不是本软件的数据包文件（.jyp），或文件开头已损坏。")
     raw = fh.read(4)
     if len(raw) < 4:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from jiaoyuapp import __version__
-from jiaoyuapp.errors import CancelledError, DataError, UsageError
+from jiaoyuapp.errors import CancelledError, DataError
 from jiaoyuapp.exchange import container, identity, peers
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store, changelog
@@ -165,28 +165,32 @@ def _add_attachments(store: Store, zf: zipfile.ZipFile, members: list[dict], log
 
 
 def _write_sealed(inner: Path, target: Path, header: dict, recipient) -> Path:
-    """Encrypt to `target` under a temporary name, fsync, rename, then read it back."""
+    """Encrypt under a temporary name with an "unfinished" mark, fsync, read back, rename, and only
+    then stamp the real mark: a write cut off at any point leaves a file every center refuses."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(f"无法使用文件夹“{target.parent}”：{exc.strerror}。请换一个U盘或文件夹。") from None
+    n = 1
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{target.stem.split('（')[0]}（{n}）{target.suffix}")
     tmp = target.with_name(target.name + ".part")
     h = hashlib.sha256()
     try:
         size = inner.stat().st_size
         with open(inner, "rb") as src, open(tmp, "wb") as out:
-            hashing = _HashingWriter(out, h)
-            container.seal(hashing, src, size, header, recipient)
+            container.seal(_HashingWriter(out, h), src, size, header, recipient, magic=container.UNFINISHED)
             out.flush()
             os.fsync(out.fileno())
-        if target.exists():
-            raise UsageError(f"“{target.name}”已存在，请换一个文件夹。")
+        if _sha256_file(tmp)[0] != h.hexdigest():
+            raise DataError("写入U盘后读回校验不一致（U盘可能有坏块）。请换一个U盘重新导出。")
         os.replace(tmp, target)
+        with open(target, "r+b") as fh:
+            fh.write(container.MAGIC)
+            fh.flush()
+            os.fsync(fh.fileno())
         _fsync_dir(target.parent)
-        written, _ = _sha256_file(target)
-        if written != h.hexdigest():
-            target.unlink(missing_ok=True)
-            raise DataError("写入U盘后读回校验不一致（U盘可能有坏块），已删除这个文件。请换一个U盘重新导出。")
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         full = getattr(exc, "errno", None) == 28

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jiaoyuapp.errors import DataError, UsageError
+from jiaoyuapp.errors import DataError, NotFoundError, UsageError
 from jiaoyuapp.exchange import identity, merge, peers
 from jiaoyuapp.exchange.container import PacketError, open_sealed, read_header
 from jiaoyuapp.exchange.packet_export import MANIFEST, SIGNATURE
@@ -75,6 +75,13 @@ class ImportResult:
     details: dict = field(default_factory=dict)
 
 
+def _registered(store: Store, code: str) -> dict:
+    try:
+        return peers.school_peer(store, code)
+    except NotFoundError as exc:
+        raise PacketError(exc.message) from None
+
+
 def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple[dict, bytes, zipfile.ZipFile]:
     """Decrypt and check the packet; returns (manifest, manifest bytes, open zip)."""
     me = require_township(store)
@@ -87,7 +94,7 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
         if header.get("recipient") != me["fingerprint"]:
             raise PacketError("这个数据包不是发给本中心校的（加密所用的证书不是本中心校的）。"
                               "请让学校用本中心校的证书（--to）重新导出。")
-        peers.school_peer(store, str(header.get("school_code")))
+        _registered(store, str(header.get("school_code")))
         fh.seek(0)
         own = identity.encryption_key(me, passphrase)
         inner = work / "inner.zip"
@@ -104,7 +111,7 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
     code = manifest.get("school_code")
     if code != header.get("school_code") or manifest.get("packet_no") != header.get("packet_no"):
         raise PacketError("数据包的文件头与清单不一致（文件被改动），已拒收。")
-    registered = peers.school_peer(store, code)
+    registered = _registered(store, code)
     cert_pem = manifest.get("certificate", "")
     if cert_pem != registered["certificate"]:
         if not peers.accept_rotation(store, code, cert_pem, manifest.get("rotation_statement")):

@@ -1,0 +1,239 @@
+"""Packets from schools to the township center: the round trip, and every refusal."""
+
+import pytest
+
+from jiaoyuapp.errors import DataError
+from jiaoyuapp.exchange import receipts, township
+from jiaoyuapp.exchange.container import PacketError
+from jiaoyuapp.ledgers.aid import unaided
+from jiaoyuapp.ledgers.cases import list_cases
+from jiaoyuapp.ledgers.coverage import coverage
+from jiaoyuapp.roster.students import update_student
+from jiaoyuapp.school import open_school
+from tests.packet_helpers import (CENTER_SECRET, DAY, copy_db, export, make_center, make_school, merged_state,
+                                  register, resign, reseal, rezip, unseal)
+
+
+def own_figures(store) -> dict:
+    cov = coverage(store, today=DAY)
+    return {"students": store.scalar("SELECT count(*) FROM students WHERE status = '在读'"),
+            "visits": store.scalar("SELECT count(*) FROM current_visits WHERE day BETWEEN ? AND ?",
+                                   (cov["start"], cov["end"])),
+            "coverage": round(cov["visited"] / cov["students"], 3),
+            "open_cases": len([c for c in list_cases(store, today=DAY) if c["status"] != "已销号"]),
+            "overdue_cases": len(list_cases(store, overdue=True, today=DAY)),
+            "unaided": len(unaided(store, today=DAY)["students"])}
+
+
+def test_three_schools_round_trip(tmp_path):
+    """Three schools' packets reach one center; its board equals each school's own reports; later
+    packets carry only new changes once a receipt has come back."""
+    center = make_center(tmp_path)
+    schools = [make_school(tmp_path, f"51012300{i:02d}", name, n, seed)
+               for i, (name, n, seed) in enumerate([("红岩村小学", 60, 1), ("石桥村小学", 80, 2), ("柏树村教学点", 40, 3)], 1)]
+    usb = tmp_path / "U盘"
+    for s in schools:
+        register(center, s)
+        result = township.import_packet(center, export(s, usb, center), passphrase=CENTER_SECRET, receipts_dir=usb)
+        assert result.status == "已接收" and result.conflicts == 0
+    board = {b["school_code"]: b for b in township.status_board(center, today=DAY)}
+    for s in schools:
+        code = s.query("SELECT code FROM school")[0]["code"]
+        mine = own_figures(s)
+        assert {k: board[code][k] for k in mine} == mine
+        assert (board[code]["packets"], board[code]["last_packet"]) == (1, 1)
+    first = schools[0]
+    kid = first.scalar("SELECT uuid FROM students WHERE status = '在读' LIMIT 1")
+    update_student(first, kid, {"联系电话": "13912345678"})
+    second = export(first, usb)                     # no receipt yet: starts again from the beginning
+    row = first.query("SELECT log_from, log_to FROM packets_sent WHERE packet_no = 2")[0]
+    assert row["log_from"] == 1
+    assert township.import_packet(center, second, passphrase=CENTER_SECRET).changes == 1
+    receipts.import_receipt(first, township.write_receipt(center, "5101230001", usb, passphrase=CENTER_SECRET))
+    update_student(first, kid, {"联系电话": "13912345679"})
+    third = export(first, usb)
+    row3 = first.query("SELECT log_from, log_to FROM packets_sent WHERE packet_no = 3")[0]
+    assert row3["log_from"] == row["log_to"] + 1 and row3["log_to"] - row3["log_from"] < 3
+    result = township.import_packet(center, third, passphrase=CENTER_SECRET)
+    assert result.status == "已接收" and result.changes == row3["log_to"] - row3["log_from"] + 1
+    replica = township.open_replica(center, "5101230001")
+    assert replica.get("students", kid)["phone"] == "13912345679"
+    from jiaoyuapp.store import changelog
+    assert changelog.verify(replica) == []
+    replica.close()
+    assert township.import_packet(center, third, passphrase=CENTER_SECRET).status == "已导入过"
+
+
+def test_a_field_changed_on_both_sides_is_kept_for_a_decision(tmp_path):
+    """If the center corrected a field the school also changed, both values are kept; neither wins silently."""
+    center = make_center(tmp_path)
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 30, 4)
+    register(center, school)
+    township.import_packet(center, export(school, tmp_path / "u", center), passphrase=CENTER_SECRET)
+    kid = school.scalar("SELECT uuid FROM students LIMIT 1")
+    replica = township.open_replica(center, "5101230001")
+    update_student(replica, kid, {"家庭地址": "中心校核实的地址"})
+    replica.close()
+    update_student(school, kid, {"家庭地址": "学校更新的地址", "联系电话": "13912345678"})
+    result = township.import_packet(center, export(school, tmp_path / "u"), passphrase=CENTER_SECRET)
+    assert result.conflicts == 1
+    replica = township.open_replica(center, "5101230001")
+    row = replica.get("students", kid)
+    assert (row["home_address"], row["phone"]) == ("中心校核实的地址", "13912345678")
+    noted = replica.query("SELECT field, school_value, center_value FROM merge_conflicts")
+    assert noted == [{"field": "home_address", "school_value": '"学校更新的地址"', "center_value": '"中心校核实的地址"'}]
+    replica.close()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """Two registered schools (A with packets 1–3, B with packet 1), an unregistered school C, and a
+    packet from A encrypted to another center. The center itself has imported nothing."""
+    d = tmp_path_factory.mktemp("world")
+    center, other = make_center(d), make_center(d, "other.db", "5101238888")
+    a = make_school(d, "5101230001", "红岩村小学", 40, 5)
+    b = make_school(d, "5101230002", "石桥村小学", 30, 6)
+    c = make_school(d, "5101230003", "未登记小学", 20, 7)
+    register(center, a)
+    register(center, b)
+    copy_db(d / "5101230001.db", d / "a_copy.db")           # A as it was before exporting
+    usb = d / "usb"
+    packets = {"a1": export(a, usb / "a1", center)}
+    update_student(a, a.scalar("SELECT uuid FROM students LIMIT 1"), {"联系电话": "13900000001"})
+    packets["a2"] = export(a, usb / "a2")
+    packets["a3"] = export(a, usb / "a3")
+    packets["b1"] = export(b, usb / "b1", center)
+    packets["c1"] = export(c, usb / "c1", center)
+    a_copy = open_school(d / "a_copy.db")
+    packets["a1_again"] = export(a_copy, usb / "a1_again", center)   # a different packet numbered 1
+    a_copy.close()
+    a_other = open_school(copy_db(d / "5101230001.db", d / "a_other.db"))
+    packets["a_to_other"] = export(a_other, usb / "other", other)
+    a_other.close()
+    for s in (a, b, c, other):
+        s.close()
+    center.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    center.close()
+    return d, packets
+
+
+@pytest.fixture
+def fresh(world, tmp_path):
+    """A fresh copy of the center (schools registered, nothing imported) for each test."""
+    d, packets = world
+    center = open_school(copy_db(d / "center.db", tmp_path / "center.db"))
+    yield center, packets, d
+    center.close()
+
+
+def refused(center, packet, match, passphrase=CENTER_SECRET, error=PacketError):
+    before = merged_state(center)
+    with pytest.raises(error, match=match):
+        township.import_packet(center, packet, passphrase=passphrase)
+    assert merged_state(center) == before
+
+
+def test_the_untouched_packet_is_accepted(fresh):
+    """The control: the real packets import in order."""
+    center, packets, _ = fresh
+    for key in ("a1", "a2", "a3", "b1"):
+        assert township.import_packet(center, packets[key], passphrase=CENTER_SECRET).status == "已接收"
+
+
+@pytest.mark.parametrize("member", ["manifest.json", "manifest.sig", "changes.jsonl", "batches.jsonl", "ledgers.xlsx",
+                                    "folder.pdf", "attachments/"])
+def test_one_flipped_byte_in_any_member(fresh, tmp_path, member):
+    """A single changed byte in the manifest, its signature or any member is refused."""
+    center, packets, _ = fresh
+    header, inner = unseal(center, packets["a1"])
+    done = []
+
+    def flip(name, data):
+        if name.startswith(member) and not done:
+            done.append(name)
+            data = bytearray(data)
+            data[len(data) // 2] ^= 0x01
+            return bytes(data)
+        return data
+    bad = reseal(center, header, rezip(inner, flip), tmp_path / "bad.jyp")
+    assert done
+    refused(center, bad, "签名|不符|损坏")
+
+
+def test_a_flipped_byte_in_the_encrypted_file(fresh, tmp_path):
+    """A change to the file on the stick fails its authentication."""
+    center, packets, _ = fresh
+    data = bytearray(packets["a1"].read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (tmp_path / "bad.jyp").write_bytes(bytes(data))
+    refused(center, tmp_path / "bad.jyp", "改动或损坏")
+
+
+def test_member_removed_or_added(fresh, tmp_path):
+    """A member missing from, or added to, the packet is refused, naming it."""
+    center, packets, _ = fresh
+    header, inner = unseal(center, packets["a1"])
+    removed = reseal(center, header, rezip(inner, lambda n, d: None if n == "ledgers.xlsx" else d), tmp_path / "r.jyp")
+    refused(center, removed, "缺少.*ledgers.xlsx")
+    import io
+    import zipfile
+    buf = io.BytesIO(inner)
+    with zipfile.ZipFile(buf, "a") as zf:
+        zf.writestr("extra.txt", "多余的内容")
+    refused(center, reseal(center, header, buf.getvalue(), tmp_path / "a.jyp"), "多出.*extra.txt")
+
+
+def test_truncated_file(fresh, tmp_path):
+    """A file cut short (a stick pulled out while copying) is refused."""
+    center, packets, _ = fresh
+    data = packets["a1"].read_bytes()
+    for cut in (10, len(data) // 2, len(data) - 1):
+        (tmp_path / "t.jyp").write_bytes(data[:cut])
+        refused(center, tmp_path / "t.jyp", "截断|不完整|损坏")
+
+
+def test_signed_by_another_school(fresh, tmp_path, world):
+    """B cannot send a packet in A's name: its signature does not match A's registered certificate."""
+    center, packets, d = fresh
+    header, inner = unseal(center, packets["b1"])
+    b = open_school(d / "5101230002.db")
+    forged = resign(inner, b, "学校口令2026abc", lambda m: m.update(school_code="5101230001", school_name="红岩村小学"))
+    b.close()
+    bad = reseal(center, dict(header, school_code="5101230001"), forged, tmp_path / "forged.jyp")
+    refused(center, bad, "证书不符")
+
+
+def test_unregistered_school(fresh):
+    """A school that was never registered is refused."""
+    center, packets, _ = fresh
+    refused(center, packets["c1"], "还没有在本中心校登记")
+
+
+def test_replay_and_out_of_order(fresh):
+    """Importing the same packet again is a no-op; a different packet with an old number is refused."""
+    center, packets, _ = fresh
+    township.import_packet(center, packets["a1"], passphrase=CENTER_SECRET)
+    township.import_packet(center, packets["a2"], passphrase=CENTER_SECRET)
+    before = merged_state(center)
+    assert township.import_packet(center, packets["a1"], passphrase=CENTER_SECRET).status == "已导入过"
+    assert merged_state(center) == before
+    refused(center, packets["a1_again"], "旧的或重复编号")
+
+
+def test_a_gap_in_numbering_names_the_missing_packet(fresh):
+    """Packet 3 after packet 1 is refused, saying packet 2 is missing."""
+    center, packets, _ = fresh
+    township.import_packet(center, packets["a1"], passphrase=CENTER_SECRET)
+    refused(center, packets["a3"], "缺少第2号")
+
+
+def test_wrong_passphrase(fresh):
+    """Without the center's passphrase nothing is opened or merged."""
+    center, packets, _ = fresh
+    refused(center, packets["a1"], "口令不对", passphrase="不是这个口令123", error=DataError)
+
+
+def test_encrypted_to_another_center(fresh):
+    """A packet made for another center is refused as not addressed here."""
+    center, packets, _ = fresh
+    refused(center, packets["a_to_other"], "不是发给本中心校")
