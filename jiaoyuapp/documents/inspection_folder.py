@@ -58,6 +58,9 @@ class FolderDoc(BaseDocTemplate):
         canvas.drawCentredString(A4[0] / 2, 9 * mm, f"第 {doc.page} 页")
         canvas.restoreState()
 
+    def beforeDocument(self) -> None:
+        self._heading_no = 0  # the same keys every pass, so the contents settle after two passes
+
     def afterFlowable(self, flowable) -> None:
         style = getattr(flowable, "style", None)
         name = getattr(style, "name", "")
@@ -65,7 +68,8 @@ class FolderDoc(BaseDocTemplate):
         if name in levels and hasattr(flowable, "getPlainText"):
             level = levels[name]
             text = flowable.getPlainText()
-            key = f"s{self.seq.nextf('toc')}"
+            self._heading_no += 1
+            key = f"h{self._heading_no}"
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
             if level < 2:
@@ -193,6 +197,10 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
                                           "照片", "家长签字"], store, st)
     if progress:
         progress(len(priority), len(priority), "排版")
+    # Give the contents its real length before the first pass (the page numbers come in the
+    # second): otherwise a two-page contents shifts every page and costs a third layout pass.
+    toc._entries = [(0 if getattr(f.style, "name", "") == "h1" else 1, f.getPlainText(), 0, None)
+                    for f in story if getattr(getattr(f, "style", None), "name", "") in ("h1", "h2")]
     buffer = io.BytesIO()
     FolderDoc(buffer, school, data_fp).multiBuild(story)
     signed = sign_pdf(buffer.getvalue(), key, passphrase, reason="迎检档案（学校签章）",

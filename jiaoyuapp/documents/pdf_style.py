@@ -55,11 +55,21 @@ def p(text, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape("" if text is None else str(text)).replace("\n", "<br/>"), style)
 
 
+def _cell(value, style: ParagraphStyle, width: float):
+    """Short text as a plain string (cheap to lay out); anything that may need wrapping as a Paragraph."""
+    text = "" if value is None else str(value)
+    if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) < width - 5:
+        return text
+    return p(text, style)
+
+
 def grid(rows: list[list], widths: list[float], style: ParagraphStyle, header: bool = True) -> Table:
     """A ruled table whose cells wrap; the header row repeats on every page."""
-    data = [[p(v, style) for v in row] for row in rows]
+    data = [[_cell(v, style, w) for v, w in zip(row, widths)] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
-    commands = base_table_style() + [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    commands = base_table_style() + [("FONTSIZE", (0, 0), (-1, -1), style.fontSize),
+                                     ("LEADING", (0, 0), (-1, -1), style.leading),
+                                     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf5")))
