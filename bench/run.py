@@ -143,12 +143,93 @@ def bench_attention(folder: Path) -> None:
     print(f"  计算部分中SQL查询及取数约占 {sql / total:.0%}（主要是本学期每名学生的家访次数和近期缺课统计）")
 
 
+def bench_packets(folder: Path) -> None:
+    """A 2,000-student school's packet (a term of data, 300 photos), and a center importing 30 of them."""
+    import hashlib
+    import shutil
+
+    from jiaoyuapp.exchange import identity, peers, township
+    from jiaoyuapp.exchange.packet_export import export_packet, write_documents
+    from jiaoyuapp.ledgers.demo_ledgers import fill_term
+    day = datetime.date(2026, 12, 18)
+    school_secret, center_secret = "学校口令bench2026", "中心校口令bench2026"
+    base = folder / "packets"
+    base.mkdir()
+    center = open_school(base / "center.db")
+    township.init(center, name="基准中心校", code="5101239999", passphrase=center_secret)
+    center_cert = identity.active(center)["certificate"]
+    first = _school(base / "s00.db")
+    identity.create(first, kind="school", code="5101230001", name="基准测试小学", passphrase=school_secret)
+    load_demo(first, 2000, seed=30)
+    fill_term(first, seed=30, today=day, visits_per_student=1.5, photo_share=0.1, pictures=300)
+    photos = first.scalar("SELECT count(*) FROM visit_attachments WHERE role = 'photo'")
+    distinct = first.scalar("SELECT count(DISTINCT attachment_uuid) FROM visit_attachments WHERE role = 'photo'")
+    first.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    docs = base / "docs"
+    docs.mkdir()
+    t0 = time.perf_counter()
+    packet = export_packet(first, base / "usb", passphrase=school_secret, center_certificate=center_cert, today=day)
+    export_time = time.perf_counter() - t0
+    print(f"导出数据包（2000名学生，一学期，照片{photos}张/不同{distinct}张）：{export_time:.1f} s（目标 < 30 s，"
+          f"比值 {export_time / 30:.2f}× 目标），文件 {packet.stat().st_size / 1e6:.1f} MB")
+    ledgers, pdf = write_documents(first, docs, school_secret, day)
+    reuse = lambda store, work, secret, today: (shutil.copy(ledgers, work / "l.xlsx"), shutil.copy(pdf, work / "f.pdf"))  # noqa
+    packets = []
+    for i in range(30):
+        code = f"51012301{i:02d}"
+        path = base / f"s{i + 1:02d}.db"
+        first.close()
+        shutil.copy(base / "s00.db", path)
+        first = open_school(base / "s00.db")
+        clone = open_school(path)
+        with clone.write("bench", "bench") as w:  # another school: its own code and keys
+            w.update("school", clone.query("SELECT uuid FROM school")[0]["uuid"], {"code": code, "name": f"基准学校{i + 1}"})
+        with clone.local():
+            clone.conn.execute("DELETE FROM packets_sent")
+        identity.create(clone, kind="school", code=code, name=f"基准学校{i + 1}", passphrase=school_secret, replace=True)
+        me = identity.active(clone)
+        peers.register_school(center, me["certificate"], me["fingerprint"])
+        # The documents are the first school's (typesetting 30 folders would take minutes); the
+        # center checks every member of every packet the same way.
+        packets.append(export_packet(clone, base / "usb30", passphrase=school_secret, center_certificate=center_cert,
+                                     today=day, documents=reuse))
+        clone.close()
+    rows = 0
+    floor_time = 0.0
+    for p in packets:
+        t0 = time.perf_counter()
+        data = p.read_bytes()
+        hashlib.sha256(data).hexdigest()
+        conn = sqlite3.connect(base / "floor_import.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE IF NOT EXISTS t (seq, tbl, uuid, op, changes)")
+        n = first.scalar("SELECT count(*) FROM change_log")
+        entries = first.conn.execute("SELECT seq, tbl, record_uuid, op, changes FROM change_log").fetchall()
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", entries)
+        conn.execute("COMMIT")
+        conn.close()
+        floor_time += time.perf_counter() - t0
+        rows += n
+    t0 = time.perf_counter()
+    for p in packets:
+        result = township.import_packet(center, p, passphrase=center_secret)
+        assert result.status == "已接收", result.message
+    import_time = time.perf_counter() - t0
+    print(f"中心校导入30个数据包（共{rows}条变更）：{import_time:.1f} s（目标 < 60 s），下限 {floor_time:.1f} s"
+          f"（读取并计算同样字节的校验值 + 一次executemany同样的行），比值 {import_time / floor_time:.2f}×（目标 ≤ 3×）")
+    first.close()
+    center.close()
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jiaoyu-bench-") as tmp:
         folder = Path(tmp)
         bench_import(folder)
         bench_search(folder)
         bench_attention(folder)
+        bench_packets(folder)
     return 0
 
 

@@ -70,7 +70,7 @@ def test_power_cut_while_writing_a_packet(tmp_path):
     school.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = (changelog.digest(school), school.scalar("SELECT count(*) FROM packets_sent"))
     school.close()
-    stages = ["整理变更记录", "导出台账", "生成签章档案", "附件", "加密并写入"]
+    stages = ["整理变更记录", "导出台账、生成签章档案", "打包台账与档案", "附件", "加密并写入"]
     for n, stage in enumerate(stages):
         usb = tmp_path / f"usb{n}"
         proc = subprocess.Popen([sys.executable, "-m", "jiaoyuapp.cli", "--db", str(tmp_path / "5101230001.db"),

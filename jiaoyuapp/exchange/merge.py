@@ -30,19 +30,31 @@ def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packe
     if not todo:
         return 0, 0
     applied = conflicts = 0
+    present = _existing(replica, todo)
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
+        # New records are gathered per table and written together before the next update or delete;
+        # foreign keys are checked at commit, since a child may now be written before its parent.
+        w.conn.execute("PRAGMA defer_foreign_keys = ON")
         for sha, data in blobs.items():
             w.put_blob(data)
+        pending: dict[str, list[dict]] = {}
+
+        def flush() -> int:
+            done = sum(len(w.insert_many(table, rows)) for table, rows in pending.items())
+            pending.clear()
+            return done
+
         for e in todo:
             table, uid, op, fields = e["table"], e["uuid"], e["op"], e["changes"]
+            if op == "insert" and uid not in present.setdefault(table, set()):
+                pending.setdefault(table, []).append(dict({k: new for k, (_, new) in fields.items()}, uuid=uid))
+                present[table].add(uid)
+                continue
+            applied += flush()
             current = replica.get(table, uid)
             if op == "insert":
                 values = {k: new for k, (_, new) in fields.items()}
-                if current is None:
-                    w.insert(table, values, uuid=uid)
-                    applied += 1
-                    continue
-                fields = {k: [current.get(k), v] for k, v in values.items()}  # already there: compare as an update
+                fields = {k: [current.get(k) if current else None, v] for k, v in values.items()}  # already there
             if current is None:
                 conflicts += _note(w, packet_no, e, "（记录不存在）", None, "中心校副本中没有这条记录")
                 continue
@@ -52,6 +64,7 @@ def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packe
                     conflicts += _note(w, packet_no, e, "（删除）", None, "中心校改过这条记录：" + "、".join(differs))
                 else:
                     w.delete(table, uid)
+                    present[table].discard(uid)
                     applied += 1
                 continue
             changes = {}
@@ -65,10 +78,27 @@ def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packe
             if changes:
                 w.update(table, uid, changes)
             applied += 1
+        applied += flush()
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
                                  (str(todo[-1]["seq"]),))
     return applied, conflicts
+
+
+def _existing(replica: Store, entries: list[dict]) -> dict[str, set[str]]:
+    """Which of the records these entries name the copy already holds, looked up in bulk."""
+    wanted: dict[str, set[str]] = {}
+    for e in entries:
+        wanted.setdefault(e["table"], set()).add(e["uuid"])
+    found: dict[str, set[str]] = {}
+    for table, uuids in wanted.items():
+        ids = list(uuids)
+        have = found.setdefault(table, set())
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            have.update(r[0] for r in replica.conn.execute(
+                f"SELECT uuid FROM [{table}] WHERE uuid IN ({','.join('?' * len(chunk))})", chunk))
+    return found
 
 
 def _note(w, packet_no: int, entry: dict, field: str, school_value, center_value) -> int:

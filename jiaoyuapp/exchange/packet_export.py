@@ -50,9 +50,18 @@ def _plan(store: Store, full: bool) -> tuple[int, int, int, str]:
     return number, 1 if full else acked + 1, log_to, last[0]["manifest_sha256"] if last else ""
 
 
+def write_documents(store: Store, work: Path, passphrase: str | None, today: dt.date) -> tuple[Path, Path]:
+    """The ledgers workbook and the signed folder that travel in the packet."""
+    from jiaoyuapp.documents.inspection_folder import write_folder
+    from jiaoyuapp.documents.ledger_workbook import write_ledgers
+    return (write_ledgers(store, work / "ledgers.xlsx", today=today),
+            write_folder(store, work / "folder.pdf", passphrase=passphrase, today=today))
+
+
 def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, full: bool = False,
                   center_certificate: str | None = None, today: dt.date | None = None,
-                  progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
+                  progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+                  documents: Callable[[Store, Path, str | None, dt.date], tuple[Path, Path]] = write_documents) -> Path:
     """Write one .jyp file into `folder`; returns its path."""
     folder = Path(folder)
     school = require_school(store)
@@ -72,13 +81,11 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
         with zipfile.ZipFile(inner, "w", allowZip64=True) as zf:
             step(1, "整理变更记录")
             count = _add_changes(store, zf, members, log_from, log_to)
-            step(2, "导出台账")
-            from jiaoyuapp.documents.ledger_workbook import write_ledgers
-            _add_file(zf, members, write_ledgers(store, work / "ledgers.xlsx", today=today), "ledgers.xlsx")
-            step(3, "生成签章档案")
-            from jiaoyuapp.documents.inspection_folder import write_folder
-            _add_file(zf, members, write_folder(store, work / "folder.pdf", passphrase=passphrase, today=today),
-                      "folder.pdf")
+            step(2, "导出台账、生成签章档案")
+            ledgers, folder_pdf = documents(store, work, passphrase, today)
+            step(3, "打包台账与档案")
+            _add_file(zf, members, ledgers, "ledgers.xlsx")
+            _add_file(zf, members, folder_pdf, "folder.pdf")
             step(4, "附件")
             _add_attachments(store, zf, members, log_from, log_to)
             digest, _ = changelog.digest(store, log_to)

@@ -53,7 +53,7 @@ def fill_term(store: Store, **options) -> dict:
 
 def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_per_student: float = 0.9,
           absences_per_student: float = 6, cases_share: float = 0.03, photo_share: float = 0.3,
-          actor: str = "演示数据") -> dict:
+          pictures: int = 12, actor: str = "演示数据") -> dict:
     rng = random.Random(seed)
     today = today or dt.date.today()
     year = school_year_start(today).year
@@ -82,7 +82,7 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
     for s in students:
         homes.setdefault(s["household_uuid"] or s["uuid"], s)
     target = int(len(students) * visits_per_student)
-    pictures = [_picture(rng) for _ in range(12)]
+    pictures = [_picture(rng) for _ in range(pictures)]
     signatures = [_signature(rng) for _ in range(4)]
     chosen = list(homes.values())
     rng.shuffle(chosen)

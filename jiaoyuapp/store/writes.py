@@ -76,6 +76,7 @@ class Batch:
         self.uuid = new_uuid()
         self.changes = OpChanges(self.uuid, kind)
         self._columns: dict[str, list[str]] = {}
+        self._column_sets: dict[str, set[str]] = {}
         self._touched: list[tuple[str, str, str]] = []
 
     # -- lifecycle (called by Store.write) ----------------------------------
@@ -106,7 +107,9 @@ class Batch:
         return self._columns[table]
 
     def _check_fields(self, table: str, values: dict) -> None:
-        cols = self.columns(table)
+        cols = self._column_sets.get(table)
+        if cols is None:
+            cols = self._column_sets[table] = set(self.columns(table))
         unknown = [k for k in values if k not in cols]
         if unknown:
             raise ValueError(f"unknown columns for {table}: {unknown}")
