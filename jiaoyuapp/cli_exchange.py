@@ -74,6 +74,10 @@ def add_commands(sub, common) -> None:
     q.add_argument("--as-of")
     q = ts.add_parser("conflicts", help="双方都改过、待决定的字段", parents=[common])
     q.add_argument("school_code")
+    q = ts.add_parser("export", help="给县局的乡镇汇总：Excel工作簿和签章PDF", parents=[common])
+    q.add_argument("kind", choices=["ledgers", "folder"], help="ledgers汇总工作簿 folder签章PDF")
+    q.add_argument("out")
+    q.add_argument("--as-of")
 
 
 def cmd_key(store, args):
@@ -232,6 +236,15 @@ def cmd_township(store, args):
                  f"{b['overdue_cases']}件；应助未助{b['unaided']}人" + (f"；待决定{b['conflicts']}处" if b["conflicts"] else "")
                  for b in board]
         _out(args, board, "\n".join(lines) or "还没有登记学校。")
+    elif a == "export":
+        from jiaoyuapp.exchange.township_export import write_township_folder, write_township_workbook
+        from jiaoyuapp.ledgers.school_calendar import as_date
+        day = as_date(args.as_of) if args.as_of else None
+        if args.kind == "ledgers":
+            path = write_township_workbook(store, args.out, today=day)
+        else:
+            path = write_township_folder(store, args.out, passphrase=passphrase(), today=day)
+        _out(args, {"file": str(path)}, f"已导出乡镇汇总：{path}")
     elif a == "conflicts":
         replica = township.open_replica(store, args.school_code)
         try:

@@ -62,6 +62,24 @@ def test_three_schools_round_trip(tmp_path):
     assert changelog.verify(replica) == []
     replica.close()
     assert township.import_packet(center, third, passphrase=CENTER_SECRET).status == "已导入过"
+    # what goes up to the county: the board and every school's ledgers, and a signed PDF
+    import subprocess
+
+    import openpyxl
+
+    from jiaoyuapp.exchange.township_export import write_township_folder, write_township_workbook
+    wb = openpyxl.load_workbook(write_township_workbook(center, tmp_path / "乡镇汇总.xlsx", today=DAY))
+    assert wb.sheetnames[:2] == ["各校汇总", "学生花名册"]
+    assert [c.value for c in wb["各校汇总"][3]][:2] == ["红岩村小学", "5101230001"]
+    roster = wb["学生花名册"]
+    schools_listed = {roster.cell(r, 1).value for r in range(3, roster.max_row - 1)} - {None}
+    assert schools_listed == {"红岩村小学", "石桥村小学", "柏树村教学点"}
+    assert roster.max_row - 4 == sum(s.scalar("SELECT count(*) FROM students") for s in schools)
+    pdf = write_township_folder(center, tmp_path / "乡镇汇总.pdf", passphrase=CENTER_SECRET, today=DAY)
+    report = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
+    assert "Signature is Valid." in report and "青石镇中心校" in report
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "各校汇总" in text and "柏树村教学点" in text
 
 
 def test_a_field_changed_on_both_sides_is_kept_for_a_decision(tmp_path):

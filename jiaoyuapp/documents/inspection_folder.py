@@ -41,11 +41,11 @@ def digits(hexdigest: str) -> str:
 
 
 class FolderDoc(BaseDocTemplate):
-    def __init__(self, buffer, school: dict, data_fp: str, **kw):
+    def __init__(self, buffer, school: dict, data_fp: str, label: str = "迎检档案", **kw):
         super().__init__(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=18 * mm,
                          bottomMargin=16 * mm, title=f"{school['name']}迎检档案", author=school["name"],
                          subject="控辍保学与家访工作档案", creator="jiaoyuapp", initialFontName=FONT, **kw)
-        self.school, self.data_fp = school, data_fp
+        self.school, self.data_fp, self.label = school, data_fp, label
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate("cover", [frame]), PageTemplate("body", [frame], onPage=self._decorate)])
 
@@ -53,7 +53,7 @@ class FolderDoc(BaseDocTemplate):
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(15 * mm, A4[1] - 11 * mm, f"{self.school['name']} · 迎检档案")
+        canvas.drawString(15 * mm, A4[1] - 11 * mm, f"{self.school['name']} · {self.label}")
         canvas.drawRightString(A4[0] - 15 * mm, A4[1] - 11 * mm, f"档案指纹 {self.data_fp}")
         canvas.drawCentredString(A4[0] / 2, 9 * mm, f"第 {doc.page} 页")
         canvas.restoreState()
@@ -76,7 +76,8 @@ class FolderDoc(BaseDocTemplate):
                 self.notify("TOCEntry", (level, text, self.page, key))
 
 
-def _cover(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp: str, last_seq: int, st) -> list:
+def _cover(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp: str, last_seq: int, st,
+           subtitle: str = "控辍保学与家访工作档案（迎检档案）", data_label: str = "变更日志第 {} 条") -> list:
     qr = QrCodeWidget(f"JIAOYU|{school['code']}|{data_fp.replace(' ', '')}|{key_fp.replace(' ', '')}|{last_seq}")
     x1, y1, x2, y2 = qr.getBounds()
     size = 45 * mm
@@ -86,11 +87,11 @@ def _cover(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp
     info = [("学校", school["name"]), ("学校标识码", school["code"]),
             ("所属", f"{school['county'] or ''}{school['township'] or ''}"), ("统计时段", period),
             ("截至日期", f"{today:%Y年%m月%d日}"), ("学校密钥指纹", key_fp),
-            ("档案指纹", data_fp), ("数据截至", f"变更日志第 {last_seq} 条")]
+            ("档案指纹", data_fp), ("数据截至", data_label.format(last_seq))]
     sign = grid([["校长签名：", "", "日期：", ""], ["（盖章）", "", "", ""]],
                 [25 * mm, 65 * mm, 20 * mm, 50 * mm], st["body"], header=False)
     return [Spacer(1, 30 * mm), p(school["name"], st["title"]), Spacer(1, 4 * mm),
-            p("控辍保学与家访工作档案（迎检档案）", st["subtitle"]), Spacer(1, 16 * mm),
+            p(subtitle, st["subtitle"]), Spacer(1, 16 * mm),
             pairs(info[:4], (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["body"]), Spacer(1, 4 * mm),
             pairs(info[4:], (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["body"]), Spacer(1, 10 * mm),
             drawing, p("扫码或核对上方“档案指纹”，即可确认这份档案与学校上报的数据包一致。", st["small"]),

@@ -64,38 +64,50 @@ def _cell(ws, value, *, font=None, align=None, border=True, text=False):
 def write_ledgers(store: Store, out: str | Path, *, masked: bool = False, today: dt.date | None = None,
                   progress: Callable[[int, int | None, str], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> Path:
-    """Write the ledgers workbook; returns its path."""
+    """Write the school's ledgers workbook; returns its path."""
     out = Path(out)
     today = today or dt.date.today()
     school = require_school(store)
     wb = openpyxl.Workbook(write_only=True)
-    total = sum(ledger.count(store) for ledger in LEDGERS)
+    write_ledger_sheets(wb, school["name"], [(None, store)], masked=masked, today=today, progress=progress,
+                        cancel=cancel)
+    _summary_sheet(wb, school, today, store, "（公示）" if masked else "")
+    _save_atomically(wb, out)
+    return out
+
+
+def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]], *, masked: bool, today: dt.date,
+                        progress=None, cancel=None) -> None:
+    """One sheet per ledger with the rows of every source; with several schools (the township's
+    copies) a 学校 column comes first."""
+    total = sum(ledger.count(s) for ledger in LEDGERS for _, s in sources)
     done = 0
     suffix = "（公示）" if masked else ""
+    many = any(name for name, _ in sources)
     for ledger in LEDGERS:
+        columns = ([Column("学校", 16)] if many else []) + ledger.columns
         ws = wb.create_sheet(ledger.sheet)
-        title = f"{school['name']}{ledger.title}{suffix}（截至{today:%Y年%m月%d日}）"
-        _setup(ws, ledger.columns, ledger.title)
+        title = f"{owner}{ledger.title}{suffix}（截至{today:%Y年%m月%d日}）"
+        _setup(ws, columns, ledger.title)
         ws.row_dimensions[1].height = 28
         ws.append([_cell(ws, title, font=Font(bold=True, size=14), align=CENTER, border=False)])
-        ws.append([_cell(ws, c.header, font=Font(bold=True), align=CENTER) for c in ledger.columns])
-        text_cols = {i for i, c in enumerate(ledger.columns) if c.kind in ("id", "phone", "date")}
-        for row in ledger.rows(store, masked):
-            ws.append([_cell(ws, None if v is None else (str(v) if i in text_cols else v), text=i in text_cols)
-                       for i, v in enumerate(row)])
-            done += 1
-            if done % 1000 == 0:
-                if cancel and cancel():
-                    raise CancelledError()
-                if progress:
-                    progress(done, total, "导出台账")
+        ws.append([_cell(ws, c.header, font=Font(bold=True), align=CENTER) for c in columns])
+        text_cols = {i for i, c in enumerate(columns) if c.kind in ("id", "phone", "date")}
+        for name, store in sources:
+            for row in ledger.rows(store, masked):
+                row = ([name] if many else []) + list(row)
+                ws.append([_cell(ws, None if v is None else (str(v) if i in text_cols else v), text=i in text_cols)
+                           for i, v in enumerate(row)])
+                done += 1
+                if done % 1000 == 0:
+                    if cancel and cancel():
+                        raise CancelledError()
+                    if progress:
+                        progress(done, total, "导出台账")
         ws.append([])
         ws.append([_cell(ws, label + " " * 12, border=False) for label in ledger.sign_off])
-    _summary_sheet(wb, school, today, store, suffix)
-    _save_atomically(wb, out)
     if progress:
         progress(total, total, "完成")
-    return out
 
 
 def _summary_sheet(wb, school: dict, today: dt.date, store: Store, suffix: str) -> None:
