@@ -60,7 +60,7 @@ def add_commands(sub, common) -> None:
     ts = t.add_subparsers(dest="action", metavar="操作", required=True)
     q = ts.add_parser("init", help="建立中心校数据库（单独的 --db 文件）", parents=[common])
     q.add_argument("--name", required=True)
-    q.add_argument("--code", required=True, help="中心校的10位学校标识码")
+    q.add_argument("--code", help="中心校自己的10位学校标识码（可不填）")
     q = ts.add_parser("register", help="登记学校证书（核对指纹）", parents=[common])
     q.add_argument("certificate")
     q.add_argument("--fingerprint", help="校长电话告知的指纹（脚本用；否则在提示时核对）")
@@ -74,6 +74,10 @@ def add_commands(sub, common) -> None:
     q.add_argument("--as-of")
     q = ts.add_parser("conflicts", help="双方都改过、待决定的字段", parents=[common])
     q.add_argument("school_code")
+    q = ts.add_parser("decide", help="决定一处冲突：采用学校或中心校的值", parents=[common])
+    q.add_argument("school_code")
+    q.add_argument("conflict")
+    q.add_argument("--take", required=True, choices=["school", "center"])
     q = ts.add_parser("export", help="给县局的乡镇汇总：Excel工作簿和签章PDF", parents=[common])
     q.add_argument("kind", choices=["ledgers", "folder"], help="ledgers汇总工作簿 folder签章PDF")
     q.add_argument("out")
@@ -236,6 +240,9 @@ def cmd_township(store, args):
                  f"{b['overdue_cases']}件；应助未助{b['unaided']}人" + (f"；待决定{b['conflicts']}处" if b["conflicts"] else "")
                  for b in board]
         _out(args, board, "\n".join(lines) or "还没有登记学校。")
+    elif a == "decide":
+        township.decide(store, args.school_code, args.conflict, args.take, actor=args.actor)
+        _out(args, {"ok": True}, "已决定。")
     elif a == "export":
         from jiaoyuapp.exchange.township_export import write_township_folder, write_township_workbook
         from jiaoyuapp.ledgers.school_calendar import as_date
@@ -251,8 +258,9 @@ def cmd_township(store, args):
             rows = replica.query("SELECT * FROM merge_conflicts WHERE decided_at IS NULL ORDER BY noted_at")
         finally:
             replica.close()
-        _out(args, rows, "\n".join(f"第{r['packet_no']}号 {r['tbl']} {r['record_uuid']} {r['field']}：学校改为"
-                                   f"{r['school_value']}，中心校为{r['center_value']}" for r in rows) or "没有待决定的冲突。")
+        _out(args, rows, "\n".join(f"{r['uuid']}：第{r['packet_no']}号 {r['tbl']} {r['record_uuid']} {r['field']}："
+                                   f"学校改为{r['school_value']}，中心校为{r['center_value']}" for r in rows)
+             or "没有待决定的冲突。")
     return 0
 
 

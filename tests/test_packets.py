@@ -98,8 +98,16 @@ def test_a_field_changed_on_both_sides_is_kept_for_a_decision(tmp_path):
     replica = township.open_replica(center, "5101230001")
     row = replica.get("students", kid)
     assert (row["home_address"], row["phone"]) == ("中心校核实的地址", "13912345678")
-    noted = replica.query("SELECT field, school_value, center_value FROM merge_conflicts")
-    assert noted == [{"field": "home_address", "school_value": '"学校更新的地址"', "center_value": '"中心校核实的地址"'}]
+    noted = replica.query("SELECT uuid, field, school_value, center_value FROM merge_conflicts")
+    assert [{k: v for k, v in n.items() if k != "uuid"} for n in noted] == [
+        {"field": "home_address", "school_value": '"学校更新的地址"', "center_value": '"中心校核实的地址"'}]
+    replica.close()
+    township.decide(center, "5101230001", noted[0]["uuid"], "school")
+    replica = township.open_replica(center, "5101230001")
+    assert replica.get("students", kid)["home_address"] == "学校更新的地址"
+    assert replica.scalar("SELECT decision FROM merge_conflicts") == "school"
+    from jiaoyuapp.store import changelog
+    assert changelog.verify(replica) == []
     replica.close()
 
 

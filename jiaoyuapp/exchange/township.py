@@ -38,12 +38,12 @@ def require_township(store: Store) -> dict:
     return identity.active(store)
 
 
-def init(store: Store, *, name: str, code: str, passphrase: str | None) -> dict:
+def init(store: Store, *, name: str, code: str | None = None, passphrase: str | None) -> dict:
     if store.scalar("SELECT 1 FROM school LIMIT 1") or store.scalar("SELECT 1 FROM students LIMIT 1"):
         raise UsageError("这个数据库已经是学校数据库。中心校请使用单独的数据库文件（--db 中心校.db）。")
     if mode(store) == "township":
         return identity.active(store)
-    code = "".join(code.split())
+    code = "".join((code or "0000000000").split())  # the center's own 学校标识码, when given
     if not (code.isdigit() and len(code) == 10):
         raise UsageError("中心校标识码应为10位数字（用中心校自己的学校标识码）。")
     row = identity.create(store, kind="township", code=code, name=name, passphrase=passphrase)
@@ -188,6 +188,27 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def decide(store: Store, code: str, conflict_uuid: str, take: str, actor: str = "") -> None:
+    """Settle a conflict: keep the center's value, or take the school's (through the copy's write path)."""
+    if take not in ("school", "center"):
+        raise UsageError("请选择采用哪一方的值：school（学校）或 center（中心校）。")
+    replica = open_replica(store, code)
+    try:
+        rows = replica.query("SELECT * FROM merge_conflicts WHERE uuid = ?", (conflict_uuid,))
+        if not rows:
+            raise NotFoundError("找不到这条待决定的冲突，请用 jiaoyu township conflicts 查看编号。")
+        c = rows[0]
+        if c["decided_at"]:
+            raise DataError("这条冲突已经决定过了。")
+        with replica.write("conflict-decision", actor, f"决定冲突：采用{'学校' if take == 'school' else '中心校'}的值") as w:
+            if take == "school" and not c["field"].startswith("（"):
+                w.update(c["tbl"], c["record_uuid"], {c["field"]: json.loads(c["school_value"])})
+            w.conn.execute("UPDATE merge_conflicts SET decided_at = ?, decision = ? WHERE uuid = ?",
+                           (now_iso(), take, conflict_uuid))
+    finally:
+        replica.close()
 
 
 def write_receipt(store: Store, code: str, folder: str | Path, *, passphrase: str | None) -> Path:
