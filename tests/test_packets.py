@@ -263,3 +263,26 @@ def test_encrypted_to_another_center(fresh):
     """A packet made for another center is refused as not addressed here."""
     center, packets, _ = fresh
     refused(center, packets["a_to_other"], "不是发给本中心校")
+
+
+def test_a_rotated_key_is_followed_and_a_replaced_one_needs_registering_again(tmp_path):
+    """After `key rotate` the center accepts the new certificate on the old key's word; after a lost
+    passphrase (new keys without that proof) it refuses until the school is registered again."""
+    from jiaoyuapp.exchange import identity, peers
+    center = make_center(tmp_path)
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 20, 11)
+    register(center, school)
+    usb = tmp_path / "u"
+    township.import_packet(center, export(school, usb, center), passphrase=CENTER_SECRET)
+    identity.rotate(school, "学校口令2026abc", "学校新口令2027abc")
+    from jiaoyuapp.exchange.packet_export import export_packet
+    p2 = export_packet(school, usb, passphrase="学校新口令2027abc", today=DAY)
+    assert township.import_packet(center, p2, passphrase=CENTER_SECRET).status == "已接收"
+    assert peers.school_peer(center, "5101230001")["fingerprint"] == identity.active(school)["fingerprint"]
+    identity.create(school, kind="school", code="5101230001", name="红岩村小学", passphrase="忘了口令重新设的", replace=True)
+    p3 = export_packet(school, usb, passphrase="忘了口令重新设的", today=DAY)
+    with pytest.raises(PacketError, match="证书不符"):
+        township.import_packet(center, p3, passphrase=CENTER_SECRET)
+    me = identity.active(school)
+    peers.register_school(center, me["certificate"], me["fingerprint"])
+    assert township.import_packet(center, p3, passphrase=CENTER_SECRET).status == "已接收"
