@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.documents import ledger_rows
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
@@ -206,24 +206,7 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     FolderDoc(buffer, school, data_fp).multiBuild(story)
     signed = sign_pdf(buffer.getvalue(), key, passphrase, reason="迎检档案（学校签章）",
                       location=f"{school['county'] or ''}{school['township'] or ''}{school['name']}")
-    _write_atomically(out, signed)
+    write_bytes_atomically(out, signed)
     if progress:
         progress(1, 1, "完成")
     return out
-
-
-def _write_atomically(out: Path, data: bytes) -> None:
-    tmp = out.with_name(out.name + ".part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise DataError(f"无法写入“{out}”：{exc.strerror or exc}。如果U盘已满或已拔出，请换一个位置。") from None

@@ -19,10 +19,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from jiaoyuapp.atomic_write import save_workbook
 from jiaoyuapp.documents.ledger_rows import LEDGERS, Column
 from jiaoyuapp.documents.summary_figures import figures
 from jiaoyuapp.errors import CancelledError
-from jiaoyuapp.roster.roster_export import _save_atomically
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store
 
@@ -72,7 +72,7 @@ def write_ledgers(store: Store, out: str | Path, *, masked: bool = False, today:
     write_ledger_sheets(wb, school["name"], [(None, store)], masked=masked, today=today, progress=progress,
                         cancel=cancel)
     _summary_sheet(wb, school, today, store, "（公示）" if masked else "")
-    _save_atomically(wb, out)
+    save_workbook(wb, out)
     return out
 
 

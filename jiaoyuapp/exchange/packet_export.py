@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from jiaoyuapp import __version__
+from jiaoyuapp.atomic_write import fsync_dir
 from jiaoyuapp.errors import CancelledError, DataError
 from jiaoyuapp.exchange import container, identity, peers
 from jiaoyuapp.school import require_school
@@ -197,7 +198,7 @@ def _write_sealed(inner: Path, target: Path, header: dict, recipient) -> Path:
             fh.write(container.MAGIC)
             fh.flush()
             os.fsync(fh.fileno())
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         full = getattr(exc, "errno", None) == 28
@@ -216,14 +217,3 @@ class _HashingWriter:
     def write(self, data: bytes) -> int:
         self.h.update(data)
         return self.out.write(data)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.errors import DataError, NotFoundError, UsageError
 from jiaoyuapp.exchange import identity, merge, peers
 from jiaoyuapp.exchange.container import PacketError, open_sealed, read_header
@@ -226,13 +227,7 @@ def write_receipt(store: Store, code: str, folder: str | Path, *, passphrase: st
                        "center_fingerprint": me["fingerprint"]}, ensure_ascii=False, sort_keys=True)
     data = json.dumps({"receipt": body, "signature": identity.sign(key, body.encode("utf-8")).hex()},
                       ensure_ascii=False).encode("utf-8")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"回执_{school['name']}_第{r['packet_no']}号.jyr"
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_bytes_atomically(Path(folder) / f"回执_{school['name']}_第{r['packet_no']}号.jyr", data)
 
 
 def status_board(store: Store, today: dt.date | None = None) -> list[dict]:

@@ -15,14 +15,14 @@ from reportlab.platypus import PageBreak, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 from reportlab.platypus.doctemplate import NextPageTemplate
 
-from jiaoyuapp.documents.inspection_folder import FolderDoc, _bar_chart, _cover, _write_atomically, digits
+from jiaoyuapp.atomic_write import save_workbook, write_bytes_atomically
+from jiaoyuapp.documents.inspection_folder import FolderDoc, _bar_chart, _cover, digits
 from jiaoyuapp.documents.ledger_rows import Column
 from jiaoyuapp.documents.ledger_workbook import CENTER, _cell, _setup, write_ledger_sheets
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.summary_figures import figures
 from jiaoyuapp.exchange import identity, township
-from jiaoyuapp.roster.roster_export import _save_atomically
 from jiaoyuapp.store import Store
 
 BOARD_COLUMNS = [("学校", "school_name", 22), ("学校标识码", "school_code", 13), ("已收数据包", "packets", 10),
@@ -65,7 +65,7 @@ def write_township_workbook(center: Store, out: str | Path, *, today: dt.date | 
     finally:
         for _, replica in sources:
             replica.close()
-    _save_atomically(wb, Path(out))
+    save_workbook(wb, Path(out))
     return Path(out)
 
 
@@ -109,5 +109,5 @@ def write_township_folder(center: Store, out: str | Path, *, passphrase: str | N
     buffer = io.BytesIO()
     FolderDoc(buffer, owner, data_fp, label="乡镇汇总").multiBuild(story)
     signed = sign_pdf(buffer.getvalue(), me, passphrase, reason="乡镇汇总（中心校签章）", location=me["name"])
-    _write_atomically(Path(out), signed)
+    write_bytes_atomically(out, signed)
     return Path(out)

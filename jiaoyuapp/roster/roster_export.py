@@ -8,7 +8,6 @@ under a temporary name and renamed when complete.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -16,8 +15,9 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from jiaoyuapp.atomic_write import save_workbook
 from jiaoyuapp.codes import table
-from jiaoyuapp.errors import CancelledError, DataError
+from jiaoyuapp.errors import CancelledError
 from jiaoyuapp.roster.fields import ALL_FIELDS, Field
 from jiaoyuapp.roster.roster_import import GUARDIAN_COLS
 from jiaoyuapp.school import require_school
@@ -104,22 +104,5 @@ def write_roster(out: str | Path, rows: Iterable[dict], title: str | None, *, to
                 raise CancelledError()
             if progress:
                 progress(written, total, "导出")
-    _save_atomically(wb, out)
+    save_workbook(wb, out)
     return written
-
-
-def _save_atomically(wb, out: Path) -> None:
-    tmp = out.with_name(out.name + ".part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise DataError(f"无法写入“{out}”：{exc.strerror or exc}。如果文件正在Excel或WPS中打开，请先关闭；"
-                        "如果U盘已满，请换一个位置。") from None

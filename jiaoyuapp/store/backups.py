@@ -15,23 +15,13 @@ import os
 import sqlite3
 from pathlib import Path
 
+from jiaoyuapp.atomic_write import fsync_dir
 from jiaoyuapp.errors import DatabaseError, DataError
 from jiaoyuapp.paths import auto_backup_dir
 from jiaoyuapp.store.connection import Schema, Store, applied_migrations
 
 AUTO_KEEP = 10
 SUFFIX = ".db"
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform (Windows); the rename is still atomic there
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:
@@ -70,7 +60,7 @@ def backup_to(store: Store, folder: str | Path, label: str = "") -> Path:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         _remove_quietly(tmp)
         if exc.errno == errno.ENOSPC:
