@@ -48,6 +48,11 @@ def _guardians(store: Store) -> dict[str, dict]:
         "SELECT student_uuid, name, relation, phone FROM guardians WHERE position = 1")}
 
 
+# The student columns flags_of() reads to name a family's type (脱贫户、低保、留守 …).
+FAMILY_COLUMNS = ("s.poverty_alleviated, s.monitoring_kind, s.dibao, s.tekun, s.orphan, s.unsupported, "
+                  "s.migrant_child, s.single_parent, s.disability_type, s.health, s.left_behind, s.boarding")
+
+
 def _family_type(s: dict) -> str:
     return "、".join(flags_of(s)) or "一般家庭"
 
@@ -104,11 +109,9 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
         people.setdefault(case, {}).setdefault(line, []).append(shown)
     absent = dict(store.conn.execute("SELECT student_uuid, count(*) FROM absences WHERE kind = '无故' "
                                      "GROUP BY student_uuid"))
-    cur = store.conn.execute("SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
-                             "s.hukou_place, s.home_address, s.poverty_alleviated, s.monitoring_kind, s.dibao, s.tekun, "
-                             "s.orphan, s.unsupported, s.migrant_child, s.single_parent, s.disability_type, s.health, "
-                             "s.left_behind, s.boarding FROM cases c JOIN students s ON s.uuid = c.student_uuid "
-                             "ORDER BY c.opened_on, s.name")
+    cur = store.conn.execute(f"SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
+                             f"s.hukou_place, s.home_address, {FAMILY_COLUMNS} FROM cases c JOIN students s "
+                             f"ON s.uuid = c.student_uuid ORDER BY c.opened_on, s.name")
     cols = [d[0] for d in cur.description]
     for n, row in enumerate(cur, 1):
         c = dict(zip(cols, row))
@@ -148,12 +151,10 @@ def teaching_rows(store: Store, masked: bool) -> Iterator[list]:
 
 
 def aid_rows(store: Store, masked: bool) -> Iterator[list]:
-    cur = store.conn.execute("SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.grade, "
-                             "s.class_no, s.poverty_alleviated, s.monitoring_kind, s.dibao, s.tekun, s.orphan, "
-                             "s.unsupported, s.migrant_child, s.single_parent, s.disability_type, s.health, "
-                             "s.left_behind, s.boarding FROM aid_records a JOIN aid_programs p ON p.uuid = a.program_uuid "
-                             "JOIN terms t ON t.uuid = a.term_uuid JOIN students s ON s.uuid = a.student_uuid "
-                             "ORDER BY t.start_date, p.code, s.grade, s.name")
+    cur = store.conn.execute(f"SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.grade, "
+                             f"s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
+                             f"ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid JOIN students s "
+                             f"ON s.uuid = a.student_uuid ORDER BY t.start_date, p.code, s.grade, s.name")
     cols = [d[0] for d in cur.description]
     for n, row in enumerate(cur, 1):
         a = dict(zip(cols, row))
