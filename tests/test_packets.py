@@ -286,3 +286,13 @@ def test_a_rotated_key_is_followed_and_a_replaced_one_needs_registering_again(tm
     me = identity.active(school)
     peers.register_school(center, me["certificate"], me["fingerprint"])
     assert township.import_packet(center, p3, passphrase=CENTER_SECRET).status == "已接收"
+
+
+def test_a_packet_from_a_newer_version_asks_to_upgrade(fresh, tmp_path, world):
+    """A school on a newer schema is refused with a request to upgrade the center, nothing merged."""
+    center, packets, d = fresh
+    header, inner = unseal(center, packets["a1"])
+    a = open_school(d / "5101230001.db")
+    newer = resign(inner, a, "学校口令2026abc", lambda m: m.update(schema=m["schema"] + ["0099_from_the_future"]))
+    a.close()
+    refused(center, reseal(center, header, newer, tmp_path / "n.jyp"), "升级")

@@ -97,6 +97,8 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
                 "previous_packet": previous, "members": members, "certificate": me["certificate"],
                 "certificate_fingerprint": me["fingerprint"], "rotation_statement": me["rotation_statement"],
                 "recipient_fingerprint": center["fingerprint"],
+                "schema": [r[0] for r in store.conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'jiaoyu' ORDER BY rowid")],
             }
             body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
             zf.writestr(MANIFEST, body)

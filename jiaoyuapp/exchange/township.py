@@ -120,6 +120,10 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
                               "或学校重新生成了密钥）。如学校确实换了密钥，请电话核对新指纹后重新登记。")
     if not identity.verify(identity.load_certificate(cert_pem), signature, body):
         raise PacketError(f"数据包清单的签名无效（内容被改动，或不是“{registered['name']}”签的），已拒收。")
+    unknown = [m for m in manifest.get("schema", []) if m not in store.schema.migration_names()]
+    if unknown:
+        raise PacketError(f"“{registered['name']}”用的软件比本中心校新（数据格式 {unknown[0]}），本中心校还读不了它的数据。"
+                          "请先把中心校的软件升级到最新版本，再导入这个数据包（数据包本身完好，请保留）。")
     listed = {m["name"]: m for m in manifest.get("members", [])}
     present = set(zf.namelist()) - {MANIFEST, SIGNATURE}
     if present - set(listed):
