@@ -36,6 +36,13 @@ def test_three_schools_round_trip(tmp_path):
         register(center, s)
         result = township.import_packet(center, export(s, usb, center), passphrase=CENTER_SECRET, receipts_dir=usb)
         assert result.status == "已接收" and result.conflicts == 0
+    for s in schools:  # each copy at the center is the school's data, table for table
+        code = s.query("SELECT code FROM school")[0]["code"]
+        replica = township.open_replica(center, code)
+        for table in s.schema.school_tables:
+            assert replica.query(f"SELECT * FROM [{table}] ORDER BY uuid") == \
+                s.query(f"SELECT * FROM [{table}] ORDER BY uuid"), table
+        replica.close()
     board = {b["school_code"]: b for b in township.status_board(center, today=DAY)}
     for s in schools:
         code = s.query("SELECT code FROM school")[0]["code"]

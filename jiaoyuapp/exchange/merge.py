@@ -12,9 +12,44 @@ import applies each change exactly once.
 from __future__ import annotations
 
 import json
+import re
+from typing import NamedTuple
 
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import BOOKKEEPING, new_uuid, now_iso
+
+
+class Change(NamedTuple):
+    seq: int
+    table: str
+    uuid: str
+    op: str
+    raw: str          # the change's JSON, {field: [old, new]}, as the school's log holds it
+
+    @property
+    def fields(self) -> dict:
+        return json.loads(self.raw)
+
+
+_LINE = re.compile(r'^\{"seq":(\d+),"batch":"[^"]*","table":"([a-z_]+)","uuid":"([^"]*)",'
+                   r'"op":"(insert|update|delete)","actor":"(?:[^"\\]|\\.)*","at":"[^"]*","changes":(.*)\}$')
+
+
+def parse_changes(data: bytes) -> list[Change]:
+    """The lines of changes.jsonl. The fixed head is read with a pattern and the changes kept as
+    text; a line in any other shape is read as ordinary JSON."""
+    out = []
+    for line in data.decode("utf-8").splitlines():
+        if not line:
+            continue
+        m = _LINE.match(line)
+        if m:
+            out.append(Change(int(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5)))
+        else:
+            e = json.loads(line)
+            out.append(Change(int(e["seq"]), e["table"], e["uuid"], e["op"],
+                              json.dumps(e["changes"], ensure_ascii=False, separators=(",", ":"))))
+    return out
 
 
 def applied_upto(replica: Store) -> int:
@@ -22,39 +57,47 @@ def applied_upto(replica: Store) -> int:
     return int(value) if value else 0
 
 
-def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packet_no: int,
+def merge(replica: Store, entries: list[Change], blobs: dict[str, bytes], *, packet_no: int,
           school_code: str) -> tuple[int, int]:
     """Apply entries past the copy's position; returns (changes applied, conflicts noted)."""
     start = applied_upto(replica)
-    todo = [e for e in entries if e["seq"] > start]
+    todo = [e for e in entries if e.seq > start]
     if not todo:
         return 0, 0
-    applied = conflicts = 0
     present = _existing(replica, todo)
+    fresh = []                     # inserts of records the copy does not have: written in bulk
+    for e in todo:
+        known = present.setdefault(e.table, set())
+        fresh.append(e.op == "insert" and e.uuid not in known)
+        known.add(e.uuid)
+    applied = conflicts = 0
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
-        # New records are gathered per table and written together before the next update or delete;
-        # foreign keys are checked at commit, since a child may now be written before its parent.
+        # Gathered per table and written before the next update or delete; foreign keys are
+        # checked at commit, since a child may now be written before its parent.
         w.conn.execute("PRAGMA defer_foreign_keys = ON")
-        for sha, data in blobs.items():
+        for data in blobs.values():
             w.put_blob(data)
-        pending: dict[str, list[dict]] = {}
+        pending: dict[str, list[tuple[int, str, str]]] = {}
 
         def flush() -> int:
-            done = sum(len(w.insert_many(table, rows)) for table, rows in pending.items())
+            done = sum(w.insert_logged(table, items) for table, items in pending.items())
             pending.clear()
             return done
 
-        for e in todo:
-            table, uid, op, fields = e["table"], e["uuid"], e["op"], e["changes"]
-            if op == "insert" and uid not in present.setdefault(table, set()):
-                pending.setdefault(table, []).append(dict({k: new for k, (_, new) in fields.items()}, uuid=uid))
-                present[table].add(uid)
+        for e, new_record in zip(todo, fresh):
+            if new_record:
+                pending.setdefault(e.table, []).append((e.seq, e.uuid, e.raw))
                 continue
             applied += flush()
+            table, uid, op, fields = e.table, e.uuid, e.op, e.fields
             current = replica.get(table, uid)
             if op == "insert":
                 values = {k: new for k, (_, new) in fields.items()}
-                fields = {k: [current.get(k) if current else None, v] for k, v in values.items()}  # already there
+                if current is None:  # deleted earlier in this packet and inserted again
+                    w.insert(table, values, uuid=uid)
+                    applied += 1
+                    continue
+                fields = {k: [current.get(k), v] for k, v in values.items()}  # already there: compare
             if current is None:
                 conflicts += _note(w, packet_no, e, "（记录不存在）", None, "中心校副本中没有这条记录")
                 continue
@@ -64,7 +107,6 @@ def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packe
                     conflicts += _note(w, packet_no, e, "（删除）", None, "中心校改过这条记录：" + "、".join(differs))
                 else:
                     w.delete(table, uid)
-                    present[table].discard(uid)
                     applied += 1
                 continue
             changes = {}
@@ -76,20 +118,20 @@ def merge(replica: Store, entries: list[dict], blobs: dict[str, bytes], *, packe
                 else:
                     conflicts += _note(w, packet_no, e, field, new, current.get(field))
             if changes:
-                w.update(table, uid, changes)
+                w.update(table, uid, changes, at=(fields.get("updated_at") or [None, None])[1])
             applied += 1
         applied += flush()
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
-                                 (str(todo[-1]["seq"]),))
+                                 (str(todo[-1].seq),))
     return applied, conflicts
 
 
-def _existing(replica: Store, entries: list[dict]) -> dict[str, set[str]]:
+def _existing(replica: Store, entries: list[Change]) -> dict[str, set[str]]:
     """Which of the records these entries name the copy already holds, looked up in bulk."""
     wanted: dict[str, set[str]] = {}
     for e in entries:
-        wanted.setdefault(e["table"], set()).add(e["uuid"])
+        wanted.setdefault(e.table, set()).add(e.uuid)
     found: dict[str, set[str]] = {}
     for table, uuids in wanted.items():
         ids = list(uuids)
@@ -101,10 +143,10 @@ def _existing(replica: Store, entries: list[dict]) -> dict[str, set[str]]:
     return found
 
 
-def _note(w, packet_no: int, entry: dict, field: str, school_value, center_value) -> int:
+def _note(w, packet_no: int, entry: Change, field: str, school_value, center_value) -> int:
     w.conn.execute(
         "INSERT INTO merge_conflicts (uuid, packet_no, school_seq, tbl, record_uuid, field, school_value, "
         "center_value, noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (new_uuid(), packet_no, entry["seq"], entry["table"], entry["uuid"], field,
+        (new_uuid(), packet_no, entry.seq, entry.table, entry.uuid, field,
          json.dumps(school_value, ensure_ascii=False), json.dumps(center_value, ensure_ascii=False), now_iso()))
     return 1

@@ -149,9 +149,10 @@ def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_fro
     for row in store.conn.execute("SELECT seq, batch_uuid, tbl, record_uuid, op, changes, actor, at FROM change_log "
                                   "WHERE seq BETWEEN ? AND ? ORDER BY seq", (log_from, log_to)):
         seq, batch, tbl, rec, op, changes, actor, at = row
-        buf.write(json.dumps({"seq": seq, "batch": batch, "table": tbl, "uuid": rec, "op": op,
-                              "changes": json.loads(changes), "actor": actor, "at": at},
-                             ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        head = json.dumps({"seq": seq, "batch": batch, "table": tbl, "uuid": rec, "op": op, "actor": actor, "at": at},
+                          ensure_ascii=False, separators=(",", ":"))
+        # "changes" last and verbatim (the log stores it as JSON already), so the center can take it as it is
+        buf.write((head[:-1] + ',"changes":' + changes + "}\n").encode("utf-8"))
         batches.add(batch)
         count += 1
     _add_bytes(zf, members, "changes.jsonl", buf.getvalue(), compress=True)

@@ -169,8 +169,7 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
                 raise PacketError("数据包与上一个数据包接不上（链条校验不符），已拒收。请让学校核实后重新导出。")
             if manifest["log_from"] > 1 and not last:
                 raise PacketError("这是学校的增量数据包，但本中心校还没有该校的数据。请让学校导出完整数据包（--full）。")
-            lines = zf.read("changes.jsonl").strip()
-            entries = json.loads(b"[" + lines.replace(b"\n", b",") + b"]") if lines else []
+            entries = merge.parse_changes(zf.read("changes.jsonl"))
             blobs = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if n.startswith("attachments/")}
             replica = open_replica(store, code)
             try:

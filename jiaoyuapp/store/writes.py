@@ -162,8 +162,36 @@ class Batch:
         self.changes.inserted[table] += len(records)
         return uuids
 
-    def update(self, table: str, uuid: str, values: dict) -> dict:
-        """Set fields; returns {field: (old, new)} for what really changed (maybe nothing)."""
+    def insert_logged(self, table: str, items: list[tuple[int, str, str]]) -> int:
+        """Insert records given as (order, uuid, changes JSON in the change log's own form, every
+        field as [null, value]) — as another database's log shipped them. SQLite reads the fields
+        out of the JSON and the same JSON becomes this log's entry, so a large merge never builds
+        the rows in Python. Returns how many rows were written."""
+        if not items:
+            return 0
+        cols = [c for c in self.columns(table) if c != "uuid"]
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS staged_inserts (n INTEGER PRIMARY KEY, uuid TEXT, changes TEXT)")
+        self.conn.execute("DELETE FROM temp.staged_inserts")
+        self.conn.executemany("INSERT INTO temp.staged_inserts (n, uuid, changes) VALUES (?, ?, ?)", items)
+        fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
+        names = ", ".join(f"[{c}]" for c in cols)
+        self.conn.execute(f"INSERT INTO [{table}] (uuid, {names}) SELECT uuid, {fields} FROM temp.staged_inserts "
+                          f"ORDER BY n")
+        self.conn.execute("INSERT INTO change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
+                          "SELECT ?, ?, uuid, 'insert', changes, ?, ? FROM temp.staged_inserts ORDER BY n",
+                          (self.uuid, table, self.actor, self.at))
+        last = self.conn.execute("SELECT max(seq) FROM change_log").fetchone()[0]
+        if self.changes.first_seq is None:
+            self.changes.first_seq = last - len(items) + 1
+        self.changes.last_seq = last
+        self.changes.inserted[table] += len(items)
+        self._touched.extend(("insert", table, uid) for _, uid, _ in items)
+        self.conn.execute("DELETE FROM temp.staged_inserts")
+        return len(items)
+
+    def update(self, table: str, uuid: str, values: dict, at: str | None = None) -> dict:
+        """Set fields; returns {field: (old, new)} for what really changed (maybe nothing).
+        `at` keeps another database's modification time (a merged change), instead of now."""
         values = {k: to_sql(v) for k, v in values.items() if k not in BOOKKEEPING}
         self._check_fields(table, values)
         old = self.get(table, uuid)
@@ -172,7 +200,7 @@ class Batch:
         changed = {k: (old[k], v) for k, v in values.items() if old[k] != v}
         if not changed:
             return {}
-        changed["updated_at"] = (old["updated_at"], self.at)
+        changed["updated_at"] = (old["updated_at"], at or self.at)
         sets = ", ".join(f"[{k}] = ?" for k in changed)
         self.conn.execute(
             f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [v for _, v in changed.values()] + [uuid]
