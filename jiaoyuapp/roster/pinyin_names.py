@@ -35,8 +35,16 @@ def name_syllables(name: str) -> tuple[list[str], list[str]]:
     """(surname syllables, given-name syllables), lower case, ü written as v."""
     from pypinyin import Style, lazy_pinyin  # its dictionaries take ~0.2 s to load: only when a name is new
     surname, given = split_surname(name)
-    sur = SURNAME_READINGS.get(surname) or lazy_pinyin(surname, style=Style.NORMAL, v_to_u=False)
-    giv = lazy_pinyin(given, style=Style.NORMAL, v_to_u=False) if given else []
+    known = SURNAME_READINGS.get(surname)
+    if known:
+        sur, giv = known, (lazy_pinyin(given, style=Style.NORMAL, v_to_u=False) if given else [])
+    else:  # one call for the whole name; a single Chinese character is one syllable
+        syllables = lazy_pinyin(name, style=Style.NORMAL, v_to_u=False)
+        if len(syllables) == len(name):
+            sur, giv = syllables[:len(surname)], syllables[len(surname):]
+        else:  # letters or symbols in the name: read the parts apart
+            sur = lazy_pinyin(surname, style=Style.NORMAL, v_to_u=False)
+            giv = lazy_pinyin(given, style=Style.NORMAL, v_to_u=False) if given else []
     clean = lambda parts: [p.lower() for p in parts if p.strip()]  # noqa: E731
     return clean(sur), clean(giv)
 
