@@ -51,6 +51,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         )
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA temp_store=MEMORY")  # staging tables of a merge are small; spare the disk
     return conn
 
 
