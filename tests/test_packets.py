@@ -173,7 +173,7 @@ def test_the_untouched_packet_is_accepted(fresh):
         assert township.import_packet(center, packets[key], passphrase=CENTER_SECRET).status == "已接收"
 
 
-@pytest.mark.parametrize("member", ["manifest.json", "manifest.sig", "changes.jsonl", "batches.jsonl", "ledgers.xlsx",
+@pytest.mark.parametrize("member", ["manifest.json", "manifest.sig", "changes.sqlite", "batches.jsonl", "ledgers.xlsx",
                                     "folder.pdf", "attachments/"])
 def test_one_flipped_byte_in_any_member(fresh, tmp_path, member):
     """A single changed byte in the manifest, its signature or any member is refused."""

@@ -12,7 +12,7 @@ import applies each change exactly once.
 from __future__ import annotations
 
 import json
-import re
+from pathlib import Path
 from typing import NamedTuple
 
 from jiaoyuapp.store import Store
@@ -24,32 +24,9 @@ class Change(NamedTuple):
     table: str
     uuid: str
     op: str
-    raw: str          # the change's JSON, {field: [old, new]}, as the school's log holds it
-
-    @property
-    def fields(self) -> dict:
-        return json.loads(self.raw)
 
 
-_LINE = re.compile(r'^\{"seq":(\d+),"batch":"[^"]*","table":"([a-z_]+)","uuid":"([^"]*)",'
-                   r'"op":"(insert|update|delete)","actor":"(?:[^"\\]|\\.)*","at":"[^"]*","changes":(.*)\}$')
-
-
-def parse_changes(data: bytes) -> list[Change]:
-    """The lines of changes.jsonl. The fixed head is read with a pattern and the changes kept as
-    text; a line in any other shape is read as ordinary JSON."""
-    out = []
-    for line in data.decode("utf-8").splitlines():
-        if not line:
-            continue
-        m = _LINE.match(line)
-        if m:
-            out.append(Change(int(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5)))
-        else:
-            e = json.loads(line)
-            out.append(Change(int(e["seq"]), e["table"], e["uuid"], e["op"],
-                              json.dumps(e["changes"], ensure_ascii=False, separators=(",", ":"))))
-    return out
+PACKET_TABLES_PREFIX = "rows_"
 
 
 def applied_upto(replica: Store) -> int:
@@ -57,39 +34,60 @@ def applied_upto(replica: Store) -> int:
     return int(value) if value else 0
 
 
-def merge(replica: Store, entries: list[Change], blobs: dict[str, bytes], *, packet_no: int,
+def _check_packet_db(replica: Store) -> None:
+    """The attached changes file may hold only plain tables of the expected names."""
+    from jiaoyuapp.exchange.container import PacketError
+    allowed = {"changes"} | {PACKET_TABLES_PREFIX + t for t in replica.schema.school_tables}
+    for kind, name in replica.conn.execute("SELECT type, name FROM pk.sqlite_master"):
+        if kind != "table" or name not in allowed:
+            raise PacketError("数据包中的变更文件含有不应有的内容，已拒收。请让学校重新导出。")
+
+
+def merge(replica: Store, changes_db: Path, blobs: dict[str, bytes], *, packet_no: int,
           school_code: str) -> tuple[int, int]:
-    """Apply entries past the copy's position; returns (changes applied, conflicts noted)."""
+    """Apply the changes past the copy's position; returns (changes applied, conflicts noted)."""
+    replica.conn.execute("ATTACH DATABASE ? AS pk", (str(changes_db),))
+    try:
+        _check_packet_db(replica)
+        return _merge(replica, blobs, packet_no=packet_no, school_code=school_code)
+    finally:
+        replica.conn.execute("DETACH DATABASE pk")
+
+
+def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_code: str) -> tuple[int, int]:
     start = applied_upto(replica)
-    todo = [e for e in entries if e.seq > start]
+    todo = [Change(*r) for r in replica.conn.execute(
+        "SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > ? ORDER BY seq", (start,))]
     if not todo:
         return 0, 0
     present = _existing(replica, todo)
-    fresh = []                     # inserts of records the copy does not have: written in bulk
+    fresh = []                     # inserts of records the copy does not have: copied in bulk
     for e in todo:
         known = present.setdefault(e.table, set())
         fresh.append(e.op == "insert" and e.uuid not in known)
         known.add(e.uuid)
     applied = conflicts = 0
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
-        # Gathered per table and written before the next update or delete; foreign keys are
+        # Gathered per table and copied before the next update or delete; foreign keys are
         # checked at commit, since a child may now be written before its parent.
         w.conn.execute("PRAGMA defer_foreign_keys = ON")
         for data in blobs.values():
             w.put_blob(data)
-        pending: dict[str, list[tuple[int, str, str]]] = {}
+        pending: dict[str, list[int]] = {}
 
         def flush() -> int:
-            done = sum(w.insert_logged(table, items) for table, items in pending.items())
+            done = sum(w.insert_copied(table, f"pk.{PACKET_TABLES_PREFIX}{table}", "pk.changes", seqs)
+                       for table, seqs in pending.items())
             pending.clear()
             return done
 
         for e, new_record in zip(todo, fresh):
             if new_record:
-                pending.setdefault(e.table, []).append((e.seq, e.uuid, e.raw))
+                pending.setdefault(e.table, []).append(e.seq)
                 continue
             applied += flush()
-            table, uid, op, fields = e.table, e.uuid, e.op, e.fields
+            fields = json.loads(replica.scalar("SELECT changes FROM pk.changes WHERE seq = ?", (e.seq,)))
+            table, uid, op = e.table, e.uuid, e.op
             current = replica.get(table, uid)
             if op == "insert":
                 values = {k: new for k, (_, new) in fields.items()}

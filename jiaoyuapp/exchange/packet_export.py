@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -81,7 +80,7 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
         members: list[dict] = []
         with zipfile.ZipFile(inner, "w", allowZip64=True) as zf:
             step(1, "整理变更记录")
-            count = _add_changes(store, zf, members, log_from, log_to)
+            count = _add_changes(store, zf, members, log_from, log_to, work)
             step(2, "导出台账、生成签章档案")
             ledgers, folder_pdf = documents(store, work, passphrase, today)
             step(3, "打包台账与档案")
@@ -136,26 +135,39 @@ def _add_bytes(zf: zipfile.ZipFile, members: list[dict], name: str, data: bytes,
     members.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
 
 
-def _add_file(zf: zipfile.ZipFile, members: list[dict], path: Path, name: str) -> None:
-    zf.write(path, name, compress_type=zipfile.ZIP_STORED)
+def _add_file(zf: zipfile.ZipFile, members: list[dict], path: Path, name: str, compress: bool = False) -> None:
+    zf.write(path, name, compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
     sha, size = _sha256_file(path)
     members.append({"name": name, "sha256": sha, "size": size})
 
 
-def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int) -> int:
-    buf = io.BytesIO()
-    count = 0
-    batches = set()
-    for row in store.conn.execute("SELECT seq, batch_uuid, tbl, record_uuid, op, changes, actor, at FROM change_log "
-                                  "WHERE seq BETWEEN ? AND ? ORDER BY seq", (log_from, log_to)):
-        seq, batch, tbl, rec, op, changes, actor, at = row
-        head = json.dumps({"seq": seq, "batch": batch, "table": tbl, "uuid": rec, "op": op, "actor": actor, "at": at},
-                          ensure_ascii=False, separators=(",", ":"))
-        # "changes" last and verbatim (the log stores it as JSON already), so the center can take it as it is
-        buf.write((head[:-1] + ',"changes":' + changes + "}\n").encode("utf-8"))
-        batches.add(batch)
-        count += 1
-    _add_bytes(zf, members, "changes.jsonl", buf.getvalue(), compress=True)
+CHANGES_DB = "changes.sqlite"
+
+
+def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int,
+                 work: Path) -> int:
+    """The changes as a small SQLite file: `changes` (the log entries as they are) and, per school
+    table, `rows_<table>` with the records the entries insert already in columns — the center
+    copies those with INSERT … SELECT instead of taking JSON apart row by row."""
+    path = work / CHANGES_DB
+    store.conn.execute("ATTACH DATABASE ? AS pk", (str(path),))
+    try:
+        store.conn.execute("CREATE TABLE pk.changes (seq INTEGER PRIMARY KEY, batch TEXT, tbl TEXT, uuid TEXT, "
+                           "op TEXT, changes TEXT, actor TEXT, at TEXT)")
+        store.conn.execute("INSERT INTO pk.changes SELECT seq, batch_uuid, tbl, record_uuid, op, changes, actor, at "
+                           "FROM main.change_log WHERE seq BETWEEN ? AND ? ORDER BY seq", (log_from, log_to))
+        for table in store.schema.school_tables:
+            cols = [r[1] for r in store.conn.execute(f"PRAGMA main.table_info([{table}])") if r[1] != "uuid"]
+            store.conn.execute(f"CREATE TABLE pk.[rows_{table}] (seq INTEGER PRIMARY KEY, uuid TEXT, "
+                               f"{', '.join(f'[{c}]' for c in cols)})")
+            fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
+            store.conn.execute(f"INSERT INTO pk.[rows_{table}] SELECT seq, uuid, {fields} FROM pk.changes "
+                               f"WHERE tbl = ? AND op = 'insert' ORDER BY seq", (table,))
+        count = store.scalar("SELECT count(*) FROM pk.changes")
+        batches = {r[0] for r in store.conn.execute("SELECT DISTINCT batch FROM pk.changes")}
+    finally:
+        store.conn.execute("DETACH DATABASE pk")
+    _add_file(zf, members, path, CHANGES_DB, compress=True)
     rows = store.query("SELECT uuid, kind, actor, at, summary FROM batches WHERE first_seq <= ? AND last_seq >= ?",
                        (log_to, log_from))
     body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["uuid"] in batches)

@@ -22,7 +22,7 @@ from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.errors import DataError, NotFoundError, UsageError
 from jiaoyuapp.exchange import identity, merge, peers
 from jiaoyuapp.exchange.container import PacketError, open_sealed, read_header
-from jiaoyuapp.exchange.packet_export import MANIFEST, SIGNATURE
+from jiaoyuapp.exchange.packet_export import CHANGES_DB, MANIFEST, SIGNATURE
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import now_iso
 
@@ -169,11 +169,11 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
                 raise PacketError("数据包与上一个数据包接不上（链条校验不符），已拒收。请让学校核实后重新导出。")
             if manifest["log_from"] > 1 and not last:
                 raise PacketError("这是学校的增量数据包，但本中心校还没有该校的数据。请让学校导出完整数据包（--full）。")
-            entries = merge.parse_changes(zf.read("changes.jsonl"))
+            changes_db = Path(zf.extract(CHANGES_DB, work / "changes"))
             blobs = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if n.startswith("attachments/")}
             replica = open_replica(store, code)
             try:
-                result.changes, result.conflicts = merge.merge(replica, entries, blobs, packet_no=number,
+                result.changes, result.conflicts = merge.merge(replica, changes_db, blobs, packet_no=number,
                                                                school_code=code)
             finally:
                 replica.close()

@@ -162,32 +162,36 @@ class Batch:
         self.changes.inserted[table] += len(records)
         return uuids
 
-    def insert_logged(self, table: str, items: list[tuple[int, str, str]]) -> int:
-        """Insert records given as (order, uuid, changes JSON in the change log's own form, every
-        field as [null, value]) — as another database's log shipped them. SQLite reads the fields
-        out of the JSON and the same JSON becomes this log's entry, so a large merge never builds
-        the rows in Python. Returns how many rows were written."""
-        if not items:
+    def insert_copied(self, table: str, rows_source: str, changes_source: str, seqs: list[int]) -> int:
+        """Insert records copied from another database's change log, attached to this connection:
+        `rows_source` holds them in columns (seq, uuid, fields …), `changes_source` their log entries
+        (seq, uuid, changes JSON). The rows and the same JSON for this log are copied by SQLite in
+        one statement each, so a large merge builds nothing in Python. Returns the rows written."""
+        if not seqs:
             return 0
         cols = [c for c in self.columns(table) if c != "uuid"]
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS staged_inserts (n INTEGER PRIMARY KEY, uuid TEXT, changes TEXT)")
-        self.conn.execute("DELETE FROM temp.staged_inserts")
-        self.conn.executemany("INSERT INTO temp.staged_inserts (n, uuid, changes) VALUES (?, ?, ?)", items)
-        fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
-        names = ", ".join(f"[{c}]" for c in cols)
-        self.conn.execute(f"INSERT INTO [{table}] (uuid, {names}) SELECT uuid, {fields} FROM temp.staged_inserts "
-                          f"ORDER BY n")
-        self.conn.execute("INSERT INTO change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
-                          "SELECT ?, ?, uuid, 'insert', changes, ?, ? FROM temp.staged_inserts ORDER BY n",
+        schema, name = rows_source.split(".", 1)
+        have = {r[1] for r in self.conn.execute(f"PRAGMA {schema}.table_info({name})")}
+        picked = ", ".join(f"r.[{c}]" if c in have else "NULL" for c in cols)  # a column the sender lacks: empty
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS copy_seqs (seq INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM temp.copy_seqs")
+        self.conn.executemany("INSERT INTO temp.copy_seqs (seq) VALUES (?)", [(q,) for q in seqs])
+        self.conn.execute(f"INSERT INTO main.[{table}] (uuid, {', '.join(f'[{c}]' for c in cols)}) "
+                          f"SELECT r.uuid, {picked} FROM temp.copy_seqs s CROSS JOIN {rows_source} r ON r.seq = s.seq "
+                          f"ORDER BY s.seq")  # CROSS JOIN: look the few staged numbers up, never scan the source
+        self.conn.execute(f"INSERT INTO main.change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
+                          f"SELECT ?, ?, c.uuid, 'insert', c.changes, ?, ? FROM temp.copy_seqs s "
+                          f"CROSS JOIN {changes_source} c ON c.seq = s.seq ORDER BY s.seq",
                           (self.uuid, table, self.actor, self.at))
-        last = self.conn.execute("SELECT max(seq) FROM change_log").fetchone()[0]
+        last = self.conn.execute("SELECT max(seq) FROM main.change_log").fetchone()[0]
         if self.changes.first_seq is None:
-            self.changes.first_seq = last - len(items) + 1
+            self.changes.first_seq = last - len(seqs) + 1
         self.changes.last_seq = last
-        self.changes.inserted[table] += len(items)
-        self._touched.extend(("insert", table, uid) for _, uid, _ in items)
-        self.conn.execute("DELETE FROM temp.staged_inserts")
-        return len(items)
+        self.changes.inserted[table] += len(seqs)
+        self._touched.extend(("insert", table, uid) for (uid,) in self.conn.execute(
+            f"SELECT c.uuid FROM temp.copy_seqs s CROSS JOIN {changes_source} c ON c.seq = s.seq"))
+        self.conn.execute("DELETE FROM temp.copy_seqs")
+        return len(seqs)
 
     def update(self, table: str, uuid: str, values: dict, at: str | None = None) -> dict:
         """Set fields; returns {field: (old, new)} for what really changed (maybe nothing).
