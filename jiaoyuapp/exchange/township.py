@@ -125,6 +125,8 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
         raise PacketError(f"“{registered['name']}”用的软件比本中心校新（数据格式 {unknown[0]}），本中心校还读不了它的数据。"
                           "请先把中心校的软件升级到最新版本，再导入这个数据包（数据包本身完好，请保留）。")
     listed = {m["name"]: m for m in manifest.get("members", [])}
+    if CHANGES_DB not in listed:
+        raise PacketError("数据包的清单中没有变更记录文件，已拒收。请让学校用本软件重新导出。")
     present = set(zf.namelist()) - {MANIFEST, SIGNATURE}
     if present - set(listed):
         raise PacketError(f"数据包中多出了清单里没有的文件（{'、'.join(sorted(present - set(listed)))}），已拒收。")
@@ -132,10 +134,17 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
         raise PacketError(f"数据包缺少清单中的文件（{'、'.join(sorted(set(listed) - present))}），已拒收。")
     for name, m in listed.items():
         h, size = hashlib.sha256(), 0
-        with zf.open(name) as member:
-            while chunk := member.read(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
+        keep = open(work / CHANGES_DB, "wb") if name == CHANGES_DB else None  # extracted while checked
+        try:
+            with zf.open(name) as member:
+                while chunk := member.read(1 << 20):
+                    h.update(chunk)
+                    size += len(chunk)
+                    if keep:
+                        keep.write(chunk)
+        finally:
+            if keep:
+                keep.close()
         if h.hexdigest() != m["sha256"] or size != m["size"]:
             raise PacketError(f"数据包中的“{name}”与清单不符（被改动或损坏），已拒收。")
     return manifest, body, zf
@@ -169,7 +178,7 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
                 raise PacketError("数据包与上一个数据包接不上（链条校验不符），已拒收。请让学校核实后重新导出。")
             if manifest["log_from"] > 1 and not last:
                 raise PacketError("这是学校的增量数据包，但本中心校还没有该校的数据。请让学校导出完整数据包（--full）。")
-            changes_db = Path(zf.extract(CHANGES_DB, work / "changes"))
+            changes_db = work / CHANGES_DB  # written and checked by _open
             blobs = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if n.startswith("attachments/")}
             replica = open_replica(store, code)
             try:
