@@ -8,7 +8,6 @@ holidays in codes/data/holidays.tsv) are written once and then edited freely.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from jiaoyuapp.codes import records
@@ -149,7 +148,3 @@ class Calendar:
                 break
             days.append(d)
         return sorted(days)
-
-
-def count_between(sorted_days: list[dt.date], start: dt.date, end: dt.date) -> int:
-    return bisect_right(sorted_days, end) - bisect_left(sorted_days, start)

@@ -54,9 +54,3 @@ def name_keys(name: str) -> tuple[str, str, str]:
     sur, giv = name_syllables(name)
     syllables = sur + giv
     return "".join(syllables), "".join(s[0] for s in syllables), "".join(giv)
-
-
-def display_pinyin(name: str) -> str:
-    """姓名拼音 as the 学籍 system writes it: ZHANG SAN (surname, then given name)."""
-    sur, giv = name_syllables(name)
-    return " ".join(p for p in ("".join(sur).upper(), "".join(giv).upper()) if p)
