@@ -24,14 +24,14 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def _out(args, data, human: str | None = None) -> None:
+def output(args, data, human: str | None = None) -> None:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=1, default=str))
     elif human is not None:
         print(human)
 
 
-def _progress_printer(args):
+def progress_printer(args):
     if not getattr(args, "progress", False):
         return None
 
@@ -40,7 +40,7 @@ def _progress_printer(args):
     return show
 
 
-def _pairs(items: list[str]) -> dict:
+def parse_pairs(items: list[str]) -> dict:
     values = {}
     for item in items:
         if "=" not in item:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jiaoyuapp.cli import _out, _pairs, _progress_printer, db_path
+from jiaoyuapp.cli import output, parse_pairs, progress_printer, db_path
 from jiaoyuapp.codes import table
 from jiaoyuapp.errors import NotFoundError, UsageError
 from jiaoyuapp.roster import households, school_year
@@ -27,7 +27,7 @@ def run(args) -> int:
         store.close()
 
 
-def _ref(store: Store, ref: str) -> str:
+def student_ref(store: Store, ref: str) -> str:
     """A student named by uuid, ID number or 全国学籍号."""
     ref = ref.strip()
     uid = store.scalar("SELECT uuid FROM students WHERE uuid = ? OR id_number = ? OR student_no = ?",
@@ -66,7 +66,7 @@ def cmd_init(store, args):
         key = identity.create(store, kind="school", code=info["code"], name=info["name"], passphrase=secret)
     note = (f"密钥指纹：{key['fingerprint']}" if key else
             "尚未生成密钥（签名和数据包需要）：校长可随时运行 jiaoyu key create 设置口令后生成。")
-    _out(args, {"school": info, "db": str(store.path), "fingerprint": key["fingerprint"] if key else None},
+    output(args, {"school": info, "db": str(store.path), "fingerprint": key["fingerprint"] if key else None},
          f"已登记学校：{info['name']}（标识码{info['code']}，{info['school_type']}）\n数据库：{store.path}\n{note}")
 
 
@@ -74,7 +74,7 @@ def cmd_import_roster(store, args):
     from jiaoyuapp.roster.roster_import import import_roster
     require_school(store)
     report = import_roster(store, args.file, dry_run=args.dry_run, only_valid=args.only_valid, actor=args.actor,
-                           progress=_progress_printer(args) or (lambda *a: None))
+                           progress=progress_printer(args) or (lambda *a: None))
     data = report.as_dict()
     refused_nothing_written = bool(report.problems) and not report.written
     many = len(report.sheets) > 1
@@ -93,7 +93,7 @@ def cmd_import_roster(store, args):
         lines.append("因为有不能导入的行，本次没有写入任何数据。请改正后重新导入，或加 --only-valid 只导入无误的行。")
     elif report.written:
         lines.append("导入完成。" + (f"导入前已自动备份：{report.backup}" if report.backup else ""))
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
     if report.problems and (args.dry_run or not report.written):
         return 1
     return 0
@@ -106,11 +106,11 @@ def cmd_students(store, args):
     lines = [f"{d['name']}\t{d['sex']}\t{d['class']}\t{d['id_number'] or ''}\t{d['status']}\t{'、'.join(d['flags'])}"
              for d in data]
     lines.append(f"共{len(data)}人")
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
 
 
 def cmd_student(store, args):
-    uid = _ref(store, args.ref)
+    uid = student_ref(store, args.ref)
     s = store.get("students", uid)
     guardians = store.query("SELECT * FROM guardians WHERE student_uuid = ? ORDER BY position", (uid,))
     events = store.query("SELECT * FROM enrollment_events WHERE student_uuid = ? ORDER BY event_date", (uid,))
@@ -124,28 +124,28 @@ def cmd_student(store, args):
     lines += [f"家庭成员{g['position']}：{g['name'] or ''}（{g['relation'] or ''}）{g['phone'] or ''}" for g in guardians]
     lines += [f"同户：{x['name']} {class_label(x['grade'], x['class_no'])}" for x in siblings]
     lines += [f"{e['event_date']} {e['kind']} {e['other_school'] or ''} {e['reason'] or ''}" for e in events]
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
 
 
 def cmd_add_student(store, args):
     from jiaoyuapp.roster.students import add_student
     require_school(store)
-    uid, warnings = add_student(store, _pairs(args.values), actor=args.actor)
-    _out(args, {"uuid": uid, "warnings": warnings},
+    uid, warnings = add_student(store, parse_pairs(args.values), actor=args.actor)
+    output(args, {"uuid": uid, "warnings": warnings},
          "\n".join([f"已添加，学生编号：{uid}"] + [f"提醒：{w['message']}" for w in warnings]))
 
 
 def cmd_edit_student(store, args):
     from jiaoyuapp.roster.students import update_student
-    changed = update_student(store, _ref(store, args.ref), _pairs(args.values), actor=args.actor)
-    _out(args, {"changed": {k: list(v) for k, v in changed.items()}},
+    changed = update_student(store, student_ref(store, args.ref), parse_pairs(args.values), actor=args.actor)
+    output(args, {"changed": {k: list(v) for k, v in changed.items()}},
          "已修改：" + ("、".join(k for k in changed if not k.endswith("updated_at")) or "没有变化"))
 
 
 def cmd_export_roster(store, args):
     from jiaoyuapp.roster.roster_export import export_roster
     n = export_roster(store, args.out)
-    _out(args, {"file": args.out, "students": n}, f"已导出{n}名学生到 {args.out}")
+    output(args, {"file": args.out, "students": n}, f"已导出{n}名学生到 {args.out}")
 
 
 def cmd_demo(store, args):
@@ -157,7 +157,7 @@ def cmd_demo(store, args):
     report = load_demo(store, args.students, args.seed, actor=args.actor or "演示数据")
     from jiaoyuapp.ledgers.demo_ledgers import fill_term
     counts = fill_term(store, seed=args.seed, actor=args.actor or "演示数据")
-    _out(args, dict(report.as_dict(), ledgers=counts),
+    output(args, dict(report.as_dict(), ledgers=counts),
          f"已生成演示学生{report.created}名（均为虚构人员），以及本学期的台账：家访{counts.get('visits', 0)}次、"
          f"缺课{counts.get('absences', 0)}条、控辍案件{counts.get('cases', 0)}件、资助{counts.get('aid', 0)}条。")
 
@@ -165,7 +165,7 @@ def cmd_demo(store, args):
 def cmd_backup(store, args):
     from jiaoyuapp.store.backups import backup_to
     path = backup_to(store, args.dir)
-    _out(args, {"backup": str(path)}, f"备份完成并已校验：{path}")
+    output(args, {"backup": str(path)}, f"备份完成并已校验：{path}")
 
 
 def cmd_restore(store, args):
@@ -173,7 +173,7 @@ def cmd_restore(store, args):
     safety = restore(store, args.backup_file)
     store.close()
     open_school(store.path).close()  # bring an older backup's schema up to date
-    _out(args, {"restored": args.backup_file, "safety_backup": safety},
+    output(args, {"restored": args.backup_file, "safety_backup": safety},
          f"已从备份恢复。恢复前的数据已另存为：{safety or '（原库为空，未另存）'}")
 
 
@@ -189,7 +189,7 @@ def cmd_check(store, args):
     lines += [f"  完整性：{p}" for p in problems] + [f"  变更日志：{p}" for p in log_problems[:50]]
     if len(log_problems) > 50:
         lines.append(f"  ……共{len(log_problems)}处")
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
     return 0 if ok else 1
 
 
@@ -198,7 +198,7 @@ def cmd_log(store, args):
     ops = {"insert": "新增", "update": "修改", "delete": "删除"}
     lines = [f"{e['seq']}\t{e['at']}\t{e['actor'] or '-'}\t{e['table']}\t{ops[e['op']]}\t{e['uuid']}\t"
              + "、".join(k for k in e["changes"] if k not in ("created_at", "updated_at")) for e in entries]
-    _out(args, entries, "\n".join(lines) if lines else "没有新的变更。")
+    output(args, entries, "\n".join(lines) if lines else "没有新的变更。")
 
 
 def cmd_summary(store, args):
@@ -210,30 +210,30 @@ def cmd_summary(store, args):
              "按状态：" + "，".join(f"{k}{v}人" for k, v in data["by_status"].items()),
              "按年级（在读）：" + "，".join(f"{k}{v}人" for k, v in data["by_grade"].items()),
              "重点关注（在读）：" + "，".join(f"{k}{v}人" for k, v in data["flags"].items() if v)]
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
 
 
 def cmd_transfer_out(store, args):
-    school_year.transfer_out(store, _ref(store, args.ref), to_school=args.to, day=args.date, reason=args.reason,
+    school_year.transfer_out(store, student_ref(store, args.ref), to_school=args.to, day=args.date, reason=args.reason,
                              actor=args.actor)
-    _out(args, {"ok": True}, "已办理转出。")
+    output(args, {"ok": True}, "已办理转出。")
 
 
 def cmd_transfer_in(store, args):
-    uid = school_year.transfer_in(store, _pairs(args.values), from_school=args.from_school, day=args.date,
+    uid = school_year.transfer_in(store, parse_pairs(args.values), from_school=args.from_school, day=args.date,
                                   actor=args.actor)
-    _out(args, {"uuid": uid}, f"已办理转入，学生编号：{uid}")
+    output(args, {"uuid": uid}, f"已办理转入，学生编号：{uid}")
 
 
 def cmd_suspend(store, args):
-    school_year.suspend(store, _ref(store, args.ref), reason=args.reason, day=args.date, actor=args.actor)
-    _out(args, {"ok": True}, "已办理休学。")
+    school_year.suspend(store, student_ref(store, args.ref), reason=args.reason, day=args.date, actor=args.actor)
+    output(args, {"ok": True}, "已办理休学。")
 
 
 def cmd_resume(store, args):
     grade, cls = parse_class(args.class_name) if args.class_name else (None, None)
-    school_year.resume(store, _ref(store, args.ref), day=args.date, grade=grade, class_no=cls, actor=args.actor)
-    _out(args, {"ok": True}, "已办理复学。")
+    school_year.resume(store, student_ref(store, args.ref), day=args.date, grade=grade, class_no=cls, actor=args.actor)
+    output(args, {"ok": True}, "已办理复学。")
 
 
 def cmd_rollover(store, args):
@@ -247,23 +247,23 @@ def cmd_rollover(store, args):
         lines.append(f"已执行升级。如需撤销：jiaoyu undo-rollover {data['batch']}")
     else:
         lines.append("这只是预览。确认无误后运行 jiaoyu rollover --apply 执行。")
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
 
 
 def cmd_undo_rollover(store, args):
     school_year.undo_rollover(store, args.batch, actor=args.actor)
-    _out(args, {"ok": True}, "已撤销升级，学生年级和状态已恢复。")
+    output(args, {"ok": True}, "已撤销升级，学生年级和状态已恢复。")
 
 
 def cmd_household(store, args):
-    uids = [_ref(store, r) for r in args.refs]
+    uids = [student_ref(store, r) for r in args.refs]
     if args.action == "merge":
         household = households.merge(store, uids, actor=args.actor)
-        _out(args, {"household": household}, f"已合并为同一户（{len(uids)}名学生）。")
+        output(args, {"household": household}, f"已合并为同一户（{len(uids)}名学生）。")
     else:
         for uid in uids:
             households.split(store, uid, actor=args.actor)
-        _out(args, {"ok": True}, "已单独成户。")
+        output(args, {"ok": True}, "已单独成户。")
 
 
 COMMANDS = {

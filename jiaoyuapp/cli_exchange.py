@@ -6,7 +6,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from jiaoyuapp.cli import _out
+from jiaoyuapp.cli import output, progress_printer
 from jiaoyuapp.errors import DataError, UsageError
 from jiaoyuapp.exchange import identity, peers
 
@@ -91,11 +91,11 @@ def cmd_key(store, args):
         school = require_school(store)
         row = identity.create(store, kind="school", code=school["code"], name=school["name"],
                               passphrase=passphrase(confirm=True), replace=args.replace)
-        _out(args, {"fingerprint": row["fingerprint"]},
+        output(args, {"fingerprint": row["fingerprint"]},
              f"已生成密钥。请校长把下面的指纹抄在纸上，登记时向中心校核对：\n{row['fingerprint']}")
     elif a == "fingerprint":
         row = identity.active(store)
-        _out(args, {"fingerprint": row["fingerprint"], "name": row["name"], "code": row["code"]},
+        output(args, {"fingerprint": row["fingerprint"], "name": row["name"], "code": row["code"]},
              f"{row['name']}（{row['code']}）的密钥指纹：\n{row['fingerprint']}")
     elif a == "export-certificate":
         row = identity.active(store)
@@ -105,16 +105,16 @@ def cmd_key(store, args):
             path.write_text(row["certificate"], encoding="ascii")
         except OSError as exc:
             raise DataError(f"无法写入“{path}”：{exc.strerror}") from None
-        _out(args, {"file": str(path), "fingerprint": row["fingerprint"]},
+        output(args, {"file": str(path), "fingerprint": row["fingerprint"]},
              f"证书已导出到 {path}\n指纹：{row['fingerprint']}")
     elif a == "rotate":
         old = passphrase("当前口令：")
         new = passphrase("新口令（直接回车表示不变）：") or old
         row = identity.rotate(store, old, new)
-        _out(args, {"fingerprint": row["fingerprint"]}, f"已更换密钥，新指纹：\n{row['fingerprint']}")
+        output(args, {"fingerprint": row["fingerprint"]}, f"已更换密钥，新指纹：\n{row['fingerprint']}")
     else:
         rows = identity.history(store)
-        _out(args, rows, "\n".join(f"{r['created_at']}\t{r['fingerprint']}\t{'在用' if not r['retired_at'] else '已停用'}"
+        output(args, rows, "\n".join(f"{r['created_at']}\t{r['fingerprint']}\t{'在用' if not r['retired_at'] else '已停用'}"
                                    for r in rows) or "还没有密钥。")
 
 
@@ -125,14 +125,10 @@ def cmd_export(store, args):
     from jiaoyuapp.ledgers.school_calendar import as_date
     if args.action == "packet":
         from jiaoyuapp.exchange.packet_export import export_packet
-        show = None
-        if args.progress:
-            def show(done, total, stage):
-                print(f"progress {done} {total or 0} {stage}", file=sys.stderr, flush=True)
         path = export_packet(store, args.dir, passphrase=passphrase(), full=args.full,
-                             center_certificate=args.center_cert, progress=show)
+                             center_certificate=args.center_cert, progress=progress_printer(args))
         row = store.query("SELECT * FROM packets_sent ORDER BY packet_no DESC LIMIT 1")[0]
-        _out(args, {"file": str(path), "packet_no": row["packet_no"], "log_from": row["log_from"],
+        output(args, {"file": str(path), "packet_no": row["packet_no"], "log_from": row["log_from"],
                     "log_to": row["log_to"], "sha256": row["packet_sha256"]},
              f"已导出第{row['packet_no']}号数据包（变更{row['log_from']}–{row['log_to']}），已加密给中心校：\n{path}")
         return
@@ -141,32 +137,26 @@ def cmd_export(store, args):
         from jiaoyuapp.documents.inspection_folder import write_folder
         path = write_folder(store, args.out, passphrase=passphrase(), today=today)
         key = identity.active(store)
-        _out(args, {"file": str(path), "fingerprint": key["fingerprint"]},
+        output(args, {"file": str(path), "fingerprint": key["fingerprint"]},
              f"已导出迎检档案（已用学校密钥签章）：{path}\n学校密钥指纹：{key['fingerprint']}")
         return
     path = write_ledgers(store, args.out, masked=args.public, today=today)
-    _out(args, {"file": str(path)}, f"已导出{'公示版' if args.public else ''}台账：{path}")
+    output(args, {"file": str(path)}, f"已导出{'公示版' if args.public else ''}台账：{path}")
 
 
 def cmd_verify(store, args):
     from jiaoyuapp.exchange import township
     from jiaoyuapp.exchange.container import PacketError, read_header
     if township.mode(store) == "township":
-        import shutil
-        import tempfile
-        work = Path(tempfile.mkdtemp(prefix="jiaoyu-verify-"))
         try:
-            manifest, _, zf = township._open(store, Path(args.packet), passphrase(), work)
-            zf.close()
+            manifest = township.check_packet(store, Path(args.packet), passphrase=passphrase())
         except PacketError as exc:
-            _out(args, {"ok": False, "message": exc.message}, f"不通过：{exc.message}")
+            output(args, {"ok": False, "message": exc.message}, f"不通过：{exc.message}")
             return 1
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         data = {"ok": True, "school_code": manifest["school_code"], "school_name": manifest["school_name"],
                 "packet_no": manifest["packet_no"], "log_from": manifest["log_from"], "log_to": manifest["log_to"],
                 "members": len(manifest["members"])}
-        _out(args, data, f"通过：{manifest['school_name']}第{manifest['packet_no']}号数据包，签名、加密和"
+        output(args, data, f"通过：{manifest['school_name']}第{manifest['packet_no']}号数据包，签名、加密和"
                          f"{len(manifest['members'])}个文件的校验值都正确。")
         return 0
     try:
@@ -174,13 +164,13 @@ def cmd_verify(store, args):
             header, _ = read_header(fh)
     except (PacketError, OSError) as exc:
         message = getattr(exc, "message", str(exc))
-        _out(args, {"ok": False, "message": message}, f"不通过：{message}")
+        output(args, {"ok": False, "message": message}, f"不通过：{message}")
         return 1
     sent = store.query("SELECT * FROM packets_sent WHERE packet_no = ?", (header.get("packet_no"),))
     import hashlib
     actual = hashlib.sha256(Path(args.packet).read_bytes()).hexdigest()
     ok = bool(sent) and sent[0]["packet_sha256"] == actual
-    _out(args, {"ok": ok, "packet_no": header.get("packet_no"), "school_code": header.get("school_code")},
+    output(args, {"ok": ok, "packet_no": header.get("packet_no"), "school_code": header.get("school_code")},
          "通过：与本校导出时的校验值一致（内容已加密，只有中心校能打开）。" if ok else
          "不通过：与本校导出的记录不一致（文件被改动、未写完，或不是本校导出的）。")
     return 0 if ok else 1
@@ -189,7 +179,7 @@ def cmd_verify(store, args):
 def cmd_receipt(store, args):
     from jiaoyuapp.exchange.receipts import import_receipt
     result = import_receipt(store, args.file)
-    _out(args, result, f"第{result['packet_no']}号数据包已由中心校确认" + ("（此前已导入过这张回执）。" if result["already"]
+    output(args, result, f"第{result['packet_no']}号数据包已由中心校确认" + ("（此前已导入过这张回执）。" if result["already"]
                                                                    else "，下一个数据包将从其后的变更开始。"))
 
 
@@ -198,7 +188,7 @@ def cmd_township(store, args):
     a = args.action
     if a == "init":
         row = township.init(store, name=args.name, code=args.code, passphrase=passphrase(confirm=True))
-        _out(args, {"fingerprint": row["fingerprint"]},
+        output(args, {"fingerprint": row["fingerprint"]},
              f"已建立中心校数据库：{row['name']}。中心校密钥指纹：\n{row['fingerprint']}\n"
              "请用 jiaoyu key export-certificate 导出证书，交给各校（导出数据包时用 --to 指定）。")
         return 0
@@ -213,7 +203,7 @@ def cmd_township(store, args):
             print(f"证书：{identity.subject_name(identity.load_certificate(pem))}，指纹：{actual}")
             fp = input("请输入校长告知的指纹（与上面一致才登记）：")
         row = peers.register_school(store, pem, fp)
-        _out(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"]},
+        output(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"]},
              f"已登记：{row['name']}（{row['code']}），指纹 {row['fingerprint']}")
     elif a == "import":
         from jiaoyuapp.exchange.container import PacketError
@@ -226,11 +216,11 @@ def cmd_township(store, args):
             except PacketError as exc:
                 refused += 1
                 results.append({"file": Path(path).name, "status": "拒收", "message": exc.message})
-        _out(args, results, "\n".join(f"{r['file']}：{r['status']}。{r['message']}" for r in results))
+        output(args, results, "\n".join(f"{r['file']}：{r['status']}。{r['message']}" for r in results))
         return 1 if refused else 0
     elif a == "receipt":
         path = township.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())
-        _out(args, {"file": str(path)}, f"回执已写入：{path}")
+        output(args, {"file": str(path)}, f"回执已写入：{path}")
     elif a == "status":
         from jiaoyuapp.ledgers.school_calendar import as_date
         board = township.status_board(store, today=as_date(args.as_of) if args.as_of else None)
@@ -239,10 +229,10 @@ def cmd_township(store, args):
                  f"{'-' if b['coverage'] is None else format(b['coverage'], '.0%')}；在案{b['open_cases']}件，逾期"
                  f"{b['overdue_cases']}件；应助未助{b['unaided']}人" + (f"；待决定{b['conflicts']}处" if b["conflicts"] else "")
                  for b in board]
-        _out(args, board, "\n".join(lines) or "还没有登记学校。")
+        output(args, board, "\n".join(lines) or "还没有登记学校。")
     elif a == "decide":
         township.decide(store, args.school_code, args.conflict, args.take, actor=args.actor)
-        _out(args, {"ok": True}, "已决定。")
+        output(args, {"ok": True}, "已决定。")
     elif a == "export":
         from jiaoyuapp.exchange.township_export import write_township_folder, write_township_workbook
         from jiaoyuapp.ledgers.school_calendar import as_date
@@ -251,14 +241,14 @@ def cmd_township(store, args):
             path = write_township_workbook(store, args.out, today=day)
         else:
             path = write_township_folder(store, args.out, passphrase=passphrase(), today=day)
-        _out(args, {"file": str(path)}, f"已导出乡镇汇总：{path}")
+        output(args, {"file": str(path)}, f"已导出乡镇汇总：{path}")
     elif a == "conflicts":
         replica = township.open_replica(store, args.school_code)
         try:
             rows = replica.query("SELECT * FROM merge_conflicts WHERE decided_at IS NULL ORDER BY noted_at")
         finally:
             replica.close()
-        _out(args, rows, "\n".join(f"{r['uuid']}：第{r['packet_no']}号 {r['tbl']} {r['record_uuid']} {r['field']}："
+        output(args, rows, "\n".join(f"{r['uuid']}：第{r['packet_no']}号 {r['tbl']} {r['record_uuid']} {r['field']}："
                                    f"学校改为{r['school_value']}，中心校为{r['center_value']}" for r in rows)
              or "没有待决定的冲突。")
     return 0

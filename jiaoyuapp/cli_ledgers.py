@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiaoyuapp.cli import _out
+from jiaoyuapp.cli import output
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.ledgers import absences, aid, attention, cases, coverage, school_calendar, settings, teachers, visits
 from jiaoyuapp.ledgers.attachments import read_file
@@ -190,9 +190,9 @@ def _today(args) -> dt.date:
 def _case_ref(store, ref: str) -> str:
     if store.get("cases", ref):
         return ref
-    from jiaoyuapp.cli_commands import _ref
+    from jiaoyuapp.cli_commands import student_ref
     try:
-        student = _ref(store, ref)
+        student = student_ref(store, ref)
     except NotFoundError:
         raise NotFoundError(f"找不到案件“{ref}”。请用 jiaoyu cases 查询案件编号。") from None
     case = cases.open_case_of(store, student)
@@ -209,15 +209,15 @@ def cmd_teacher(store, args):
     if args.action == "set":
         changed = teachers.update_teacher(store, args.teacher, name=args.name, role=args.role, phone=args.phone,
                                           active=False if args.left else None, actor=args.actor)
-        _out(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改教师信息。" if changed else "没有变化。")
+        output(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改教师信息。" if changed else "没有变化。")
         return
     uid = teachers.add_teacher(store, args.name, args.role, args.phone, args.classes, actor=args.actor)
-    _out(args, {"uuid": uid}, f"已登记教师，编号：{uid}")
+    output(args, {"uuid": uid}, f"已登记教师，编号：{uid}")
 
 
 def cmd_teachers(store, args):
     rows = teachers.list_teachers(store)
-    _out(args, rows, "\n".join(f"{t['name']}\t{t['role'] or ''}\t{t['phone'] or ''}\t{'、'.join(t['classes'])}"
+    output(args, rows, "\n".join(f"{t['name']}\t{t['role'] or ''}\t{t['phone'] or ''}\t{'、'.join(t['classes'])}"
                                for t in rows) or "还没有登记教师。")
 
 
@@ -226,22 +226,22 @@ def cmd_calendar(store, args):
     if a == "defaults":
         year = args.year or (dt.date.today().year if dt.date.today().month >= 8 else dt.date.today().year - 1)
         made = school_calendar.set_up_school_year(store, year, actor=args.actor)
-        _out(args, {"terms_created": made}, f"已设置{year}学年默认校历（新增学期{len(made)}个），节假日可再调整。")
+        output(args, {"terms_created": made}, f"已设置{year}学年默认校历（新增学期{len(made)}个），节假日可再调整。")
     elif a == "term-add":
         uid = school_calendar.add_term(store, args.name, args.start, args.end, actor=args.actor)
-        _out(args, {"uuid": uid}, f"已新增学期：{args.name}")
+        output(args, {"uuid": uid}, f"已新增学期：{args.name}")
     elif a in ("holiday", "workday"):
         school_calendar.set_day(store, args.date, a, args.name, actor=args.actor)
-        _out(args, {"ok": True}, f"已将{args.date}设为{'放假' if a == 'holiday' else '调休上课'}")
+        output(args, {"ok": True}, f"已将{args.date}设为{'放假' if a == 'holiday' else '调休上课'}")
     elif a == "clear":
         school_calendar.clear_day(store, args.date, actor=args.actor)
-        _out(args, {"ok": True}, f"{args.date}已恢复为普通日期")
+        output(args, {"ok": True}, f"{args.date}已恢复为普通日期")
     else:
         cal = school_calendar.Calendar.load(store)
         days = store.query("SELECT day, kind, name FROM calendar_days ORDER BY day")
         lines = [f"{t['name']}：{t['start_date']} 至 {t['end_date']}" for t in cal.terms]
         lines += [f"  {d['day']} {'放假' if d['kind'] == 'holiday' else '调休上课'} {d['name'] or ''}" for d in days]
-        _out(args, {"terms": cal.terms, "days": days}, "\n".join(lines) or "还没有设置校历。")
+        output(args, {"terms": cal.terms, "days": days}, "\n".join(lines) or "还没有设置校历。")
 
 
 def cmd_settings(store, args):
@@ -250,12 +250,12 @@ def cmd_settings(store, args):
             raise DataError("请同时给出设置项和新的值，例如：jiaoyu settings absence_threshold_days 5")
         settings.set_value(store, args.key, args.value, actor=args.actor)
     rows = settings.all_settings(store)
-    _out(args, rows, "\n".join(f"{r['key']}\t{r['value']:g}\t{r['label']}" for r in rows))
+    output(args, rows, "\n".join(f"{r['key']}\t{r['value']:g}\t{r['label']}" for r in rows))
 
 
 def cmd_absence(store, args):
-    from jiaoyuapp.cli_commands import _ref
-    result = absences.record_absence(store, _ref(store, args.student), args.date, args.kind, args.note,
+    from jiaoyuapp.cli_commands import student_ref
+    result = absences.record_absence(store, student_ref(store, args.student), args.date, args.kind, args.note,
                                      by=args.actor or None, actor=args.actor)
     data = {"absence_uuid": result.absence_uuid, "run": result.run, "opened_case": result.opened_case}
     text = f"已登记{args.date}缺课。"
@@ -264,21 +264,21 @@ def cmd_absence(store, args):
     if result.opened_case:
         text += (f"\n【提醒】已达到连续无故缺课标准，已自动登记为疑似辍学（案件编号{result.opened_case}）。"
                  "请班主任当天联系家长，并尽快核实。")
-    _out(args, data, text)
+    output(args, data, text)
 
 
 def cmd_absences(store, args):
-    from jiaoyuapp.cli_commands import _ref
+    from jiaoyuapp.cli_commands import student_ref
     conds, params = [], []
     if args.date:
         conds.append("a.day = ?")
         params.append(school_calendar.as_date(args.date).isoformat())
     if args.student:
         conds.append("a.student_uuid = ?")
-        params.append(_ref(store, args.student))
+        params.append(student_ref(store, args.student))
     rows = store.query("SELECT a.*, s.name, s.grade, s.class_no FROM absences a JOIN students s ON s.uuid = a.student_uuid"
                        f" WHERE {' AND '.join(conds) or '1'} ORDER BY a.day, s.grade, s.class_no", params)
-    _out(args, rows, "\n".join(f"{r['day']}\t{r['name']}\t{class_label(r['grade'], r['class_no'])}\t{r['kind']}"
+    output(args, rows, "\n".join(f"{r['day']}\t{r['name']}\t{class_label(r['grade'], r['class_no'])}\t{r['kind']}"
                                for r in rows) + f"\n共{len(rows)}条")
 
 
@@ -287,14 +287,14 @@ def _visit_fields(args) -> dict:
 
 
 def cmd_visit(store, args):
-    from jiaoyuapp.cli_commands import _ref
-    uid = visits.record_visit(store, student_uuid=_ref(store, args.student), day=args.date,
+    from jiaoyuapp.cli_commands import student_ref
+    uid = visits.record_visit(store, student_uuid=student_ref(store, args.student), day=args.date,
                               teachers=_teacher_ids(store, args.teacher), mode=args.mode,
                               photos=[read_file(p) for p in args.photo],
                               signature=read_file(args.signature) if args.signature else None,
                               by=args.actor or None, actor=args.actor, **_visit_fields(args))
     v = visits.visit_details(store, uid)
-    _out(args, {"uuid": uid, "students": v["students"], "attachments": len(v["attachments"])},
+    output(args, {"uuid": uid, "students": v["students"], "attachments": len(v["attachments"])},
          f"已登记家访（编号{uid}），覆盖：{'、'.join(s['name'] for s in v['students'])}；附件{len(v['attachments'])}个。")
 
 
@@ -306,26 +306,26 @@ def cmd_visit_correct(store, args):
     uid = visits.correct_visit(store, args.visit, actor=args.actor, by=args.actor or None,
                                photos=[read_file(p) for p in args.photo] if args.photo else None,
                                signature=read_file(args.signature) if args.signature else None, **changes)
-    _out(args, {"uuid": uid}, f"已更正，新版本编号{uid}（原记录保留）。")
+    output(args, {"uuid": uid}, f"已更正，新版本编号{uid}（原记录保留）。")
 
 
 def cmd_visits(store, args):
-    from jiaoyuapp.cli_commands import _ref
-    rows = visits.list_visits(store, student_uuid=_ref(store, args.student) if args.student else None,
+    from jiaoyuapp.cli_commands import student_ref
+    rows = visits.list_visits(store, student_uuid=student_ref(store, args.student) if args.student else None,
                               teacher_uuid=teachers.find_teacher(store, args.teacher)["uuid"] if args.teacher else None)
     data = [visits.visit_details(store, r["uuid"]) for r in rows]
     lines = [f"{v['day']}\t{v['mode']}\t{'、'.join(s['name'] for s in v['students'])}\t"
              f"{'、'.join(t['name'] for t in v['teachers'])}\t{v['uuid']}" for v in data]
-    _out(args, data, "\n".join(lines) + f"\n共{len(data)}次")
+    output(args, data, "\n".join(lines) + f"\n共{len(data)}次")
 
 
 def cmd_case(store, args):
-    from jiaoyuapp.cli_commands import _ref
+    from jiaoyuapp.cli_commands import student_ref
     a = args.action
     if a == "open":
-        uid = cases.open_case(store, _ref(store, args.student), on=args.date or dt.date.today(), reason=args.reason,
+        uid = cases.open_case(store, student_ref(store, args.student), on=args.date or dt.date.today(), reason=args.reason,
                               reason_text=args.reason_text, by=args.actor or None, actor=args.actor)
-        _out(args, {"uuid": uid}, f"已登记疑似辍学，案件编号：{uid}")
+        output(args, {"uuid": uid}, f"已登记疑似辍学，案件编号：{uid}")
         return
     case = _case_ref(store, args.case)
     if a == "move":
@@ -356,24 +356,24 @@ def cmd_case(store, args):
     lines += [f"  {e['on_date']} {e['kind']} {e['from_status'] or ''}→{e['to_status'] or ''} {e['note'] or ''}"
               for e in history["events"]]
     lines += [f"  {t['on_date']} 劝返（{t['method']}）{t['people']}：{t['result'] or ''}" for t in history["attempts"]]
-    _out(args, history, "\n".join(lines))
+    output(args, history, "\n".join(lines))
 
 
 def cmd_cases(store, args):
     rows = cases.list_cases(store, status=args.status, overdue=args.overdue, today=_today(args))
     lines = [f"{r['opened_on']}\t{r['name']}\t{class_label(r['grade'], r['class_no'])}\t{r['status']}"
              f"{'（逾期）' if r['overdue'] else ''}\t{r['uuid']}" for r in rows]
-    _out(args, rows, "\n".join(lines) + f"\n共{len(rows)}件")
+    output(args, rows, "\n".join(lines) + f"\n共{len(rows)}件")
 
 
 def cmd_aid(store, args):
     a = args.action
     if a == "defaults":
         n = aid.ensure_default_programs(store, actor=args.actor)
-        _out(args, {"added": n}, f"已添加{n}个资助项目。")
+        output(args, {"added": n}, f"已添加{n}个资助项目。")
     elif a == "programs":
         rows = store.query("SELECT * FROM aid_programs ORDER BY code")
-        _out(args, rows, "\n".join(f"{r['code']}\t{r['name']}\t{r['level'] or '不限'}\t"
+        output(args, rows, "\n".join(f"{r['code']}\t{r['name']}\t{r['level'] or '不限'}\t"
                                    f"{r['amount_per_term'] or ''}{'元/学期' if r['amount_per_term'] else ''}"
                                    f"{r['amount_per_day'] or ''}{'元/在校日' if r['amount_per_day'] else ''}" for r in rows))
     elif a == "program-set":
@@ -382,17 +382,17 @@ def cmd_aid(store, args):
         if args.inactive:
             changes["active"] = 0
         changed = aid.update_program(store, args.program, actor=args.actor, **changes)
-        _out(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改资助项目。" if changed else "没有变化。")
+        output(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改资助项目。" if changed else "没有变化。")
     elif a == "program-add":
         uid = aid.add_program(store, code=args.code, name=args.name, level=args.level, boarding_only=args.boarding_only,
                               amount_per_term=args.per_term, amount_per_day=args.per_day, actor=args.actor)
-        _out(args, {"uuid": uid}, f"已新增资助项目：{args.name}")
+        output(args, {"uuid": uid}, f"已新增资助项目：{args.name}")
     else:
-        from jiaoyuapp.cli_commands import _ref
-        uid = aid.give_aid(store, _ref(store, args.student), args.program, paid_on=args.date, amount=args.amount,
+        from jiaoyuapp.cli_commands import student_ref
+        uid = aid.give_aid(store, student_ref(store, args.student), args.program, paid_on=args.date, amount=args.amount,
                            term=args.term, method=args.method, note=args.note, actor=args.actor)
         row = store.get("aid_records", uid)
-        _out(args, {"uuid": uid, "amount": row["amount"]}, f"已登记发放{row['amount']:g}元。")
+        output(args, {"uuid": uid, "amount": row["amount"]}, f"已登记发放{row['amount']:g}元。")
 
 
 def cmd_report(store, args):
@@ -427,7 +427,7 @@ def cmd_report(store, args):
     else:
         data = attention.mismatches(store)
         lines = [f"[{m['kind']}] {m['name']} {m['class']}：{m['detail']}" for m in data] or ["学籍与台账一致，未发现问题。"]
-    _out(args, data, "\n".join(lines))
+    output(args, data, "\n".join(lines))
 
 
 COMMANDS = {

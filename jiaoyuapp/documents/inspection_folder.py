@@ -76,7 +76,7 @@ class FolderDoc(BaseDocTemplate):
                 self.notify("TOCEntry", (level, text, self.page, key))
 
 
-def _cover(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp: str, last_seq: int, st,
+def cover_page(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp: str, last_seq: int, st,
            subtitle: str = "控辍保学与家访工作档案（迎检档案）", data_label: str = "变更日志第 {} 条") -> list:
     qr = QrCodeWidget(f"JIAOYU|{school['code']}|{data_fp.replace(' ', '')}|{key_fp.replace(' ', '')}|{last_seq}")
     x1, y1, x2, y2 = qr.getBounds()
@@ -98,7 +98,7 @@ def _cover(school: dict, term: dict | None, today: dt.date, key_fp: str, data_fp
             Spacer(1, 14 * mm), sign]
 
 
-def _bar_chart(title: str, items: list[tuple[str, float]], unit: str, st) -> Drawing:
+def bar_chart(title: str, items: list[tuple[str, float]], unit: str, st) -> Drawing:
     items = list(reversed(items[:24])) or [("无", 0)]  # bars are drawn bottom-up: keep the first on top
     height = 18 * mm + 6 * mm * len(items)
     d = Drawing(180 * mm, height)
@@ -128,12 +128,12 @@ def _summary(store: Store, today: dt.date, st) -> list:
     try:
         cov = coverage(store, today=today)
         out.append(Spacer(1, 4 * mm))
-        out.append(_bar_chart(f"各班家访覆盖率（{cov['term']}）", [(c["class"], round(c["coverage"] * 100))
+        out.append(bar_chart(f"各班家访覆盖率（{cov['term']}）", [(c["class"], round(c["coverage"] * 100))
                                                                for c in cov["by_class"]], "%", st))
     except DataError:
         pass
     statuses = [(r[0], r[1]) for r in store.conn.execute("SELECT status, count(*) FROM cases GROUP BY status")]
-    out.append(_bar_chart("控辍案件按状态", statuses, "件", st))
+    out.append(bar_chart("控辍案件按状态", statuses, "件", st))
     return out
 
 
@@ -163,7 +163,7 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
         _, term = current_term(store, today)
     except DataError:
         term = None
-    story = _cover(school, term, today, key["fingerprint"], data_fp, last_seq, st)
+    story = cover_page(school, term, today, key["fingerprint"], data_fp, last_seq, st)
     from reportlab.platypus.doctemplate import NextPageTemplate
     toc = TableOfContents()
     toc.levelStyles = [st["toc1"], st["toc2"]]

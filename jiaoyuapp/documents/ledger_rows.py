@@ -59,11 +59,9 @@ def _family_type(s: dict) -> str:
 
 def roster_rows(store: Store, masked: bool) -> Iterator[list]:
     g = _guardians(store)
-    cur = store.conn.execute("SELECT * FROM students ORDER BY status != '在读', grade, CAST(class_no AS INTEGER), "
-                             "class_no, seat_no, name")
-    cols = [d[0] for d in cur.description]
-    for n, row in enumerate(cur, 1):
-        s = dict(zip(cols, row))
+    found = store.rows("SELECT * FROM students ORDER BY status != '在读', grade, CAST(class_no AS INTEGER), "
+                       "class_no, seat_no, name")
+    for n, s in enumerate(found, 1):
         guardian = g.get(s["uuid"], {})
         idn, phone = s["id_number"], guardian.get("phone") or s["phone"]
         yield [n, s["name"], table("sex").label(s["sex"]), s["birth_date"], table("ethnicity").label(s["ethnicity"]),
@@ -85,10 +83,8 @@ def visit_rows(store: Store, masked: bool) -> Iterator[list]:
         kids.setdefault(v, []).append((name, class_label(grade, cls)))
     evidence = {v: (photos, signed) for v, photos, signed in store.conn.execute(
         "SELECT visit_uuid, sum(role = 'photo'), max(role = 'signature') FROM visit_attachments GROUP BY visit_uuid")}
-    cur = store.conn.execute("SELECT * FROM current_visits ORDER BY day, created_at")
-    cols = [d[0] for d in cur.description]
-    for n, row in enumerate(cur, 1):
-        v = dict(zip(cols, row))
+    found = store.rows("SELECT * FROM current_visits ORDER BY day, created_at")
+    for n, v in enumerate(found, 1):
         k = kids.get(v["uuid"], [])
         photos, signed = evidence.get(v["uuid"], (0, 0))
         yield [n, v["day"], "、".join(teachers.get(v["uuid"], [])), v["participants"], v["mode"], v["location"],
@@ -109,12 +105,10 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
         people.setdefault(case, {}).setdefault(line, []).append(shown)
     absent = dict(store.conn.execute("SELECT student_uuid, count(*) FROM absences WHERE kind = '无故' "
                                      "GROUP BY student_uuid"))
-    cur = store.conn.execute(f"SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
-                             f"s.hukou_place, s.home_address, {FAMILY_COLUMNS} FROM cases c JOIN students s "
-                             f"ON s.uuid = c.student_uuid ORDER BY c.opened_on, s.name")
-    cols = [d[0] for d in cur.description]
-    for n, row in enumerate(cur, 1):
-        c = dict(zip(cols, row))
+    found = store.rows(f"SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
+                       f"s.hukou_place, s.home_address, {FAMILY_COLUMNS} FROM cases c JOIN students s "
+                       f"ON s.uuid = c.student_uuid ORDER BY c.opened_on, s.name")
+    for n, c in enumerate(found, 1):
         guardian = g.get(c["student_uuid"], {})
         p = people.get(c["uuid"], {})
         phone = guardian.get("phone")
@@ -131,33 +125,27 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
 
 
 def attempt_rows(store: Store, masked: bool) -> Iterator[list]:
-    cur = store.conn.execute("SELECT a.*, s.name, s.grade, s.class_no FROM attempts a JOIN cases c ON c.uuid = a.case_uuid "
-                             "JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, a.on_date")
-    cols = [d[0] for d in cur.description]
-    for n, row in enumerate(cur, 1):
-        a = dict(zip(cols, row))
+    found = store.rows("SELECT a.*, s.name, s.grade, s.class_no FROM attempts a JOIN cases c ON c.uuid = a.case_uuid "
+                       "JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, a.on_date")
+    for n, a in enumerate(found, 1):
         yield [n, a["name"], class_label(a["grade"], a["class_no"]), a["on_date"], a["people"],
                table("attempt_method").label(a["method"]), a["action"], a["result"], a["next_date"]]
 
 
 def teaching_rows(store: Store, masked: bool) -> Iterator[list]:
-    cur = store.conn.execute("SELECT h.*, s.name, s.grade, s.class_no FROM home_teaching h JOIN cases c "
-                             "ON c.uuid = h.case_uuid JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, h.on_date")
-    cols = [d[0] for d in cur.description]
-    for n, row in enumerate(cur, 1):
-        h = dict(zip(cols, row))
+    found = store.rows("SELECT h.*, s.name, s.grade, s.class_no FROM home_teaching h JOIN cases c "
+                       "ON c.uuid = h.case_uuid JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, h.on_date")
+    for n, h in enumerate(found, 1):
         yield [n, h["name"], class_label(h["grade"], h["class_no"]), h["on_date"], h["teacher_name"], h["content"],
                h["hours"]]
 
 
 def aid_rows(store: Store, masked: bool) -> Iterator[list]:
-    cur = store.conn.execute(f"SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.grade, "
-                             f"s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
-                             f"ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid JOIN students s "
-                             f"ON s.uuid = a.student_uuid ORDER BY t.start_date, p.code, s.grade, s.name")
-    cols = [d[0] for d in cur.description]
-    for n, row in enumerate(cur, 1):
-        a = dict(zip(cols, row))
+    found = store.rows(f"SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.grade, "
+                       f"s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
+                       f"ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid JOIN students s "
+                       f"ON s.uuid = a.student_uuid ORDER BY t.start_date, p.code, s.grade, s.name")
+    for n, a in enumerate(found, 1):
         yield [n, a["name"], table("sex").label(a["sex"]), mask_id(a["id_number"]) if masked else a["id_number"],
                class_label(a["grade"], a["class_no"]), _family_type(a), a["program"], a["term"], a["amount"],
                a["paid_on"], table("payment_method").label(a["method"]) if a["method"] else ""]

@@ -32,7 +32,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _setup(ws, columns: list[Column], title: str) -> None:
+def setup_sheet(ws, columns: list[Column], title: str) -> None:
     for i, col in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
     ws.freeze_panes = "C3"
@@ -49,7 +49,7 @@ def _setup(ws, columns: list[Column], title: str) -> None:
     ws.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=len(columns), max_row=1))
 
 
-def _cell(ws, value, *, font=None, align=None, border=True, text=False):
+def cell(ws, value, *, font=None, align=None, border=True, text=False):
     c = WriteOnlyCell(ws, value)
     if font:
         c.font = font
@@ -88,15 +88,15 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
         columns = ([Column("学校", 16)] if many else []) + ledger.columns
         ws = wb.create_sheet(ledger.sheet)
         title = f"{owner}{ledger.title}{suffix}（截至{today:%Y年%m月%d日}）"
-        _setup(ws, columns, ledger.title)
+        setup_sheet(ws, columns, ledger.title)
         ws.row_dimensions[1].height = 28
-        ws.append([_cell(ws, title, font=Font(bold=True, size=14), align=CENTER, border=False)])
-        ws.append([_cell(ws, c.header, font=Font(bold=True), align=CENTER) for c in columns])
+        ws.append([cell(ws, title, font=Font(bold=True, size=14), align=CENTER, border=False)])
+        ws.append([cell(ws, c.header, font=Font(bold=True), align=CENTER) for c in columns])
         text_cols = {i for i, c in enumerate(columns) if c.kind in ("id", "phone", "date")}
         for name, store in sources:
             for row in ledger.rows(store, masked):
                 row = ([name] if many else []) + list(row)
-                ws.append([_cell(ws, None if v is None else (str(v) if i in text_cols else v), text=i in text_cols)
+                ws.append([cell(ws, None if v is None else (str(v) if i in text_cols else v), text=i in text_cols)
                            for i, v in enumerate(row)])
                 done += 1
                 if done % 1000 == 0:
@@ -105,7 +105,7 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
                     if progress:
                         progress(done, total, "导出台账")
         ws.append([])
-        ws.append([_cell(ws, label + " " * 12, border=False) for label in ledger.sign_off])
+        ws.append([cell(ws, label + " " * 12, border=False) for label in ledger.sign_off])
     if progress:
         progress(total, total, "完成")
 
@@ -113,16 +113,16 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
 def _summary_sheet(wb, school: dict, today: dt.date, store: Store, suffix: str) -> None:
     ws = wb.create_sheet("统计汇总")
     columns = [Column("项目", 34), Column("数值", 24)]
-    _setup(ws, columns, "统计汇总")
+    setup_sheet(ws, columns, "统计汇总")
     ws.freeze_panes = "A3"
     ws.page_setup.orientation = "portrait"
-    ws.append([_cell(ws, f"{school['name']}统计汇总{suffix}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
+    ws.append([cell(ws, f"{school['name']}统计汇总{suffix}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
                      align=CENTER, border=False)])
-    ws.append([_cell(ws, "项目", font=Font(bold=True), align=CENTER), _cell(ws, "数值", font=Font(bold=True),
+    ws.append([cell(ws, "项目", font=Font(bold=True), align=CENTER), cell(ws, "数值", font=Font(bold=True),
                                                                            align=CENTER)])
     for section, pairs in figures(store, today):
-        ws.append([_cell(ws, section, font=Font(bold=True)), _cell(ws, "")])
+        ws.append([cell(ws, section, font=Font(bold=True)), cell(ws, "")])
         for label, value in pairs:
-            ws.append([_cell(ws, "　" + label), _cell(ws, value)])
+            ws.append([cell(ws, "　" + label), cell(ws, value)])
     ws.append([])
-    ws.append([_cell(ws, "制表人：            审核人：", border=False), _cell(ws, "日期：", border=False)])
+    ws.append([cell(ws, "制表人：            审核人：", border=False), cell(ws, "日期：", border=False)])

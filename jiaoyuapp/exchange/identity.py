@@ -67,7 +67,7 @@ def load_certificate(pem: str | bytes) -> x509.Certificate:
 
 
 def _make_certificate(kind: str, code: str, name: str, signing: ec.EllipticCurvePrivateKey,
-                      encryption_public: bytes, issuer_key: ec.EllipticCurvePrivateKey | None = None) -> x509.Certificate:
+                      encryption_public: bytes) -> x509.Certificate:
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),

@@ -83,8 +83,31 @@ def _registered(store: Store, code: str) -> dict:
         raise PacketError(exc.message) from None
 
 
-def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple[dict, bytes, zipfile.ZipFile]:
-    """Decrypt and check the packet; returns (manifest, manifest bytes, open zip)."""
+class _HashingReader:
+    """Reads a file while hashing every byte read, so the packet is read from the stick once."""
+
+    def __init__(self, fh):
+        self.fh, self.h = fh, hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(n)
+        self.h.update(data)
+        return data
+
+
+def check_packet(store: Store, path: Path, *, passphrase: str | None) -> dict:
+    """Every check an import makes, without merging; returns the manifest."""
+    work = Path(tempfile.mkdtemp(prefix="jiaoyu-verify-"))
+    try:
+        manifest, _, zf, _ = _open(store, path, passphrase, work)
+        zf.close()
+        return manifest
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple[dict, bytes, zipfile.ZipFile, str]:
+    """Decrypt and check the packet; returns (manifest, manifest bytes, open zip, file's SHA-256)."""
     me = require_township(store)
     try:
         fh = open(path, "rb")
@@ -99,9 +122,11 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
         fh.seek(0)
         own = identity.encryption_key(me, passphrase)
         inner = work / "inner.zip"
+        reader = _HashingReader(fh)
         with open(inner, "wb") as out:
-            for block in open_sealed(fh, own):
+            for block in open_sealed(reader, own):
                 out.write(block)
+        packet_sha = reader.h.hexdigest()
     try:
         zf = zipfile.ZipFile(inner)
         body = zf.read(MANIFEST)
@@ -147,7 +172,7 @@ def _open(store: Store, path: Path, passphrase: str | None, work: Path) -> tuple
                 keep.close()
         if h.hexdigest() != m["sha256"] or size != m["size"]:
             raise PacketError(f"数据包中的“{name}”与清单不符（被改动或损坏），已拒收。")
-    return manifest, body, zf
+    return manifest, body, zf, packet_sha
 
 
 def import_packet(store: Store, path: str | Path, *, passphrase: str | None, receipts_dir: str | Path | None = None) -> ImportResult:
@@ -156,7 +181,7 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
     result = ImportResult(file=path.name)
     work = Path(tempfile.mkdtemp(prefix="jiaoyu-import-"))
     try:
-        manifest, body, zf = _open(store, path, passphrase, work)
+        manifest, body, zf, packet_sha = _open(store, path, passphrase, work)
         with zf:
             code, number = manifest["school_code"], int(manifest["packet_no"])
             result.school_code, result.school_name, result.packet_no = code, manifest["school_name"], number
@@ -186,7 +211,6 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
                                                                school_code=code)
             finally:
                 replica.close()
-            packet_sha = hashlib.sha256(path.read_bytes()).hexdigest()
             with store.local():
                 store.conn.execute(
                     "INSERT INTO packets_received (school_code, packet_no, manifest_sha256, packet_sha256, created_at, "

@@ -16,9 +16,9 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from reportlab.platypus.doctemplate import NextPageTemplate
 
 from jiaoyuapp.atomic_write import save_workbook, write_bytes_atomically
-from jiaoyuapp.documents.inspection_folder import FolderDoc, _bar_chart, _cover, digits
+from jiaoyuapp.documents.inspection_folder import FolderDoc, bar_chart, cover_page, digits
 from jiaoyuapp.documents.ledger_rows import Column
-from jiaoyuapp.documents.ledger_workbook import CENTER, _cell, _setup, write_ledger_sheets
+from jiaoyuapp.documents.ledger_workbook import CENTER, cell, setup_sheet, write_ledger_sheets
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.summary_figures import figures
@@ -51,14 +51,14 @@ def write_township_workbook(center: Store, out: str | Path, *, today: dt.date | 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("各校汇总")
     columns = [Column(h, w) for h, _, w in BOARD_COLUMNS]
-    _setup(ws, columns, "各校汇总")
-    ws.append([_cell(ws, f"{me['name']}各校控辍保学与家访工作汇总（截至{today:%Y年%m月%d日}）",
+    setup_sheet(ws, columns, "各校汇总")
+    ws.append([cell(ws, f"{me['name']}各校控辍保学与家访工作汇总（截至{today:%Y年%m月%d日}）",
                      font=Font(bold=True, size=14), align=CENTER, border=False)])
-    ws.append([_cell(ws, h, font=Font(bold=True), align=CENTER) for h, _, _ in BOARD_COLUMNS])
+    ws.append([cell(ws, h, font=Font(bold=True), align=CENTER) for h, _, _ in BOARD_COLUMNS])
     for row in board:
-        ws.append([_cell(ws, _value(row, key), text=key == "school_code") for _, key, _ in BOARD_COLUMNS])
+        ws.append([cell(ws, _value(row, key), text=key == "school_code") for _, key, _ in BOARD_COLUMNS])
     ws.append([])
-    ws.append([_cell(ws, "制表人：", border=False), _cell(ws, "审核人：", border=False), _cell(ws, "日期：", border=False)])
+    ws.append([cell(ws, "制表人：", border=False), cell(ws, "审核人：", border=False), cell(ws, "日期：", border=False)])
     sources = _sources(center)
     try:
         write_ledger_sheets(wb, me["name"], sources, masked=False, today=today)
@@ -81,7 +81,7 @@ def write_township_folder(center: Store, out: str | Path, *, passphrase: str | N
     data_fp = digits(h.hexdigest())
     owner = {"name": me["name"], "code": me["code"], "county": "", "township": ""}
     received = center.scalar("SELECT count(*) FROM packets_received") or 0
-    story = _cover(owner, None, today, me["fingerprint"], data_fp, received, st,
+    story = cover_page(owner, None, today, me["fingerprint"], data_fp, received, st,
                    subtitle="乡镇控辍保学与家访工作汇总（报县教育局）", data_label="已接收数据包 {} 个")
     toc = TableOfContents()
     toc.levelStyles = [st["toc1"], st["toc2"]]
@@ -92,8 +92,8 @@ def write_township_folder(center: Store, out: str | Path, *, passphrase: str | N
              ("在案", "open_cases"), ("逾期", "overdue_cases"), ("应助未助", "unaided"), ("数据包", "last_packet")]
     story.append(grid([[h for h, _ in short]] + [[_value(r, k) for _, k in short] for r in board],
                       [50 * mm] + [18.5 * mm] * 7, st["cell"]))
-    story.append(_bar_chart("各校家访覆盖率", [(r["school_name"], round((r["coverage"] or 0) * 100)) for r in board], "%", st))
-    story.append(_bar_chart("各校在案控辍案件", [(r["school_name"], r["open_cases"]) for r in board], "件", st))
+    story.append(bar_chart("各校家访覆盖率", [(r["school_name"], round((r["coverage"] or 0) * 100)) for r in board], "%", st))
+    story.append(bar_chart("各校在案控辍案件", [(r["school_name"], r["open_cases"]) for r in board], "件", st))
     story += [PageBreak(), p("二、各校统计", st["h1"])]
     sources = _sources(center)
     try:

@@ -59,10 +59,7 @@ def _student_values(store: Store):
     guardians: dict[str, dict[int, tuple]] = {}
     for g in store.conn.execute(f"SELECT student_uuid, position, {', '.join(GUARDIAN_COLS)} FROM guardians"):
         guardians.setdefault(g[0], {})[g[1]] = g[2:]
-    cur = store.conn.execute("SELECT * FROM students ORDER BY grade, CAST(class_no AS INTEGER), class_no, seat_no, name")
-    cols = [d[0] for d in cur.description]
-    for row in cur:
-        values = dict(zip(cols, row))
+    for values in store.rows("SELECT * FROM students ORDER BY grade, CAST(class_no AS INTEGER), class_no, seat_no, name"):
         for position, g in guardians.get(values["uuid"], {}).items():
             values.update({f"g{position}.{c}": v for c, v in zip(GUARDIAN_COLS, g)})
         yield values

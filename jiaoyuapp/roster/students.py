@@ -5,10 +5,9 @@ from __future__ import annotations
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.roster.fields import ALL_FIELDS
 from jiaoyuapp.roster.roster_import import ImportReport, apply_rows
-from jiaoyuapp.roster.roster_rows import Column, HeaderMap, RowReader
+from jiaoyuapp.roster.roster_rows import FIELDS_BY_KEY, Column, HeaderMap, RowReader
 from jiaoyuapp.store import Store
 
-FIELDS_BY_KEY = {f.key: f for f in ALL_FIELDS}
 FIELDS_BY_HEADER = {f.header: f for f in ALL_FIELDS}
 
 

@@ -66,10 +66,15 @@ class Store:
         self._batch: Batch | None = None
 
     # -- reading -----------------------------------------------------------
-    def query(self, sql: str, params=()) -> list[dict]:
+    def rows(self, sql: str, params=()) -> Iterator[dict]:
+        """Rows as dicts, one at a time (for ledgers too long to hold in memory)."""
         cur = self.conn.execute(sql, params)
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row)) for row in cur]
+        for row in cur:
+            yield dict(zip(cols, row))
+
+    def query(self, sql: str, params=()) -> list[dict]:
+        return list(self.rows(sql, params))
 
     def scalar(self, sql: str, params=()):
         row = self.conn.execute(sql, params).fetchone()
