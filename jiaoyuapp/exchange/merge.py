@@ -56,39 +56,53 @@ def merge(replica: Store, changes_db: Path, blobs: dict[str, bytes], *, packet_n
 
 def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_code: str) -> tuple[int, int]:
     start = applied_upto(replica)
-    todo = [Change(*r) for r in replica.conn.execute(
-        "SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > ? ORDER BY seq", (start,))]
+    todo = replica.conn.execute("SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > ? ORDER BY seq",
+                                (start,)).fetchall()
     if not todo:
         return 0, 0
+    # Inserts of records the copy does not have yet are copied in bulk; the few others (the
+    # record is there already, or was deleted and inserted again in this packet) go one by one.
     present = _existing(replica, todo)
-    fresh = []                     # inserts of records the copy does not have: copied in bulk
-    for e in todo:
-        known = present.setdefault(e.table, set())
-        fresh.append(e.op == "insert" and e.uuid not in known)
-        known.add(e.uuid)
+    single = set()
+    for seq, table, uid, op in todo:
+        known = present[table]
+        if op != "insert" or uid in known:
+            single.add(seq)
+        known.add(uid)
     applied = conflicts = 0
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
-        # Gathered per table and copied before the next update or delete; foreign keys are
-        # checked at commit, since a child may now be written before its parent.
+        # Fresh records are copied by SQLite in runs, each run ending before the next change that
+        # is not a fresh insert; foreign keys are checked at commit, since a child may now be
+        # written before its parent.
         w.conn.execute("PRAGMA defer_foreign_keys = ON")
+        w.conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_fresh "
+                       "(tbl TEXT, seq INTEGER, PRIMARY KEY (tbl, seq)) WITHOUT ROWID")
+        w.conn.execute("DELETE FROM temp.merge_fresh")
+        w.conn.execute("INSERT INTO temp.merge_fresh (tbl, seq) SELECT tbl, seq FROM pk.changes "
+                       "WHERE seq > ? AND op = 'insert'", (start,))
+        w.conn.executemany("DELETE FROM temp.merge_fresh WHERE tbl = ? AND seq = ?",
+                           [(t, q) for q, t, _, op in todo if q in single and op == "insert"])
         for data in blobs.values():
             w.put_blob(data)
-        pending: dict[str, list[int]] = {}
+        run_tables: set[str] = set()
+        copied_upto = start
 
-        def flush() -> int:
-            done = sum(w.insert_copied(table, f"pk.{PACKET_TABLES_PREFIX}{table}", "pk.changes", seqs)
-                       for table, seqs in pending.items())
-            pending.clear()
+        def flush(upto: int) -> int:
+            nonlocal copied_upto
+            done = sum(w.insert_copied(table, f"pk.{PACKET_TABLES_PREFIX}{table}", "pk.changes", "temp.merge_fresh",
+                                       copied_upto, upto) for table in sorted(run_tables))
+            run_tables.clear()
+            copied_upto = upto
             return done
 
-        for e, new_record in zip(todo, fresh):
-            if new_record:
-                pending.setdefault(e.table, []).append(e.seq)
+        for seq, table, uid, op in todo:
+            if seq not in single:
+                run_tables.add(table)
                 continue
-            applied += flush()
-            fields = json.loads(replica.scalar("SELECT changes FROM pk.changes WHERE seq = ?", (e.seq,)))
-            table, uid, op = e.table, e.uuid, e.op
+            applied += flush(seq)
+            fields = json.loads(replica.scalar("SELECT changes FROM pk.changes WHERE seq = ?", (seq,)))
             current = replica.get(table, uid)
+            entry = Change(seq, table, uid, op)
             if op == "insert":
                 values = {k: new for k, (_, new) in fields.items()}
                 if current is None:  # deleted earlier in this packet and inserted again
@@ -97,12 +111,12 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
                     continue
                 fields = {k: [current.get(k), v] for k, v in values.items()}  # already there: compare
             if current is None:
-                conflicts += _note(w, packet_no, e, "（记录不存在）", None, "中心校副本中没有这条记录")
+                conflicts += _note(w, packet_no, entry, "（记录不存在）", None, "中心校副本中没有这条记录")
                 continue
             if op == "delete":
                 differs = [k for k, (old, _) in fields.items() if k not in BOOKKEEPING and current.get(k) != old]
                 if differs:
-                    conflicts += _note(w, packet_no, e, "（删除）", None, "中心校改过这条记录：" + "、".join(differs))
+                    conflicts += _note(w, packet_no, entry, "（删除）", None, "中心校改过这条记录：" + "、".join(differs))
                 else:
                     w.delete(table, uid)
                     applied += 1
@@ -114,26 +128,30 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
                 if current.get(field) == old:
                     changes[field] = new
                 else:
-                    conflicts += _note(w, packet_no, e, field, new, current.get(field))
+                    conflicts += _note(w, packet_no, entry, field, new, current.get(field))
             if changes:
                 w.update(table, uid, changes, at=(fields.get("updated_at") or [None, None])[1])
             applied += 1
-        applied += flush()
+        applied += flush(todo[-1][0])
+        w.conn.execute("DELETE FROM temp.merge_fresh")
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
-                                 (str(todo[-1].seq),))
+                                 (str(todo[-1][0]),))
     return applied, conflicts
 
 
-def _existing(replica: Store, entries: list[Change]) -> dict[str, set[str]]:
-    """Which of the records these entries name the copy already holds, looked up in bulk."""
+def _existing(replica: Store, entries: list[tuple]) -> dict[str, set[str]]:
+    """Which of the records these (seq, table, uuid, op) entries name the copy already holds,
+    looked up in bulk."""
+    found: dict[str, set[str]] = {t: set() for _, t, _, _ in entries}
+    empty = {t for t in found if replica.scalar(f"SELECT 1 FROM [{t}] LIMIT 1") is None}  # nothing to look up
     wanted: dict[str, set[str]] = {}
-    for e in entries:
-        wanted.setdefault(e.table, set()).add(e.uuid)
-    found: dict[str, set[str]] = {}
+    for _, table, uid, _ in entries:
+        if table not in empty:
+            wanted.setdefault(table, set()).add(uid)
     for table, uuids in wanted.items():
         ids = list(uuids)
-        have = found.setdefault(table, set())
+        have = found[table]
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             have.update(r[0] for r in replica.conn.execute(

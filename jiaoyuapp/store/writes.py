@@ -162,36 +162,42 @@ class Batch:
         self.changes.inserted[table] += len(records)
         return uuids
 
-    def insert_copied(self, table: str, rows_source: str, changes_source: str, seqs: list[int]) -> int:
+    def insert_copied(self, table: str, rows_source: str, changes_source: str, staged: str,
+                      after: int, upto: int) -> int:
         """Insert records copied from another database's change log, attached to this connection:
         `rows_source` holds them in columns (seq, uuid, fields …), `changes_source` their log entries
-        (seq, uuid, changes JSON). The rows and the same JSON for this log are copied by SQLite in
-        one statement each, so a large merge builds nothing in Python. Returns the rows written."""
-        if not seqs:
-            return 0
+        (seq, uuid, changes JSON), and the table `staged` (tbl, seq, keyed on both) the numbers to
+        copy; this table's with after < seq ≤ upto are copied now. The rows and the same JSON for this log
+        are copied by SQLite in one statement each, so a large merge builds nothing in Python.
+        Returns the rows written."""
         cols = [c for c in self.columns(table) if c != "uuid"]
         schema, name = rows_source.split(".", 1)
         have = {r[1] for r in self.conn.execute(f"PRAGMA {schema}.table_info({name})")}
         picked = ", ".join(f"r.[{c}]" if c in have else "NULL" for c in cols)  # a column the sender lacks: empty
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS copy_seqs (seq INTEGER PRIMARY KEY)")
-        self.conn.execute("DELETE FROM temp.copy_seqs")
-        self.conn.executemany("INSERT INTO temp.copy_seqs (seq) VALUES (?)", [(q,) for q in seqs])
-        self.conn.execute(f"INSERT INTO main.[{table}] (uuid, {', '.join(f'[{c}]' for c in cols)}) "
-                          f"SELECT r.uuid, {picked} FROM temp.copy_seqs s CROSS JOIN {rows_source} r ON r.seq = s.seq "
-                          f"ORDER BY s.seq")  # CROSS JOIN: look the few staged numbers up, never scan the source
-        self.conn.execute(f"INSERT INTO main.change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
-                          f"SELECT ?, ?, c.uuid, 'insert', c.changes, ?, ? FROM temp.copy_seqs s "
-                          f"CROSS JOIN {changes_source} c ON c.seq = s.seq ORDER BY s.seq",
-                          (self.uuid, table, self.actor, self.at))
+        # CROSS JOIN: walk the staged numbers in order and look each up, never scan the sources.
+        staged_rows = (f"FROM {staged} s CROSS JOIN {rows_source} r ON r.seq = s.seq "
+                       f"WHERE s.tbl = :tbl AND s.seq > :after AND s.seq <= :upto ORDER BY s.seq")
+        span = {"tbl": table, "after": after, "upto": upto}
+        count = self.conn.execute(
+            f"INSERT INTO main.[{table}] (uuid, {', '.join(f'[{c}]' for c in cols)}) "
+            f"SELECT r.uuid, {picked} {staged_rows}", span).rowcount
+        if not count:
+            return 0
+        self.conn.execute(
+            f"INSERT INTO main.change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
+            f"SELECT :batch, :tbl, c.uuid, 'insert', c.changes, :actor, :at "
+            f"FROM {staged} s CROSS JOIN {changes_source} c ON c.seq = s.seq "
+            f"WHERE s.tbl = :tbl AND s.seq > :after AND s.seq <= :upto ORDER BY s.seq",
+            {**span, "batch": self.uuid, "actor": self.actor, "at": self.at})
         last = self.conn.execute("SELECT max(seq) FROM main.change_log").fetchone()[0]
         if self.changes.first_seq is None:
-            self.changes.first_seq = last - len(seqs) + 1
+            self.changes.first_seq = last - count + 1
         self.changes.last_seq = last
-        self.changes.inserted[table] += len(seqs)
-        self._touched.extend(("insert", table, uid) for (uid,) in self.conn.execute(
-            f"SELECT c.uuid FROM temp.copy_seqs s CROSS JOIN {changes_source} c ON c.seq = s.seq"))
-        self.conn.execute("DELETE FROM temp.copy_seqs")
-        return len(seqs)
+        self.changes.inserted[table] += count
+        if table in self.store.schema.hooks:  # only hooks need to know which records
+            self._touched.extend(("insert", table, uid) for (uid,) in self.conn.execute(
+                f"SELECT r.uuid {staged_rows}", span))
+        return count
 
     def update(self, table: str, uuid: str, values: dict, at: str | None = None) -> dict:
         """Set fields; returns {field: (old, new)} for what really changed (maybe nothing).
