@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from jiaoyuapp import __version__
+from jiaoyuapp.error_log import log_unexpected
 from jiaoyuapp.errors import JiaoyuError, UsageError
 from jiaoyuapp.paths import default_db_path
 
@@ -161,27 +162,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"程序出现意外错误，未完成的操作没有写入任何数据。错误详情已记录在：{path}，"
               "请把这个文件发给技术支持。", file=sys.stderr)
         return 1
-
-
-def log_unexpected() -> Path:
-    """Append the traceback to the log file. Only code locations and the exception type are
-    kept: exception messages can carry a child's data, so they are left out."""
-    import datetime as dt
-    import traceback
-
-    from jiaoyuapp.paths import log_file
-    exc_type, exc, tb = sys.exc_info()
-    frames = traceback.extract_tb(tb)
-    lines = [f"{dt.datetime.now().isoformat(timespec='seconds')} jiaoyu {__version__} {exc_type.__name__}"]
-    lines += [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
-    path = log_file()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-    except OSError:
-        pass
-    return path
 
 
 def db_path(args) -> Path:

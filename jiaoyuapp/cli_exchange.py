@@ -206,18 +206,9 @@ def cmd_township(store, args):
         output(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"]},
              f"已登记：{row['name']}（{row['code']}），指纹 {row['fingerprint']}")
     elif a == "import":
-        from jiaoyuapp.exchange.container import PacketError
-        secret = passphrase()
-        results, refused = [], 0
-        for path in args.packets:
-            try:
-                r = township.import_packet(store, path, passphrase=secret, receipts_dir=args.receipts)
-                results.append(r.__dict__)
-            except PacketError as exc:
-                refused += 1
-                results.append({"file": Path(path).name, "status": "拒收", "message": exc.message})
+        results = township.import_packets(store, args.packets, passphrase=passphrase(), receipts_dir=args.receipts)
         output(args, results, "\n".join(f"{r['file']}：{r['status']}。{r['message']}" for r in results))
-        return 1 if refused else 0
+        return 1 if any(r["status"] == "拒收" for r in results) else 0
     elif a == "receipt":
         path = township.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())
         output(args, {"file": str(path)}, f"回执已写入：{path}")

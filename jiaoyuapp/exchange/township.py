@@ -227,6 +227,26 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
         shutil.rmtree(work, ignore_errors=True)
 
 
+def import_packets(store: Store, paths: list, *, passphrase: str | None, receipts_dir: str | Path | None = None,
+                   progress=None, cancel=None) -> list[dict]:
+    """Import several packets in order; a refused one is a result saying why (nothing of it
+    merged), never a reason to stop the others."""
+    from jiaoyuapp.errors import CancelledError
+    results = []
+    for i, path in enumerate(paths):
+        if cancel and cancel():
+            raise CancelledError()
+        if progress:
+            progress(i, len(paths), Path(path).name)
+        try:
+            results.append(import_packet(store, path, passphrase=passphrase, receipts_dir=receipts_dir).__dict__)
+        except PacketError as exc:
+            results.append({"file": Path(path).name, "status": "拒收", "message": exc.message})
+    if progress:
+        progress(len(paths), len(paths), "完成")
+    return results
+
+
 def decide(store: Store, code: str, conflict_uuid: str, take: str, actor: str = "") -> None:
     """Settle a conflict: keep the center's value, or take the school's (through the copy's write path)."""
     if take not in ("school", "center"):

@@ -85,3 +85,15 @@ def _apply_rule(store: Store, student_uuid: str, run: list[dt.date], by: str | N
     trigger = run[threshold - 1]
     return cases.open_case(store, student_uuid, on=trigger, source="缺课自动", absence_start=start, by=by,
                            reason_text=f"自{start}起连续{len(run)}个教学日无故缺课", actor=actor)
+
+
+def remove_absence(store: Store, student_uuid: str, day, actor: str = "") -> bool:
+    """Take back an absence entered by mistake; returns whether there was one. A case the rule
+    opened stays: it is closed by its own steps (已核实 → 销号), so its history is kept."""
+    uid = store.scalar("SELECT uuid FROM absences WHERE student_uuid = ? AND day = ?",
+                       (student_uuid, as_date(day).isoformat()))
+    if uid is None:
+        return False
+    with store.write("absence-remove", actor, "撤销缺课登记") as w:
+        w.delete("absences", uid)
+    return True

@@ -1,0 +1,62 @@
+"""中心校 in the window: register a school (the fingerprint confirmed), import its packet, a refused
+packet explained with nothing merged, and the status board."""
+
+from __future__ import annotations
+
+from jiaoyuapp.exchange import identity, township
+from jiaoyuapp.exchange.packet_export import export_packet
+from jiaoyuapp.school import open_school
+from tests.ui_helpers import SECRET, close_message_boxes, demo_db, message_boxes, open_window, with_key
+
+
+def _center(tmp_path):
+    center = open_school(tmp_path / "中心校.db")
+    township.init(center, name="青石镇中心校", code="5101239999", passphrase=SECRET)
+    cert = identity.active(center)["certificate"]
+    center.close()
+    return tmp_path / "中心校.db", cert
+
+
+def test_register_import_refuse_and_board(qtbot, tmp_path):
+    school_db = demo_db(tmp_path / "school")
+    with_key(school_db)
+    center_db, center_cert = _center(tmp_path)
+    school = open_school(school_db)
+    me = identity.active(school)
+    usb = tmp_path / "U盘"
+    good = export_packet(school, usb, passphrase=SECRET, center_certificate=center_cert)
+    students = school.scalar("SELECT count(*) FROM students WHERE status = '在读'")
+    school.close()
+    window = open_window(qtbot, center_db)
+    assert window.session.mode == "township" and "中心校" in window.windowTitle()
+    screen = window.show_screen("township")
+    screen.passphrase_source = lambda parent, purpose: SECRET
+    # a wrong fingerprint is refused; the one read out on the phone registers the school
+    assert not screen.register(me["certificate"], "1234 5678 9012 3456 7890 1234")
+    assert message_boxes()
+    close_message_boxes()
+    assert screen.register(me["certificate"], me["fingerprint"])
+    close_message_boxes()
+    # a tampered copy is refused and explained; nothing is merged
+    bad = usb / "坏的.jyp"
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    bad.write_bytes(bytes(data))
+    screen.import_files([str(bad)])
+    qtbot.waitUntil(lambda: bool(screen.results), timeout=30000)
+    assert screen.results[0]["status"] == "拒收"
+    assert "数据包" in screen.results[0]["message"] and "请" in screen.results[0]["message"], screen.results[0]  # what to do
+    assert screen.result_table.item(0, 1).text() == "拒收"
+    assert screen.result_table.item(0, 2).text() == screen.results[0]["message"]
+    center = open_school(center_db)
+    assert center.scalar("SELECT count(*) FROM packets_received") == 0
+    center.close()
+    # the real one is accepted; its receipt is written beside it; the board shows the school
+    screen.results = []
+    screen.import_files([str(good)])
+    qtbot.waitUntil(lambda: bool(screen.results), timeout=60000)
+    assert screen.results[0]["status"] == "已接收", screen.results[0]["message"]
+    assert list(usb.glob("*.jyr"))
+    board = {screen.board.horizontalHeaderItem(c).text(): screen.board.item(0, c).text()
+             for c in range(screen.board.columnCount())}
+    assert board["已收数据包"] == "1" and board["在读"] == str(students)

@@ -1,0 +1,48 @@
+"""Short Chinese dialogs, and the last line of defence for errors nobody expected."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from jiaoyuapp.errors import JiaoyuError
+
+
+def show_error(parent: QWidget | None, message: str, title: str = "提示") -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorDialog")
+    box.open()
+
+
+def show_info(parent: QWidget | None, message: str, title: str = "完成") -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("infoDialog")
+    box.open()
+
+
+def confirm(parent: QWidget | None, message: str, title: str = "请确认") -> bool:
+    answer = QMessageBox.question(parent, title, message)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def guarded(parent: QWidget | None, action, *args, **kwargs):
+    """Call the core; a refusal becomes a dialog saying what to do, and nothing crashes."""
+    try:
+        return action(*args, **kwargs)
+    except JiaoyuError as exc:
+        show_error(parent, exc.message)
+    return None
+
+
+def install_excepthook() -> None:
+    """An unexpected error in a slot is logged (without children's data) and explained; the app keeps running."""
+    def hook(exc_type, exc, tb):
+        from jiaoyuapp.error_log import log_unexpected
+        if issubclass(exc_type, JiaoyuError):
+            show_error(None, exc.message)
+            return
+        path = log_unexpected((exc_type, exc, tb), where="jiaoyu-app")
+        show_error(None, f"出现意外错误，这一步没有完成，已保存的数据没有受影响。详情已记录在：{path}，"
+                         "请把这个文件发给技术支持。", title="意外错误")
+    sys.excepthook = hook

@@ -1,0 +1,204 @@
+"""The main window: a list of screens on the left, the open school always named in the title bar,
+and any number of school databases a click apart (a center school keeps its 教学点's ledgers too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QMainWindow, QStackedWidget, QToolBar, QWidget)
+
+from jiaoyuapp.errors import JiaoyuError
+from ui import fonts
+from ui.dialogs import show_error
+from ui.session import Session, recent
+
+SCHOOL_SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("visits", "家访"), ("absences", "考勤"),
+                  ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执")]
+TOWNSHIP_SCREENS = [("township", "中心校")]
+
+
+def _screen_class(key: str):
+    from ui.screens import absences, aid, cases, export, home, roster, student, township, visits
+    return {"home": home.HomeScreen, "roster": roster.RosterScreen, "visits": visits.VisitsScreen,
+            "absences": absences.AbsencesScreen, "cases": cases.CasesScreen, "aid": aid.AidScreen,
+            "export": export.ExportScreen, "student": student.StudentScreen,
+            "township": township.TownshipScreen}[key]
+
+
+def warm_up() -> None:
+    """Load the pinyin dictionaries once, off the UI thread, right after the window is up. Loading
+    them is one long step (~0.3 s) that would otherwise pause the window in the middle of the first
+    import or search. Then everything loaded so far (Qt's modules, those dictionaries: millions of
+    objects that live as long as the app) is moved out of the garbage collector's way: otherwise
+    each full collection during a big import walks them all and pauses the window for 100+ ms."""
+    import gc
+
+    from ui.tasks import Task
+
+    def work(progress, cancel):
+        from jiaoyuapp.roster.pinyin_names import name_keys
+        name_keys("张三")
+        gc.collect()
+        gc.freeze()
+    Task(work).start()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.sessions: dict[Path, Session] = {}
+        self.session: Session = session
+        self.screens: dict[str, QWidget] = {}
+        self.resize(1200, 780)
+        self._build_menus()
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.switch_to(session)
+        QTimer.singleShot(0, warm_up)
+
+    # -- menus and the school switcher ------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        for text, key, slot in [("打开学校数据库…", QKeySequence.StandardKey.Open, self.choose_database),
+                                ("新建学校或中心校…", QKeySequence.StandardKey.New, self.new_database)]:
+            action = QAction(text, self)
+            action.setShortcut(key)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        quit_action = QAction("退出", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view = self.menuBar().addMenu("查看(&V)")
+        for text, keys, step in [("放大字号", ["Ctrl++", "Ctrl+="], 1), ("缩小字号", ["Ctrl+-"], -1)]:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.triggered.connect(lambda _=False, s=step: fonts.zoom(QApplication.instance(), s))
+            view.addAction(action)
+        bar = QToolBar("学校")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" 当前学校："))
+        self.switcher = QComboBox()
+        self.switcher.setObjectName("schoolSwitcher")
+        self.switcher.setMinimumWidth(360)
+        self.switcher.activated.connect(self._switcher_chosen)
+        bar.addWidget(self.switcher)
+        self.addToolBar(bar)
+
+    def _fill_switcher(self) -> None:
+        self.switcher.blockSignals(True)
+        self.switcher.clear()
+        paths = list(self.sessions) + [p.resolve() for p in recent() if p.resolve() not in self.sessions]
+        for path in paths:
+            label = self.sessions[path].title() if path in self.sessions else f"{path.stem}（{path}）"
+            self.switcher.addItem(label, str(path))
+        self.switcher.setCurrentIndex(paths.index(self.session.path))
+        self.switcher.blockSignals(False)
+
+    def _switcher_chosen(self, index: int) -> None:
+        self.open_path(Path(self.switcher.itemData(index)))
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "打开学校数据库", str(self.session.path.parent), "学校数据库 (*.db)")
+        if path:
+            self.open_path(Path(path))
+
+    def new_database(self) -> None:
+        from ui.first_run import FirstRunWizard
+        wizard = FirstRunWizard(self)
+        if wizard.exec() and wizard.session:
+            self.switch_to(wizard.session)
+
+    def open_path(self, path: Path) -> None:
+        path = path.resolve()
+        if path in self.sessions:
+            self.switch_to(self.sessions[path])
+            return
+        try:
+            self.switch_to(Session(path))
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            self._fill_switcher()
+
+    # -- screens -------------------------------------------------------------
+    def switch_to(self, session: Session) -> None:
+        self.sessions[session.path] = session
+        self.session = session
+        try:
+            session.backup_daily()
+        except JiaoyuError:
+            pass  # a backup that could not be taken is not a reason to refuse opening
+        for screen in self.screens.values():
+            self.stack.removeWidget(screen)
+            screen.deleteLater()
+        self.screens.clear()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        keys = TOWNSHIP_SCREENS if session.mode == "township" else SCHOOL_SCREENS
+        for key, label in keys:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.blockSignals(False)
+        self.setWindowTitle(f"{session.title()} — 乡村学校控辍保学与家访台账")
+        self._fill_switcher()
+        self.nav.setCurrentRow(0)
+        self._nav_changed(0)
+
+    def screen(self, key: str):
+        if key not in self.screens:
+            widget = _screen_class(key)(self)
+            widget.setObjectName(f"screen_{key}")
+            self.screens[key] = widget
+            self.stack.addWidget(widget)
+        return self.screens[key]
+
+    def show_screen(self, key: str):
+        widget = self.screen(key)
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.blockSignals(True)
+                self.nav.setCurrentRow(row)
+                self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(widget)
+        widget.refresh()
+        return widget
+
+    def _nav_changed(self, row: int) -> None:
+        if row >= 0:
+            self.show_screen(self.nav.item(row).data(Qt.ItemDataRole.UserRole))
+
+    def open_student(self, uuid: str):
+        page = self.screen("student")
+        page.load(uuid)
+        self.stack.setCurrentWidget(page)
+        return page
+
+    def data_changed(self) -> None:
+        """After a write: screens refresh when next shown; the visible one now."""
+        for widget in self.screens.values():
+            widget.stale = True
+        current = self.stack.currentWidget()
+        if current is not None:
+            current.refresh()
+
+    def closeEvent(self, event) -> None:
+        for widget in self.screens.values():
+            if hasattr(widget, "save_draft_now"):
+                widget.save_draft_now()
+        for session in self.sessions.values():
+            session.close()
+        super().closeEvent(event)

@@ -1,0 +1,134 @@
+"""资助: this term's records by program, the totals, and the 应助未助 list (students of 脱贫户,
+监测户, 低保, 特困 or 孤儿 households with no aid yet) — each a click from recording their aid."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers.aid import give_aid, totals, unaided
+from jiaoyuapp.ledgers.coverage import current_term
+from jiaoyuapp.roster.classes import class_label
+from ui.dialogs import show_error
+from ui.screens.base import Screen, heading
+
+ALL = "（全部项目）"
+
+
+class AidScreen(Screen):
+    def __init__(self, window):
+        super().__init__(window)
+        self.student_uuid: str | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("资助"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        bar = QHBoxLayout()
+        self.program_box = QComboBox()
+        self.program_box.currentIndexChanged.connect(lambda _: self._fill_records())
+        bar.addWidget(QLabel("项目"))
+        bar.addWidget(self.program_box)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.records = QTableWidget(0, 5)
+        self.records.setObjectName("aidRecords")
+        self.records.setHorizontalHeaderLabels(["学生", "班级", "项目", "金额（元）", "发放日期"])
+        self.records.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        split.addWidget(self.records)
+        right = QWidget()
+        r = QVBoxLayout(right)
+        r.addWidget(QLabel("应助未助（本学期还没有任何资助记录）："))
+        self.unaided = QListWidget()
+        self.unaided.setObjectName("unaidedList")
+        self.unaided.itemClicked.connect(lambda item: self.choose(item.data(Qt.ItemDataRole.UserRole)))
+        r.addWidget(self.unaided, 1)
+        self.chosen = QLabel("点选一名学生登记资助")
+        r.addWidget(self.chosen)
+        self.give_program = QComboBox()
+        self.paid_on = QDateEdit(QDate.currentDate())
+        self.paid_on.setCalendarPopup(True)
+        self.paid_on.setDisplayFormat("yyyy-MM-dd")
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText("金额（元），不填按项目标准")
+        for w in (self.give_program, self.paid_on, self.amount):
+            r.addWidget(w)
+        self.give_button = QPushButton("登记资助")
+        self.give_button.setObjectName("giveAid")
+        self.give_button.clicked.connect(self.give)
+        r.addWidget(self.give_button)
+        split.addWidget(right)
+        split.setSizes([700, 400])
+        layout.addWidget(split, 1)
+
+    def reload(self) -> None:
+        programs = self.store.query("SELECT name FROM aid_programs WHERE active = 1 ORDER BY code")
+        for box, first in ((self.program_box, [ALL]), (self.give_program, [])):
+            box.blockSignals(True)
+            current = box.currentText()
+            box.clear()
+            box.addItems(first + [p["name"] for p in programs])
+            if current:
+                box.setCurrentText(current)
+            box.blockSignals(False)
+        self.unaided.clear()
+        try:
+            t = totals(self.store, today=self.today())
+            missing = unaided(self.store, today=self.today())
+        except JiaoyuError as exc:
+            self.summary.setText(exc.message)
+            return
+        self.summary.setText(f"{t['term']}：共发放{t['amount']:g}元；" + "；".join(
+            f"{p['name']}{p['students']}人{p['amount']:g}元" for p in t["programs"] if p["records"])
+            + f"。应助未助{len(missing['students'])}人。")
+        for s in missing["students"]:
+            item = QListWidgetItem(f"{s['class']} {s['name']}（{'、'.join(s['reasons'])}）")
+            item.setData(Qt.ItemDataRole.UserRole, s["uuid"])
+            self.unaided.addItem(item)
+        self._fill_records()
+
+    def _fill_records(self) -> None:
+        try:
+            _, term = current_term(self.store, self.today())
+        except JiaoyuError:
+            return
+        program = self.program_box.currentText()
+        rows = self.store.query(
+            "SELECT s.name, s.grade, s.class_no, p.name AS program, a.amount, a.paid_on FROM aid_records a "
+            "JOIN students s ON s.uuid = a.student_uuid JOIN aid_programs p ON p.uuid = a.program_uuid "
+            "WHERE a.term_uuid = ? AND (? = '' OR p.name = ?) ORDER BY s.grade, s.class_no, s.name",
+            (term["uuid"], "" if program == ALL else program, program))
+        self.records.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, v in enumerate([row["name"], class_label(row["grade"], row["class_no"]), row["program"],
+                                   f"{row['amount']:g}", row["paid_on"]]):
+                self.records.setItem(i, j, QTableWidgetItem(v))
+
+    def choose(self, uuid: str) -> None:
+        s = self.store.get("students", uuid)
+        self.student_uuid = uuid
+        self.chosen.setText(f"为 {s['name']}（{class_label(s['grade'], s['class_no'])}）登记资助：")
+
+    def give(self) -> bool:
+        if not self.student_uuid:
+            show_error(self, "请先在左侧名单中点选学生。")
+            return False
+        try:
+            amount = float(self.amount.text()) if self.amount.text().strip() else None
+        except ValueError:
+            show_error(self, "金额应为数字（元），如 625。")
+            return False
+        try:
+            give_aid(self.store, self.student_uuid, self.give_program.currentText(),
+                     paid_on=self.paid_on.date().toString("yyyy-MM-dd"), amount=amount, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        self.student_uuid = None
+        self.amount.clear()
+        self.chosen.setText("已登记。点选下一名学生。")
+        self.window_.data_changed()
+        return True

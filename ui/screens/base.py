@@ -1,0 +1,45 @@
+"""What every screen has: the window it lives in, the open database, and a refresh when shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class Screen(QWidget):
+    title = ""
+
+    def __init__(self, window):
+        super().__init__()
+        self.window_ = window
+        self.stale = True
+
+    @property
+    def session(self):
+        return self.window_.session
+
+    @property
+    def store(self):
+        return self.window_.session.store
+
+    @staticmethod
+    def today() -> dt.date:
+        return dt.date.today()
+
+    def refresh(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.reload()
+
+    def reload(self) -> None:
+        """Read what the screen shows from the core; override."""
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSize(font.pointSize() + 3)
+    font.setBold(True)
+    label.setFont(font)
+    return label

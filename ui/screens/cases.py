@@ -1,0 +1,293 @@
+"""控辍保学: cases by status with the overdue ones marked; a case page with its plan (一人一案),
+the responsible people on both lines, the attempt timeline, and only the allowed next steps."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
+                               QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from jiaoyuapp.codes import records, table
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers import cases
+from jiaoyuapp.roster.classes import class_label
+from ui.dialogs import show_error
+from ui.screens.base import Screen, heading
+
+ALL, OVERDUE = "（全部）", "逾期未劝返"
+NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方式", "case_placement"),
+         "outcome": ("销号结论", "case_outcome")}
+
+
+def _date_edit() -> QDateEdit:
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+class StepDialog(QDialog):
+    """One next step, asking for exactly what that step requires."""
+
+    def __init__(self, parent, status_from: str, status_to: str, need: str):
+        super().__init__(parent)
+        self.setWindowTitle(f"{status_from} → {status_to}")
+        form = QFormLayout(self)
+        self.on = _date_edit()
+        form.addRow("日期：", self.on)
+        self.by = QLineEdit()
+        form.addRow("经办人：", self.by)
+        self.choice = None
+        key = "outcome" if status_to == cases.CLOSED else need
+        if key in NEEDS:
+            label, codes = NEEDS[key]
+            self.choice = QComboBox()
+            self.choice.addItems(table(codes).labels())
+            form.addRow(label + "：", self.choice)
+        self.confirmed_by = QLineEdit() if status_to == cases.CLOSED else None
+        if self.confirmed_by is not None:
+            form.addRow("核实确认人：", self.confirmed_by)
+        self.note = QLineEdit()
+        form.addRow("说明：", self.note)
+        self.key = key
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def options(self) -> dict:
+        out = {"on": self.on.date().toString("yyyy-MM-dd"), "by": self.by.text().strip() or None,
+               "note": self.note.text().strip() or None}
+        if self.choice is not None:
+            out[self.key] = self.choice.currentText()
+        if self.confirmed_by is not None:
+            out["confirmed_by"] = self.confirmed_by.text()
+        return out
+
+
+class CasesScreen(Screen):
+    def __init__(self, window):
+        super().__init__(window)
+        self.case_uuid: str | None = None
+        self.rows: list[dict] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("控辍保学"))
+        bar = QHBoxLayout()
+        self.status_box = QComboBox()
+        self.status_box.setObjectName("caseStatusFilter")
+        self.status_box.addItems([ALL, OVERDUE] + table("case_status").codes())
+        self.status_box.currentIndexChanged.connect(lambda _: self.reload())
+        bar.addWidget(QLabel("状态"))
+        bar.addWidget(self.status_box)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.list = QTableWidget(0, 5)
+        self.list.setObjectName("caseList")
+        self.list.setHorizontalHeaderLabels(["学生", "班级", "状态", "登记日期", "下次劝返"])
+        self.list.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.list.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.list.cellClicked.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
+        self.list.cellActivated.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
+        split.addWidget(self.list)
+        split.addWidget(self._case_page())
+        split.setSizes([430, 700])
+        layout.addWidget(split, 1)
+
+    def _case_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.title = QLabel("请选择左侧的案件")
+        self.title.setObjectName("caseTitle")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        steps = QGroupBox("下一步（只列出现在允许的步骤）")
+        self.steps = QHBoxLayout(steps)
+        layout.addWidget(steps)
+        plan = QGroupBox("一人一案")
+        form = QFormLayout(plan)
+        self.plan, self.whereabouts = QPlainTextEdit(), QLineEdit()
+        self.plan.setMaximumHeight(70)
+        save_plan = QPushButton("保存方案")
+        save_plan.clicked.connect(self._save_plan)
+        form.addRow("帮扶方案：", self.plan)
+        form.addRow("去向：", self.whereabouts)
+        form.addRow(save_plan)
+        layout.addWidget(plan)
+        people = QGroupBox("包保责任人（教育线、政府线、家长）")
+        p = QVBoxLayout(people)
+        self.people = QTableWidget(0, 4)
+        self.people.setHorizontalHeaderLabels(["条线", "身份", "姓名", "电话"])
+        self.people.setMaximumHeight(130)
+        p.addWidget(self.people)
+        add = QHBoxLayout()
+        self.person_role = QComboBox()
+        self.person_role.addItems([r["label"] for r in records("responsible_role")])
+        self.person_name, self.person_phone = QLineEdit(), QLineEdit()
+        self.person_name.setPlaceholderText("姓名")
+        self.person_phone.setPlaceholderText("电话")
+        add_button = QPushButton("添加责任人")
+        add_button.clicked.connect(self._add_person)
+        for w in (self.person_role, self.person_name, self.person_phone, add_button):
+            add.addWidget(w)
+        p.addLayout(add)
+        layout.addWidget(people)
+        attempts = QGroupBox("劝返经过")
+        a = QVBoxLayout(attempts)
+        self.history = QTreeWidget()
+        self.history.setObjectName("caseHistory")
+        self.history.setHeaderLabels(["日期", "事项", "内容"])
+        self.history.setColumnWidth(0, 100)
+        a.addWidget(self.history)
+        form = QFormLayout()
+        self.attempt_on, self.attempt_next = _date_edit(), QLineEdit()
+        self.attempt_next.setPlaceholderText("下次劝返日期，如 2026-12-01")
+        self.attempt_people, self.attempt_action, self.attempt_result = QLineEdit(), QLineEdit(), QLineEdit()
+        self.attempt_people.setObjectName("attemptPeople")
+        self.attempt_method = QComboBox()
+        self.attempt_method.addItems(table("attempt_method").labels())
+        for label, w in (("日期", self.attempt_on), ("参与人员", self.attempt_people), ("方式", self.attempt_method),
+                         ("采取的措施", self.attempt_action), ("结果", self.attempt_result), ("下次劝返", self.attempt_next)):
+            form.addRow(label + "：", w)
+        self.attempt_button = QPushButton("登记一次劝返")
+        self.attempt_button.setObjectName("addAttempt")
+        self.attempt_button.clicked.connect(self.add_attempt)
+        form.addRow(self.attempt_button)
+        a.addLayout(form)
+        layout.addWidget(attempts, 1)
+        return page
+
+    # -- the list -----------------------------------------------------------------
+    def reload(self) -> None:
+        choice = self.status_box.currentText()
+        try:
+            self.rows = cases.list_cases(self.store, status=None if choice in (ALL, OVERDUE) else choice,
+                                         overdue=choice == OVERDUE, today=self.today())
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return
+        self.list.setRowCount(len(self.rows))
+        for i, c in enumerate(self.rows):
+            values = [c["name"], class_label(c["grade"], c["class_no"]), c["status"], c["opened_on"],
+                      (c["next_date"] or "") + ("（已逾期）" if c["overdue"] else "")]
+            for j, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c["overdue"]:
+                    item.setForeground(QColor("#c0392b"))
+                self.list.setItem(i, j, item)
+        if self.case_uuid:
+            self.open_case(self.case_uuid)
+
+    # -- one case -----------------------------------------------------------------
+    def open_case(self, case_uuid: str) -> None:
+        self.stale = False
+        if not self.rows:
+            self.reload()
+        self.case_uuid = case_uuid
+        h = cases.case_history(self.store, case_uuid)
+        c = h["case"]
+        student = self.store.get("students", c["student_uuid"])
+        self.title.setText(f"{student['name']}（{class_label(student['grade'], student['class_no'])}）："
+                           f"{c['status']}，{c['opened_on']}登记（{c['source']}）"
+                           + (f"，下次劝返：{c['next_date']}" if c["next_date"] else ""))
+        while self.steps.count():
+            self.steps.takeAt(0).widget().deleteLater()
+        for to in h["allowed_next"]:
+            button = QPushButton(f"→ {to}")
+            button.setObjectName(f"step_{to}")
+            button.clicked.connect(lambda _=False, t=to: self.step(t))
+            self.steps.addWidget(button)
+        if c["status"] == cases.CLOSED:
+            button = QPushButton("重新打开")
+            button.setObjectName("step_reopen")
+            button.clicked.connect(self._reopen)
+            self.steps.addWidget(button)
+        self.plan.setPlainText(c["plan"] or "")
+        self.whereabouts.setText(c["whereabouts"] or "")
+        self.people.setRowCount(len(h["people"]))
+        for i, person in enumerate(h["people"]):
+            for j, v in enumerate([person["line"], person["role"], person["name"], person["phone"] or ""]):
+                self.people.setItem(i, j, QTableWidgetItem(v))
+        self.history.clear()
+        items = [(e["on_date"], e["kind"], (f"{e['from_status']} → " if e["from_status"] else "") + (e["to_status"] or "")
+                  + (f"（{e['by_name']}）" if e["by_name"] else "") + (f"：{e['note']}" if e["note"] else ""))
+                 for e in h["events"]]
+        items += [(t["on_date"], "劝返", f"{t['method']}，{t['people']}" + (f"；措施：{t['action']}" if t["action"] else "")
+                   + (f"；结果：{t['result']}" if t["result"] else "")) for t in h["attempts"]]
+        items += [(t["on_date"], "送教上门", f"{t['teacher_name']}：{t['content']}（{t['hours']:g}课时）")
+                  for t in h["home_teaching"]]
+        for on, kind, text in sorted(items):
+            self.history.addTopLevelItem(QTreeWidgetItem([on, kind, text]))
+        self.attempt_button.setEnabled(c["status"] not in (cases.CLOSED, cases.SUSPECTED))
+
+    def allowed_steps(self) -> list[str]:
+        return [self.steps.itemAt(i).widget().text().removeprefix("→ ") for i in range(self.steps.count())]
+
+    def step(self, to: str, options: dict | None = None) -> bool:
+        """Take one allowed step; without `options`, ask for what the step requires."""
+        c = cases.get_case(self.store, self.case_uuid)
+        if options is None:
+            dialog = StepDialog(self, c["status"], to, cases.transitions()[c["status"]].get(to, ""))
+            if not dialog.exec():
+                return False
+            options = dialog.options()
+        try:
+            cases.move(self.store, self.case_uuid, to, actor="窗口", **options)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        self._changed()
+        return True
+
+    def _reopen(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+        reason, ok = QInputDialog.getText(self, "重新打开案件", "原因：")
+        if ok:
+            try:
+                cases.reopen(self.store, self.case_uuid, reason=reason, on=self.today(), actor="窗口")
+            except JiaoyuError as exc:
+                show_error(self, exc.message)
+                return
+            self._changed()
+
+    def add_attempt(self) -> bool:
+        try:
+            cases.add_attempt(self.store, self.case_uuid, on=self.attempt_on.date().toString("yyyy-MM-dd"),
+                              people=self.attempt_people.text(), method=self.attempt_method.currentText(),
+                              action=self.attempt_action.text() or None, result=self.attempt_result.text() or None,
+                              next_date=self.attempt_next.text().strip() or None, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        for w in (self.attempt_people, self.attempt_action, self.attempt_result, self.attempt_next):
+            w.clear()
+        self._changed()
+        return True
+
+    def _add_person(self) -> None:
+        try:
+            cases.add_person(self.store, self.case_uuid, role=self.person_role.currentText().split("（")[0],
+                             name=self.person_name.text(), phone=self.person_phone.text() or None, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return
+        self.person_name.clear()
+        self.person_phone.clear()
+        self._changed()
+
+    def _save_plan(self) -> None:
+        try:
+            cases.set_plan(self.store, self.case_uuid, self.plan.toPlainText().strip(),
+                           whereabouts=self.whereabouts.text().strip() or None, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return
+        self._changed()
+
+    def _changed(self) -> None:
+        self.window_.data_changed()
+        self.reload()

@@ -1,0 +1,211 @@
+"""导出与回执: the ledgers workbook, the inspection-folder PDF, and the packet to a USB stick or a
+folder (removable drives listed first), each with a progress bar and 取消; the result's
+fingerprint shown for the principal to note; the township's receipts imported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout)
+
+from jiaoyuapp.documents.inspection_folder import digits
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.exchange import identity, peers
+from jiaoyuapp.exchange.receipts import import_receipt
+from ui.dialogs import show_error, show_info
+from ui.drives import destinations
+from ui.screens.base import Screen, heading
+from ui.tasks import CoreCall, run_with_progress
+
+
+def ask_passphrase(parent, purpose: str) -> str | None:
+    text, ok = QInputDialog.getText(parent, "校长口令", f"{purpose}需要学校密钥签名，请输入校长设置的口令：",
+                                    QLineEdit.EchoMode.Password)
+    return text if ok and text else None
+
+
+class ExportScreen(Screen):
+    def __init__(self, window):
+        super().__init__(window)
+        self.passphrase_source = ask_passphrase  # tests give the passphrase without a dialog
+        self.last_result: dict = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("导出与回执"))
+        key_box = QGroupBox("学校密钥与中心校")
+        k = QFormLayout(key_box)
+        self.key_label = QLabel()
+        self.key_label.setObjectName("keyFingerprint")
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_button = QPushButton("设置密钥…")
+        self.key_button.clicked.connect(self._create_key)
+        row = QHBoxLayout()
+        row.addWidget(self.key_label, 1)
+        row.addWidget(self.key_button)
+        k.addRow("本校密钥指纹：", row)
+        self.center_label = QLabel()
+        center_button = QPushButton("导入中心校证书…")
+        center_button.clicked.connect(self._center_certificate)
+        row = QHBoxLayout()
+        row.addWidget(self.center_label, 1)
+        row.addWidget(center_button)
+        k.addRow("中心校：", row)
+        cert_button = QPushButton("导出本校证书（交中心校登记）…")
+        cert_button.clicked.connect(self._export_certificate)
+        k.addRow("", cert_button)
+        layout.addWidget(key_box)
+        docs = QGroupBox("迎检材料")
+        d = QHBoxLayout(docs)
+        self.public = QCheckBox("公示版（隐藏身份证件号和电话）")
+        ledgers, folder = QPushButton("导出台账（Excel）…"), QPushButton("导出迎检档案（PDF，签章）…")
+        ledgers.clicked.connect(lambda: self.export_ledgers(self._save_name("台账", "xlsx", "Excel 工作簿 (*.xlsx)")))
+        folder.clicked.connect(lambda: self.export_folder(self._save_name("迎检档案", "pdf", "PDF 文件 (*.pdf)")))
+        for w in (ledgers, self.public, folder):
+            d.addWidget(w)
+        d.addStretch(1)
+        layout.addWidget(docs)
+        packet = QGroupBox("交中心校的数据包（加密、签名）")
+        p = QFormLayout(packet)
+        self.target = QComboBox()
+        self.target.setObjectName("packetTarget")
+        other = QPushButton("其他文件夹…")
+        other.clicked.connect(self._choose_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.target, 1)
+        row.addWidget(other)
+        p.addRow("保存到：", row)
+        self.full = QCheckBox("完整数据包（中心校第一次接收或要求重发时）")
+        p.addRow("", self.full)
+        self.packet_button = QPushButton("导出数据包")
+        self.packet_button.setObjectName("exportPacket")
+        self.packet_button.clicked.connect(lambda: self.export_packet(Path(self.target.currentData() or ".")))
+        p.addRow("", self.packet_button)
+        receipt = QPushButton("导入中心校回执…")
+        receipt.clicked.connect(self._choose_receipt)
+        p.addRow("回执：", receipt)
+        layout.addWidget(packet)
+        self.result = QLabel()
+        self.result.setObjectName("exportResult")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+
+    def reload(self) -> None:
+        me = identity.active(self.store, required=False)
+        self.key_label.setText(me["fingerprint"] if me else "还没有密钥（导出签名文件前，请校长设置口令）")
+        self.key_button.setVisible(me is None)
+        try:
+            center = peers.township(self.store)
+            self.center_label.setText(f"{center['name']}（指纹 {center['fingerprint']}）")
+        except JiaoyuError:
+            self.center_label.setText("还没有中心校的证书（向中心校索取证书文件后导入）")
+        self.target.clear()
+        for label, folder in destinations():
+            self.target.addItem(label, str(folder))
+
+    # -- helpers ------------------------------------------------------------------
+    def _save_name(self, what: str, ext: str, filt: str) -> str | None:
+        school = self.session.school or {"name": "学校"}
+        path, _ = QFileDialog.getSaveFileName(self, f"导出{what}", f"{school['name']}_{what}_{dt.date.today():%Y%m%d}.{ext}", filt)
+        return path or None
+
+    def _call(self, target: str, *args, **kwargs) -> CoreCall:
+        return CoreCall(target, db=str(self.session.path), args=args, kwargs=kwargs)
+
+    def _show(self, text: str, **result) -> None:
+        self.last_result = result
+        self.result.setText(text)
+        show_info(self, text)
+        self.window_.data_changed()
+
+    # -- the three exports -----------------------------------------------------------
+    def export_ledgers(self, out: str | None):
+        if not out:
+            return None
+        masked = self.public.isChecked()
+        return run_with_progress(self, "导出台账", self._call(
+            "jiaoyuapp.documents.ledger_workbook:write_ledgers", out, masked=masked),
+            lambda path: self._show(f"已导出{'公示版' if masked else ''}台账：{path}", file=str(path)))
+
+    def export_folder(self, out: str | None):
+        secret = out and self.passphrase_source(self, "迎检档案")
+        if not secret:
+            return None
+        fp = identity.active(self.store)["fingerprint"]
+        return run_with_progress(self, "导出迎检档案", self._call(
+            "jiaoyuapp.documents.inspection_folder:write_folder", out, passphrase=secret),
+            lambda path: self._show(f"已导出迎检档案（已用学校密钥签章）：{path}\n学校密钥指纹：{fp}", file=str(path)))
+
+    def export_packet(self, folder: Path):
+        secret = self.passphrase_source(self, "数据包")
+        if not secret:
+            return None
+        full = self.full.isChecked()
+
+        def done(path) -> None:
+            row = self.store.query("SELECT * FROM packets_sent ORDER BY packet_no DESC LIMIT 1")[0]
+            fingerprint = digits(row["packet_sha256"])
+            self._show(f"已导出第{row['packet_no']}号数据包（已加密给中心校）：\n{path}\n"
+                       f"数据包指纹：{fingerprint}（请校长记下，交接时与中心校核对）", file=str(path),
+                       packet_no=row["packet_no"], fingerprint=fingerprint)
+        return run_with_progress(self, "导出数据包", self._call(
+            "jiaoyuapp.exchange.packet_export:export_packet", str(folder), passphrase=secret, full=full), done)
+
+    # -- keys, certificates, receipts ----------------------------------------------------
+    def _create_key(self) -> None:
+        secret = self.passphrase_source(self, "设置密钥")
+        school = self.session.school
+        if secret and school:
+            try:
+                identity.create(self.store, kind="school", code=school["code"], name=school["name"], passphrase=secret)
+            except JiaoyuError as exc:
+                show_error(self, exc.message)
+                return
+            self.stale = True
+            self.refresh()
+
+    def _center_certificate(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择中心校证书", "", "证书 (*.pem *.crt *.cer)")
+        if path:
+            try:
+                peers.set_township(self.store, path)
+            except JiaoyuError as exc:
+                show_error(self, exc.message)
+                return
+            self.stale = True
+            self.refresh()
+
+    def _export_certificate(self) -> None:
+        me = identity.active(self.store, required=False)
+        if me is None:
+            show_error(self, "还没有密钥，请先设置密钥。")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "导出本校证书", f"{me['name']}.pem", "证书 (*.pem)")
+        if path:
+            from jiaoyuapp.atomic_write import write_bytes_atomically
+            write_bytes_atomically(path, me["certificate"].encode("ascii"))
+            show_info(self, f"证书已导出：{path}\n指纹：{me['fingerprint']}")
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择保存数据包的文件夹")
+        if folder:
+            self.target.insertItem(0, folder, folder)
+            self.target.setCurrentIndex(0)
+
+    def _choose_receipt(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择中心校回执", "", "回执 (*.jyr)")
+        if path:
+            self.import_receipt(path)
+
+    def import_receipt(self, path: str) -> dict | None:
+        try:
+            result = import_receipt(self.store, path)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return None
+        self._show(f"第{result['packet_no']}号数据包已由中心校确认" + ("（此前已导入过这张回执）。" if result["already"]
+                                                                else "，下一个数据包将从其后的变更开始。"), **result)
+        return result

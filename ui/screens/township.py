@@ -1,0 +1,175 @@
+"""中心校: register schools (confirming each fingerprint read out on the phone), import packets
+(drag them onto the window, or choose files or a folder) with every refusal explained, the status
+board across schools, fields both sides changed waiting for a decision, and the township export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.exchange import identity, peers, township
+from ui.dialogs import show_error, show_info
+from ui.screens.base import Screen, heading
+from ui.screens.export import ask_passphrase
+from ui.tasks import CoreCall, run_with_progress
+
+BOARD = [("school_name", "学校"), ("school_code", "标识码"), ("packets", "已收数据包"), ("last_packet_date", "最近"),
+         ("students", "在读"), ("visits", "本学期家访"), ("coverage", "覆盖率"), ("open_cases", "在案"),
+         ("overdue_cases", "逾期"), ("unaided", "应助未助"), ("conflicts", "待决定")]
+
+
+class TownshipScreen(Screen):
+    def __init__(self, window):
+        super().__init__(window)
+        self.passphrase_source = ask_passphrase
+        self.results: list[dict] = []
+        self.setAcceptDrops(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("中心校：接收各校数据包"))
+        self.me = QLabel()
+        self.me.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.me)
+        buttons = QHBoxLayout()
+        for text, slot in (("登记学校（证书）…", self._register), ("导入数据包…", self._choose_packets),
+                           ("导入文件夹中的全部数据包…", self._choose_folder), ("导出本中心校证书…", self._export_certificate),
+                           ("导出乡镇汇总（Excel）…", self._export_workbook), ("导出乡镇汇总（PDF）…", self._export_folder)):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        drop = QLabel("把U盘里的 .jyp 数据包拖到这里即可导入；回执会写到数据包所在的文件夹，请让学校带回。")
+        drop.setStyleSheet("border: 2px dashed #888; padding: 10px")
+        layout.addWidget(drop)
+        results = QGroupBox("本次导入结果")
+        r = QVBoxLayout(results)
+        self.result_table = QTableWidget(0, 3)
+        self.result_table.setObjectName("importResults")
+        self.result_table.setHorizontalHeaderLabels(["文件", "结果", "说明"])
+        self.result_table.setColumnWidth(0, 260)
+        self.result_table.horizontalHeader().setStretchLastSection(True)
+        r.addWidget(self.result_table)
+        layout.addWidget(results, 1)
+        board = QGroupBox("各校状况")
+        b = QVBoxLayout(board)
+        self.board = QTableWidget(0, len(BOARD))
+        self.board.setObjectName("statusBoard")
+        self.board.setHorizontalHeaderLabels([label for _, label in BOARD])
+        b.addWidget(self.board)
+        layout.addWidget(board, 2)
+
+    def reload(self) -> None:
+        me = identity.active(self.store, required=False)
+        self.me.setText(f"{me['name']}，中心校密钥指纹：{me['fingerprint']}" if me else "")
+        try:
+            rows = township.status_board(self.store, today=self.today())
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return
+        self.board.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, (key, _) in enumerate(BOARD):
+                value = row.get(key)
+                text = "-" if value is None else (f"{value:.0%}" if key == "coverage" else str(value))
+                self.board.setItem(i, j, QTableWidgetItem(text))
+
+    # -- registering ----------------------------------------------------------------
+    def _register(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择学校证书", "", "证书 (*.pem *.crt *.cer)")
+        if not path:
+            return
+        try:
+            pem = peers.read_certificate(path)
+            cert = identity.load_certificate(pem)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return
+        said, ok = QInputDialog.getText(
+            self, "核对指纹", f"证书：{identity.subject_name(cert)}（{identity.subject_code(cert)}）\n"
+                             "请电话联系该校校长，输入校长念的24位指纹：")
+        if ok:
+            self.register(pem, said)
+
+    def register(self, pem: str, fingerprint: str) -> bool:
+        try:
+            row = peers.register_school(self.store, pem, fingerprint)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        show_info(self, f"已登记：{row['name']}（{row['code']}）")
+        self.stale = True
+        self.refresh()
+        return True
+
+    # -- importing ------------------------------------------------------------------
+    def _choose_packets(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择数据包", "", "数据包 (*.jyp)")
+        if paths:
+            self.import_files(paths)
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择存放数据包的文件夹（如U盘）")
+        if folder:
+            self.import_files([str(p) for p in sorted(Path(folder).glob("*.jyp"))])
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().endswith(".jyp")]
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: list[str]):
+        if not paths:
+            show_error(self, "没有找到 .jyp 数据包。")
+            return None
+        secret = self.passphrase_source(self, "打开数据包和出具回执")
+        if not secret:
+            return None
+        receipts = str(Path(paths[0]).parent)
+        work = CoreCall("jiaoyuapp.exchange.township:import_packets", db=str(self.session.path),
+                        args=(sorted(paths),), kwargs={"passphrase": secret, "receipts_dir": receipts})
+        return run_with_progress(self, "导入数据包", work, self._imported)
+
+    def _imported(self, results: list[dict]) -> None:
+        self.results = results
+        self.result_table.setRowCount(len(results))
+        for i, r in enumerate(results):
+            text = r["message"] + (f"　回执：{r['receipt']}" if r.get("receipt") else "")
+            for j, v in enumerate([r["file"], r["status"], text]):
+                item = QTableWidgetItem(v)
+                item.setToolTip(v)
+                self.result_table.setItem(i, j, item)
+        self.stale = True
+        self.refresh()
+
+    # -- exports ------------------------------------------------------------------
+    def _export_certificate(self) -> None:
+        me = identity.active(self.store)
+        path, _ = QFileDialog.getSaveFileName(self, "导出中心校证书", f"{me['name']}.pem", "证书 (*.pem)")
+        if path:
+            from jiaoyuapp.atomic_write import write_bytes_atomically
+            write_bytes_atomically(path, me["certificate"].encode("ascii"))
+            show_info(self, f"证书已导出：{path}\n指纹：{me['fingerprint']}")
+
+    def _export_workbook(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出乡镇汇总", "乡镇汇总.xlsx", "Excel 工作簿 (*.xlsx)")
+        if path:
+            self._run("导出乡镇汇总", "write_township_workbook", path)
+
+    def _export_folder(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出乡镇汇总（PDF）", "乡镇汇总.pdf", "PDF 文件 (*.pdf)")
+        secret = path and self.passphrase_source(self, "乡镇汇总")
+        if secret:
+            self._run("导出乡镇汇总", "write_township_folder", path, passphrase=secret)
+
+    def _run(self, title: str, function: str, *args, **kwargs) -> None:
+        work = CoreCall(f"jiaoyuapp.exchange.township_export:{function}", db=str(self.session.path), args=args,
+                        kwargs=kwargs, progress=False)
+        run_with_progress(self, title, work, lambda out: show_info(self, f"已导出：{out}"))

@@ -1,0 +1,385 @@
+"""家访: a form that keeps a draft as you type (a crash loses at most a few seconds, and the draft
+is offered back), the household's siblings covered by one visit, photos, the parent's signature,
+the teacher's own list of students still to visit, and a pre-filled paper form to print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from jiaoyuapp import drafts
+from jiaoyuapp.codes import table
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers.attachments import read_file
+from jiaoyuapp.ledgers.coverage import coverage
+from jiaoyuapp.ledgers.teachers import list_teachers
+from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, visit_details
+from jiaoyuapp.roster.classes import class_label
+from jiaoyuapp.roster.search import find_students
+from ui.dialogs import show_error, show_info
+from ui.screens.base import Screen, heading
+from ui.signature_pad import SignaturePad
+
+DRAFT = "家访"
+LONG_FIELDS = ("home_situation", "school_behaviour", "home_behaviour", "policies", "parent_opinion", "problems",
+               "measures", "followup_plan")
+DRAFT_DELAY_MS = 1500
+
+
+class VisitsScreen(Screen):
+    def __init__(self, window):
+        super().__init__(window)
+        self.student_uuid: str | None = None
+        self.photos: list[bytes] = []
+        self._loading = False
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading("家访"))
+        self.draft_bar = QWidget()
+        bar = QHBoxLayout(self.draft_bar)
+        self.draft_label = QLabel("上次有一份没有保存的家访记录草稿。")
+        self.restore_button, self.drop_button = QPushButton("恢复草稿"), QPushButton("丢弃草稿")
+        self.restore_button.setObjectName("restoreDraft")
+        self.restore_button.clicked.connect(self.restore_draft)
+        self.drop_button.clicked.connect(self.drop_draft)
+        for w in (self.draft_label, self.restore_button, self.drop_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        self.draft_bar.setStyleSheet("background: #fff3cd")
+        self.draft_bar.hide()
+        outer.addWidget(self.draft_bar)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._form())
+        split.addWidget(self._tasks())
+        split.setSizes([760, 360])
+        outer.addWidget(split, 1)
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_DELAY_MS)
+        self.draft_timer.timeout.connect(self.save_draft_now)
+
+    # -- building the form --------------------------------------------------------
+    def _form(self) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
+        self.find = QLineEdit()
+        self.find.setObjectName("visitStudentSearch")
+        self.find.setPlaceholderText("输入学生姓名或拼音首字母（如 zs）")
+        self.found = QListWidget()
+        self.found.setObjectName("visitStudentResults")
+        self.found.setMaximumHeight(110)
+        self.find.textChanged.connect(self._search)
+        self.found.itemActivated.connect(lambda item: self.choose_student(item.data(Qt.ItemDataRole.UserRole)))
+        self.found.itemClicked.connect(lambda item: self.choose_student(item.data(Qt.ItemDataRole.UserRole)))
+        form.addRow("学生：", self.find)
+        form.addRow("", self.found)
+        self.covered = QLabel("请先选择学生。一次家访覆盖同一户在校的兄弟姐妹。")
+        self.covered.setObjectName("visitCovered")
+        self.covered.setWordWrap(True)
+        form.addRow("本次覆盖：", self.covered)
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.mode = QComboBox()
+        self.mode.setObjectName("visitMode")
+        self.mode.addItems(table("visit_mode").codes())
+        self.teachers = QListWidget()
+        self.teachers.setObjectName("visitTeachers")
+        self.teachers.setMaximumHeight(90)
+        form.addRow("家访日期：", self.day)
+        form.addRow("家访形式：", self.mode)
+        form.addRow("家访教师：", self.teachers)
+        self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for key in TEXT_FIELDS + ("followup_date",):
+            edit = QPlainTextEdit() if key in LONG_FIELDS else QLineEdit()
+            if key in LONG_FIELDS:
+                edit.setMaximumHeight(60)
+                edit.setTabChangesFocus(True)
+            if key == "followup_date":
+                edit.setPlaceholderText("如 2026-12-20，可不填")
+            edit.setObjectName(f"visit_{key}")
+            self.fields[key] = edit
+            form.addRow(FIELD_LABELS[key] + "：", edit)
+        photo_row = QHBoxLayout()
+        self.photo_list = QListWidget()
+        self.photo_list.setObjectName("visitPhotos")
+        self.photo_list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.photo_list.setIconSize(QSize(72, 72))
+        self.photo_list.setMaximumHeight(100)
+        add, remove = QPushButton("添加照片…"), QPushButton("移除所选")
+        add.clicked.connect(self._choose_photos)
+        remove.clicked.connect(self._remove_photo)
+        photo_row.addWidget(self.photo_list, 1)
+        side = QVBoxLayout()
+        side.addWidget(add)
+        side.addWidget(remove)
+        photo_row.addLayout(side)
+        form.addRow("照片：", photo_row)
+        sign_row = QHBoxLayout()
+        self.signature = SignaturePad()
+        clear = QPushButton("重签")
+        clear.clicked.connect(self.signature.clear)
+        sign_row.addWidget(self.signature)
+        sign_row.addWidget(clear)
+        form.addRow("家长签名：", sign_row)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("保存家访记录")
+        self.save_button.setObjectName("saveVisit")
+        self.save_button.clicked.connect(self.save)
+        self.print_button = QPushButton("打印纸质家访表（预填学生信息）…")
+        self.print_button.clicked.connect(self.print_form)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        # every edit restarts the draft timer
+        self.day.dateChanged.connect(self._edited)
+        self.mode.currentIndexChanged.connect(self._edited)
+        self.teachers.itemChanged.connect(self._edited)
+        self.signature.changed.connect(self._edited)
+        for edit in self.fields.values():
+            edit.textChanged.connect(self._edited)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(box)
+        return scroll
+
+    def _tasks(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.addWidget(QLabel("我的家访任务（本学期还需家访的学生）："))
+        self.task_teacher = QComboBox()
+        self.task_teacher.setObjectName("taskTeacher")
+        self.task_teacher.currentIndexChanged.connect(self._fill_tasks)
+        layout.addWidget(self.task_teacher)
+        self.task_list = QListWidget()
+        self.task_list.setObjectName("taskList")
+        self.task_list.itemActivated.connect(lambda item: self.choose_student(item.data(Qt.ItemDataRole.UserRole)))
+        self.task_list.itemDoubleClicked.connect(lambda item: self.choose_student(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.task_list, 1)
+        return box
+
+    # -- data -----------------------------------------------------------------------
+    def reload(self) -> None:
+        self._loading = True
+        checked = set(self.checked_teachers())
+        self.teachers.clear()
+        self.task_teacher.blockSignals(True)
+        self.task_teacher.clear()
+        for t in list_teachers(self.store):
+            if not t["active"]:
+                continue
+            item = QListWidgetItem(t["name"] + (f"（{'、'.join(t['classes'])}）" if t["classes"] else ""))
+            item.setData(Qt.ItemDataRole.UserRole, t["uuid"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if t["uuid"] in checked else Qt.CheckState.Unchecked)
+            self.teachers.addItem(item)
+            self.task_teacher.addItem(item.text(), t["uuid"])
+        self.task_teacher.blockSignals(False)
+        self._loading = False
+        self._fill_tasks()
+        self.draft_bar.setVisible(drafts.load(self.session.path, DRAFT) is not None and not self.student_uuid)
+
+    def _fill_tasks(self) -> None:
+        self.task_list.clear()
+        teacher = self.task_teacher.currentText().split("（")[0]
+        try:
+            due = coverage(self.store, today=self.today())["due"]
+        except JiaoyuError as exc:
+            self.task_list.addItem(exc.message)
+            return
+        mine = [d for d in due if teacher in d["head_teachers"]] or ([] if teacher else due)
+        for d in mine:
+            note = f"（重点：{'、'.join(d['priority'])}，需{d['required']}次）" if d["priority"] else ""
+            item = QListWidgetItem(f"{d['class']} {d['name']} 已访{d['visits']}次{note}")
+            item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
+            self.task_list.addItem(item)
+
+    def _search(self, text: str) -> None:
+        self.found.clear()
+        if not text.strip():
+            return
+        try:
+            rows = find_students(self.store, text, status="在读", limit=20)
+        except JiaoyuError:
+            return
+        for s in rows:
+            item = QListWidgetItem(f"{s['name']}　{class_label(s['grade'], s['class_no'])}")
+            item.setData(Qt.ItemDataRole.UserRole, s["uuid"])
+            self.found.addItem(item)
+
+    def choose_student(self, uuid: str) -> None:
+        s = self.store.get("students", uuid)
+        if s is None:
+            return
+        self.student_uuid = uuid
+        kids = [s]
+        if s["household_uuid"]:
+            kids = self.store.query("SELECT name, grade, class_no FROM students WHERE household_uuid = ? AND "
+                                    "(status = '在读' OR uuid = ?) ORDER BY grade", (s["household_uuid"], uuid))
+        self.covered.setText("、".join(f"{k['name']}（{class_label(k['grade'], k['class_no'])}）" for k in kids))
+        if not self.fields["location"].text():
+            self.fields["location"].setText(s["current_address"] or s["home_address"] or "")
+        g = self.store.query("SELECT name, relation FROM guardians WHERE student_uuid = ? ORDER BY position LIMIT 1", (uuid,))
+        if g and not self.fields["met_name"].text():
+            self.fields["met_name"].setText(g[0]["name"] or "")
+            self.fields["met_relation"].setText(g[0]["relation"] or "")
+        self._edited()
+
+    def checked_teachers(self) -> list[str]:
+        return [self.teachers.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.teachers.count())
+                if self.teachers.item(i).checkState() == Qt.CheckState.Checked]
+
+    def values(self) -> dict:
+        out = {}
+        for key, edit in self.fields.items():
+            text = (edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()).strip()
+            out[key] = text or None
+        return out
+
+    # -- photos -----------------------------------------------------------------------
+    def _choose_photos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择照片（可从手机的U盘模式中选）", "",
+                                                "图片 (*.jpg *.jpeg *.png *.heic *.bmp)")
+        for path in paths:
+            self.add_photo(path)
+
+    def add_photo(self, path: str) -> bool:
+        try:
+            data = read_file(path)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        self.photos.append(data)
+        self._show_photo(data)
+        self._edited()
+        return True
+
+    def _show_photo(self, data: bytes) -> None:
+        pixmap = QPixmap()
+        pixmap.loadFromData(data)
+        item = QListWidgetItem(QIcon(pixmap), f"照片{self.photo_list.count() + 1}")
+        self.photo_list.addItem(item)
+
+    def _remove_photo(self) -> None:
+        row = self.photo_list.currentRow()
+        if row >= 0:
+            self.photos.pop(row)
+            self.photo_list.takeItem(row)
+            self._edited()
+
+    # -- drafts -------------------------------------------------------------------------
+    def _edited(self, *_args) -> None:
+        if not self._loading:
+            self.draft_timer.start()
+
+    def has_content(self) -> bool:
+        return bool(self.student_uuid or any(self.values().values()) or self.photos or not self.signature.blank)
+
+    def save_draft_now(self) -> None:
+        self.draft_timer.stop()
+        if not self.has_content():
+            return
+        fields = dict(self.values(), student_uuid=self.student_uuid, day=self.day.date().toString("yyyy-MM-dd"),
+                      mode=self.mode.currentText(), teachers=self.checked_teachers())
+        files = {f"photo{i:02d}": data for i, data in enumerate(self.photos)}
+        signature = self.signature.png()
+        if signature:
+            files["signature"] = signature
+        try:
+            drafts.save(self.session.path, DRAFT, fields, files)
+        except JiaoyuError:
+            pass  # a draft that cannot be written must not interrupt the typing
+
+    def restore_draft(self) -> bool:
+        found = drafts.load(self.session.path, DRAFT)
+        self.draft_bar.hide()
+        if not found:
+            return False
+        fields, files = found
+        self.clear_form(keep_draft=True)
+        self._loading = True
+        if fields.get("student_uuid"):
+            self.choose_student(fields["student_uuid"])
+        self.day.setDate(QDate.fromString(fields.get("day") or "", "yyyy-MM-dd"))
+        self.mode.setCurrentText(fields.get("mode") or self.mode.currentText())
+        wanted = set(fields.get("teachers") or [])
+        for i in range(self.teachers.count()):
+            item = self.teachers.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted else Qt.CheckState.Unchecked)
+        for key, edit in self.fields.items():
+            value = fields.get(key) or ""
+            edit.setPlainText(value) if isinstance(edit, QPlainTextEdit) else edit.setText(value)
+        for name in sorted(n for n in files if n.startswith("photo")):
+            self.photos.append(files[name])
+            self._show_photo(files[name])
+        self.signature.load_png(files.get("signature"))
+        self._loading = False
+        return True
+
+    def drop_draft(self) -> None:
+        drafts.discard(self.session.path, DRAFT)
+        self.draft_bar.hide()
+
+    def clear_form(self, keep_draft: bool = False) -> None:
+        self._loading = True
+        self.student_uuid = None
+        self.find.clear()
+        self.covered.setText("请先选择学生。一次家访覆盖同一户在校的兄弟姐妹。")
+        for edit in self.fields.values():
+            edit.clear()
+        self.photos.clear()
+        self.photo_list.clear()
+        self.signature.clear()
+        self.day.setDate(QDate.currentDate())
+        self._loading = False
+        if not keep_draft:
+            drafts.discard(self.session.path, DRAFT)
+
+    # -- saving and printing --------------------------------------------------------------
+    def save(self) -> str | None:
+        if not self.student_uuid:
+            show_error(self, "请先选择要家访的学生。")
+            return None
+        values = {k: v for k, v in self.values().items() if v is not None}
+        try:
+            uid = record_visit(self.store, student_uuid=self.student_uuid, day=self.day.date().toString("yyyy-MM-dd"),
+                               teachers=self.checked_teachers(), mode=self.mode.currentText(), photos=list(self.photos),
+                               signature=self.signature.png(), actor="窗口", today=dt.date.today(), **values)
+        except JiaoyuError as exc:
+            self.save_draft_now()  # nothing typed is lost while the teacher fixes it
+            show_error(self, exc.message)
+            return None
+        covered = self.covered.text()
+        self.clear_form()
+        self.window_.data_changed()
+        show_info(self, f"家访记录已保存（覆盖：{covered}）。")
+        return uid
+
+    def print_form(self) -> Path | None:
+        if not self.student_uuid:
+            show_error(self, "请先选择学生，表上会预先填好这一户的学生和家长。")
+            return None
+        from jiaoyuapp.documents.visit_form import write_visit_form
+        out = Path(tempfile.gettempdir()) / f"家访记录表_{dt.date.today():%Y%m%d}.pdf"
+        try:
+            write_visit_form(self.store, self.student_uuid, out)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return None
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        return out
+
+    def show_visit(self, visit_uuid: str) -> None:
+        v = visit_details(self.store, visit_uuid)
+        lines = [f"{FIELD_LABELS[k]}：{v[k]}" for k in ("day", "mode") + TEXT_FIELDS + ("followup_date",) if v.get(k)]
+        lines.append("家访教师：" + "、".join(t["name"] for t in v["teachers"]))
+        lines.append(f"照片{sum(a['role'] == 'photo' for a in v['attachments'])}张"
+                     + ("，有家长签名" if any(a["role"] == "signature" for a in v["attachments"]) else ""))
+        show_info(self, "\n".join(lines), title="家访记录")

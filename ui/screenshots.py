@@ -1,0 +1,95 @@
+"""`jiaoyu-app --screenshots DIR`: every main screen on a demo school (invented people only),
+one PNG each, for the README and for a quick look that nothing is drawn as boxes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication
+
+SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("student", "学生档案"), ("visits", "家访"),
+           ("absences", "考勤"), ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执"),
+           ("township", "中心校"), ("wizard", "首次使用向导")]
+SECRET = "演示口令2026"
+
+
+def settle(ms: int = 150) -> None:
+    """Let Qt lay out and paint (and finish any work on the pool) before a picture is taken."""
+    QThreadPool.globalInstance().waitForDone()
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _save(widget, out: Path, index: int, name: str) -> Path:
+    settle()
+    path = out / f"{index:02d}_{name}.png"
+    widget.grab().save(str(path))
+    return path
+
+
+def _center_with_demo(folder: Path, school_db: Path) -> Path:
+    """A township center that has received the demo school's first packet."""
+    from jiaoyuapp.exchange import identity, peers, township
+    from jiaoyuapp.exchange.packet_export import export_packet
+    from jiaoyuapp.school import open_school
+    center_db = folder / "演示中心校.db"
+    center = open_school(center_db)
+    school = open_school(school_db)
+    try:
+        township.init(center, name="演示镇中心校", code="5100000099", passphrase=SECRET)
+        me = identity.active(center)
+        identity.create(school, kind="school", code="5100000001", name="演示村小学", passphrase=SECRET)
+        mine = identity.active(school)
+        peers.register_school(center, mine["certificate"], mine["fingerprint"])
+        packet = export_packet(school, folder / "U盘", passphrase=SECRET, center_certificate=me["certificate"])
+        township.import_packet(center, packet, passphrase=SECRET)
+    finally:
+        school.close()
+        center.close()
+    return center_db
+
+
+def take_screenshots(out: Path, students: int = 300) -> list[Path]:
+    from jiaoyuapp.demo_school import make_demo_school as make_demo
+    from ui.first_run import FirstRunWizard
+    from ui.main_window import MainWindow
+    from ui.session import Session
+    out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with tempfile.TemporaryDirectory(prefix="jiaoyu-shots-") as tmp:
+        work = Path(tmp)
+        db = make_demo(work, students)
+        window = MainWindow(Session(db))
+        window.resize(1280, 820)
+        window.show()
+        for i, (key, name) in enumerate(SCREENS, 1):
+            if key == "student":
+                uuid = window.session.store.scalar(
+                    "SELECT student_uuid FROM cases ORDER BY opened_on LIMIT 1") or window.session.store.scalar(
+                    "SELECT uuid FROM students LIMIT 1")
+                window.open_student(uuid)
+            elif key == "cases":
+                screen = window.show_screen("cases")
+                if screen.rows:
+                    screen.open_case(screen.rows[0]["uuid"])
+            elif key == "visits":
+                screen = window.show_screen("visits")
+                screen.find.setText(window.session.store.scalar("SELECT name FROM students LIMIT 1"))
+            elif key == "township":
+                window.switch_to(Session(_center_with_demo(work, db)))
+            elif key == "wizard":
+                window.close()
+                wizard = FirstRunWizard(folder=work)
+                wizard.resize(720, 480)
+                wizard.show()
+                saved.append(_save(wizard, out, i, name))
+                wizard.close()
+                continue
+            else:
+                window.show_screen(key)
+            saved.append(_save(window, out, i, name))
+        QApplication.instance().processEvents()
+    return saved

@@ -1,0 +1,189 @@
+"""Long work off the UI: a progress bar, a cancel button, a window that never freezes.
+
+Long work is a `CoreCall` — a core function named by "module:function", run in a separate
+process on its own database connection. A thread would share Python's interpreter lock with the
+window, and a long C call or a garbage collection in the worker would then pause the window for a
+third of a second at a time on an old PC; a process cannot. The core's progress callback and
+cancel flag cross over a queue and an event. Short or Qt-bound work may still be a plain function
+run on a pool thread (`Task(function)`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue as queue_module
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from jiaoyuapp.errors import CancelledError, JiaoyuError
+
+UNEXPECTED = "出现意外错误，操作没有完成，已有数据没有改动。详情已记录在：{}"
+
+
+@dataclass
+class CoreCall:
+    """`target(store?, *args, progress=…, cancel=…, **kwargs)` in another process. With `db`, the
+    database is opened there and passed first; `progress=False` for functions without callbacks."""
+    target: str
+    db: str | None = None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    progress: bool = True
+
+
+def _child(call: CoreCall, out, cancel_event) -> None:  # runs in the worker process
+    from importlib import import_module
+    try:
+        module, name = call.target.split(":")
+        function = getattr(import_module(module), name)
+        extra = {}
+        if call.progress:
+            extra = {"progress": lambda done, total, stage="": out.put(
+                ("progress", int(done), -1 if total is None else int(total), stage or "")),
+                     "cancel": cancel_event.is_set}
+        if call.db:
+            from jiaoyuapp.school import open_school
+            store = open_school(call.db, create=False)
+            try:
+                result = function(store, *call.args, **extra, **call.kwargs)
+            finally:
+                store.close()
+        else:
+            result = function(*call.args, **extra, **call.kwargs)
+        out.put(("done", result))
+    except CancelledError:
+        out.put(("cancelled",))
+    except JiaoyuError as exc:
+        out.put(("failed", exc.message, False))
+    except BaseException:  # noqa: BLE001 - logged without children's data, reported to the window
+        from jiaoyuapp.error_log import log_unexpected
+        out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)      # done, total (-1: unknown), stage
+    done = Signal(object)
+    failed = Signal(str, bool)            # message, unexpected
+    cancelled = Signal()
+
+
+class Task(QRunnable):
+    """One piece of work. Connect to `signals` before `start()`."""
+
+    def __init__(self, work: CoreCall | Callable):
+        super().__init__()
+        self.work = work
+        self.signals = _Signals()
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def start(self) -> None:
+        QThreadPool.globalInstance().start(self)
+
+    def run(self) -> None:  # on a pool thread
+        if isinstance(self.work, CoreCall):
+            self._run_process()
+            return
+        try:
+            result = self.work(lambda d, t, s="": self.signals.progress.emit(int(d), -1 if t is None else int(t), s or ""),
+                               self._cancel.is_set)
+        except CancelledError:
+            self.signals.cancelled.emit()
+        except JiaoyuError as exc:
+            self.signals.failed.emit(exc.message, False)
+        except Exception:  # noqa: BLE001
+            from jiaoyuapp.error_log import log_unexpected
+            self.signals.failed.emit(UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app task")), True)
+        else:
+            self.signals.done.emit(result)
+
+    def _run_process(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
+        out, cancel_event = ctx.Queue(), ctx.Event()
+        process = ctx.Process(target=_child, args=(self.work, out, cancel_event), daemon=True)
+        process.start()
+        try:
+            while True:
+                if self._cancel.is_set():
+                    cancel_event.set()
+                try:
+                    message = out.get(timeout=0.1)
+                except queue_module.Empty:
+                    if not process.is_alive() and out.empty():
+                        self.signals.failed.emit("后台处理意外退出（可能是内存不足），操作没有完成，已有数据没有改动。", True)
+                        return
+                    continue
+                kind = message[0]
+                if kind == "progress":
+                    self.signals.progress.emit(*message[1:])
+                elif kind == "done":
+                    self.signals.done.emit(message[1])
+                    return
+                elif kind == "cancelled":
+                    self.signals.cancelled.emit()
+                    return
+                else:
+                    self.signals.failed.emit(message[1], message[2])
+                    return
+        finally:
+            process.join(timeout=30)
+
+
+def run_with_progress(parent: QWidget, title: str, work: CoreCall | Callable, on_done: Callable[[Any], None],
+                      on_failed: Callable[[str], None] | None = None) -> Task:
+    """Run `work` with a window-modal progress dialog (percent and stage, 取消 button)."""
+    from ui.dialogs import show_error
+    dialog = QProgressDialog(title, "取消", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setMinimumWidth(420)
+    task = Task(work)
+    parent._running_task = task  # kept alive while it runs
+    task.dialog = dialog
+
+    def progress(done: int, total: int, stage: str) -> None:
+        if total > 0:
+            dialog.setMaximum(total)
+            dialog.setValue(min(done, total))
+        if stage:
+            dialog.setLabelText(f"{title}：{stage}")
+
+    def finish() -> None:
+        dialog.reset()
+        dialog.hide()
+        dialog.deleteLater()
+
+    def done(result) -> None:
+        dialog.setMaximum(max(dialog.maximum(), 1))
+        dialog.setValue(dialog.maximum())
+        task.final_value = (dialog.value(), dialog.maximum())
+        finish()
+        on_done(result)
+
+    def failed(message: str, unexpected: bool) -> None:
+        finish()
+        (on_failed or (lambda m: show_error(parent, m)))(message)
+
+    def cancelled() -> None:
+        finish()
+        show_error(parent, "已取消，没有写入任何改动。", title="已取消")
+
+    task.signals.progress.connect(progress)
+    task.signals.done.connect(done)
+    task.signals.failed.connect(failed)
+    task.signals.cancelled.connect(cancelled)
+    dialog.canceled.connect(task.cancel)
+    dialog.show()
+    task.start()
+    return task
