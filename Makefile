@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMO_DB ?= demo/演示学校.db
 
-.PHONY: run test bench deps clean
+.PHONY: run test bench deps clean screenshots
+
+# Debian packages the window needs: Qt's own libraries (offscreen and on a desktop, via xcb).
+APP_APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6
 
 # Debian packages only the checks need: LibreOffice reads our workbooks, poppler (pdfsig, pdffonts,
 # pdftoppm) and NSS tools read our PDFs, as real clients would.
@@ -14,19 +18,20 @@ TEST_APT_PACKAGES := libreoffice-calc-nogui poppler-utils libnss3-tools
 deps: $(STAMP)
 
 $(STAMP): pyproject.toml installer/system-deps.sh
-	PYTHON=$(PYTHON) bash installer/system-deps.sh
+	PYTHON=$(PYTHON) JIAOYU_APT_PACKAGES="$(APP_APT_PACKAGES)" bash installer/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Until the window exists, `run` builds a demo school and prints its summary.
+# The window. With no school database yet it starts the first-run wizard (which also offers a
+# demo school); `make run DB=path/to/school.db` opens that one.
 run: deps
-	mkdir -p demo
-	rm -f "$(DEMO_DB)" "$(DEMO_DB)-wal" "$(DEMO_DB)-shm"
-	$(BIN)/jiaoyu --db "$(DEMO_DB)" init --school-code 5101230001 --school-name 演示村小学 --township 青石镇 --county 示范县
-	$(BIN)/jiaoyu --db "$(DEMO_DB)" demo --students 300 --seed 7
-	$(BIN)/jiaoyu --db "$(DEMO_DB)" summary
+	$(BIN)/jiaoyu-app $(if $(DB),--db "$(DB)")
+
+# Pictures of every main screen on a demo school (the README shows them).
+screenshots: deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/jiaoyu-app --screenshots docs/screenshots
 
 test: deps
 	JIAOYU_APT_PACKAGES="$(TEST_APT_PACKAGES)" bash installer/system-deps.sh

@@ -250,3 +250,20 @@ def test_export_packet_progress_reaches_100_and_fingerprint_shown(qtbot, tmp_pat
     fp = screen.last_result["fingerprint"]
     assert len(fp.replace(" ", "")) == 24 and fp in screen.result.text()
     close_message_boxes()
+
+
+def test_home_lists_what_needs_attention_one_click_from_the_student(qtbot, tmp_path):
+    window = open_window(qtbot, demo_db(tmp_path))
+    home = window.screen("home")
+    qtbot.waitUntil(lambda: home.loaded, timeout=30000)
+    from jiaoyuapp.ledgers.attention import attention
+    expected = attention(window.session.store)["counts"]
+    groups = {home.tree.topLevelItem(i).text(0) for i in range(home.tree.topLevelItemCount())}
+    assert groups == {f"{k}（{v}）" for k, v in expected.items()}
+    group = next(home.tree.topLevelItem(i) for i in range(home.tree.topLevelItemCount())
+                 if home.tree.topLevelItem(i).childCount() and "未家访" in home.tree.topLevelItem(i).text(0))
+    child = group.child(0)
+    home.tree.itemDoubleClicked.emit(child, 0)
+    assert window.stack.currentWidget() is window.screen("student")
+    assert child.text(0) in window.screen("student").header.text()
+    assert home.coverage_chart.items and home.cases_chart.items

@@ -137,10 +137,10 @@ class MainWindow(QMainWindow):
     def switch_to(self, session: Session) -> None:
         self.sessions[session.path] = session
         self.session = session
-        try:
-            session.backup_daily()
-        except JiaoyuError:
-            pass  # a backup that could not be taken is not a reason to refuse opening
+        if session.mode != "township" and session.school:  # at most one a day, in the background
+            from ui.tasks import CoreCall, Task
+            self._backup = Task(CoreCall("jiaoyuapp.store.backups:daily_backup", db=str(session.path), progress=False))
+            self._backup.start()
         for screen in self.screens.values():
             self.stack.removeWidget(screen)
             screen.deleteLater()

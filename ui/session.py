@@ -10,7 +10,6 @@ from jiaoyuapp.exchange import township
 from jiaoyuapp.paths import data_dir
 from jiaoyuapp.school import open_school, school_info
 from jiaoyuapp.store import Store
-from jiaoyuapp.store.backups import daily_backup
 
 RECENT_FILE = "最近打开.json"
 
@@ -44,10 +43,6 @@ class Session:
         name = f"{school['name']}（{school['code']}）" if school else "尚未登记学校"
         role = "中心校" if self.mode == "township" else "学校"
         return f"{name} · {role} · {self.path.name}"
-
-    def backup_daily(self) -> None:
-        if self.mode != "township" and self.school:
-            daily_backup(self.store)
 
     def close(self) -> None:
         self.store.close()

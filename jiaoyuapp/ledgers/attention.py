@@ -156,3 +156,22 @@ def mismatches(store: Store) -> list[dict]:
         f"AND s.status_date IS NOT NULL AND a.day > s.status_date GROUP BY s.uuid", LEFT_SCHOOL),
         lambda r: f"{r['student_status']}后仍登记了缺课（最后一天{r['last_day']}）")
     return out
+
+
+def overview(store: Store, *, today: dt.date | None = None) -> dict:
+    """Everything the home screen shows, in one call (the window computes it off the UI thread):
+    the attention list, visit coverage by class, and cases by status. A school without a calendar
+    yet gets the reason instead of the attention list."""
+    from collections import Counter
+
+    from jiaoyuapp.errors import DataError
+    from jiaoyuapp.ledgers.coverage import coverage
+    today = today or dt.date.today()
+    out = {"attention": None, "problem": None, "coverage": [],
+           "cases": Counter(c["status"] for c in list_cases(store, today=today)).most_common()}
+    try:
+        out["attention"] = attention(store, today=today)
+        out["coverage"] = [(c["class"], c["coverage"]) for c in coverage(store, today=today)["by_class"]]
+    except DataError as exc:
+        out["problem"] = exc.message
+    return out

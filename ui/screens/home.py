@@ -3,17 +3,12 @@ its student — and visit coverage by class and cases by status."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
-from jiaoyuapp.errors import JiaoyuError
-from jiaoyuapp.ledgers.attention import attention
-from jiaoyuapp.ledgers.cases import list_cases
-from jiaoyuapp.ledgers.coverage import coverage
 from ui.bar_chart import BarChart
 from ui.screens.base import Screen, heading
+from ui.tasks import CoreCall, Task
 
 
 class HomeScreen(Screen):
@@ -41,37 +36,44 @@ class HomeScreen(Screen):
         charts.addWidget(self.cases_chart, 2)
         body.addLayout(charts, 2)
         layout.addLayout(body, 1)
+        self.loaded = False
 
     def reload(self) -> None:
-        self.tree.clear()
+        """Counted in a worker process: on a big school the window is up and answering meanwhile."""
         school = self.session.school
         self.header.setText(f"首页 · {school['name'] if school else ''}")
-        try:
-            data = attention(self.store, today=self.today())
-        except JiaoyuError as exc:
-            self.summary.setText(exc.message + "（可在“考勤”中设置本学年的学期和节假日）")
-            data = None
-        if data:
-            self.summary.setText(f"{data['term']}，截至{data['date']}：" + "，".join(
-                f"{k}{v}人" if "案" not in k else f"{k}{v}件" for k, v in data["counts"].items()) + "。双击一项打开该学生。")
-            for kind, count in data["counts"].items():
+        self.summary.setText("正在统计……")
+        self.task = Task(CoreCall("jiaoyuapp.ledgers.attention:overview", db=str(self.session.path),
+                                  kwargs={"today": self.today()}, progress=False))
+        self.task.signals.done.connect(self.show_overview)
+        self.task.signals.failed.connect(lambda message, _: self.summary.setText(message))
+        self.task.start()
+
+    def show_overview(self, data: dict) -> None:
+        self.tree.clear()
+        attention = data["attention"]
+        if attention is None:
+            self.summary.setText(data["problem"] + "（可在“考勤”中按默认设置本学年校历）")
+        else:
+            self.summary.setText(f"{attention['term']}，截至{attention['date']}：" + "，".join(
+                f"{k}{v}人" if "案" not in k else f"{k}{v}件" for k, v in attention["counts"].items())
+                + "。双击一项打开该学生。")
+            for kind, count in attention["counts"].items():
                 group = QTreeWidgetItem([f"{kind}（{count}）", "", ""])
                 group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
                 self.tree.addTopLevelItem(group)
-                for item in [i for i in data["items"] if i["kind"] == kind]:
+                for item in [i for i in attention["items"] if i["kind"] == kind]:
                     child = QTreeWidgetItem([item.get("name", ""), item.get("class", ""), item.get("detail", "")])
-                    child.setData(0, Qt.ItemDataRole.UserRole, item.get("uuid") or item.get("student_uuid"))
+                    child.setData(0, Qt.ItemDataRole.UserRole, item.get("uuid"))
                     group.addChild(child)
                 group.setExpanded(count <= 30)
-            try:
-                cov = coverage(self.store, today=self.today())
-                self.coverage_chart.set_items([(c["class"], c["coverage"]) for c in cov["by_class"]], 1.0)
-            except JiaoyuError:
-                self.coverage_chart.set_items([])
-        counts = Counter(c["status"] for c in list_cases(self.store, today=self.today()))
-        self.cases_chart.set_items(sorted(counts.items(), key=lambda kv: -kv[1]))
+        self.coverage_chart.set_items(data["coverage"], 1.0)
+        self.cases_chart.set_items(data["cases"])
+        self.loaded = True
 
     def _open(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         uuid = item.data(0, Qt.ItemDataRole.UserRole)
-        if uuid:
+        if uuid and self.store.get("students", uuid):
             self.window_.open_student(uuid)
+        elif uuid and self.store.get("visits", uuid):  # a follow-up that is due: the visit it came from
+            self.window_.show_screen("visits").show_visit(uuid)
