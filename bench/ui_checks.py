@@ -36,7 +36,7 @@ def stall(db: str, workbook: str) -> None:
     from ui.main_window import MainWindow
     from ui.session import Session
     from ui.stall_meter import StallMeter
-    app = make_app()
+    make_app()
     window = MainWindow(Session(db))
     window.show()
     roster = window.show_screen("roster")

@@ -14,7 +14,7 @@ from jiaoyuapp.ledgers.school_calendar import Calendar
 from jiaoyuapp.school import open_school
 from tests.ledger_helpers import photo
 from tests.ui_helpers import SECRET, close_message_boxes, demo_db, message_boxes, open_window, with_key
-from tests.workbooks import TODAY, make_id, save
+from tests.workbooks import make_id, save
 
 
 def test_import_messy_workbook_through_the_wizard(qtbot, tmp_path):

@@ -35,6 +35,23 @@ def guarded(parent: QWidget | None, action, *args, **kwargs):
     return None
 
 
+def export_certificate(parent: QWidget, store, title: str) -> str | None:
+    """Save this database's certificate (PEM) where the user chooses; returns the path."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from jiaoyuapp.atomic_write import write_bytes_atomically
+    from jiaoyuapp.exchange import identity
+    me = identity.active(store, required=False)
+    if me is None:
+        show_error(parent, "还没有密钥，请先设置密钥。")
+        return None
+    path, _ = QFileDialog.getSaveFileName(parent, title, f"{me['name']}.pem", "证书 (*.pem)")
+    if path and guarded(parent, write_bytes_atomically, path, me["certificate"].encode("ascii")):
+        show_info(parent, f"证书已导出：{path}\n指纹：{me['fingerprint']}")
+        return path
+    return None
+
+
 def install_excepthook() -> None:
     """An unexpected error in a slot is logged (without children's data) and explained; the app keeps running."""
     def hook(exc_type, exc, tb):

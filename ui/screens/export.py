@@ -15,7 +15,7 @@ from jiaoyuapp.documents.inspection_folder import digits
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.exchange import identity, peers
 from jiaoyuapp.exchange.receipts import import_receipt
-from ui.dialogs import show_error, show_info
+from ui.dialogs import export_certificate, guarded, show_error, show_info
 from ui.drives import destinations
 from ui.screens.base import Screen, heading
 from ui.tasks import CoreCall, run_with_progress
@@ -158,36 +158,19 @@ class ExportScreen(Screen):
     def _create_key(self) -> None:
         secret = self.passphrase_source(self, "设置密钥")
         school = self.session.school
-        if secret and school:
-            try:
-                identity.create(self.store, kind="school", code=school["code"], name=school["name"], passphrase=secret)
-            except JiaoyuError as exc:
-                show_error(self, exc.message)
-                return
+        if secret and school and guarded(self, identity.create, self.store, kind="school", code=school["code"],
+                                         name=school["name"], passphrase=secret):
             self.stale = True
             self.refresh()
 
     def _center_certificate(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择中心校证书", "", "证书 (*.pem *.crt *.cer)")
-        if path:
-            try:
-                peers.set_township(self.store, path)
-            except JiaoyuError as exc:
-                show_error(self, exc.message)
-                return
+        if path and guarded(self, peers.set_township, self.store, path):
             self.stale = True
             self.refresh()
 
     def _export_certificate(self) -> None:
-        me = identity.active(self.store, required=False)
-        if me is None:
-            show_error(self, "还没有密钥，请先设置密钥。")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "导出本校证书", f"{me['name']}.pem", "证书 (*.pem)")
-        if path:
-            from jiaoyuapp.atomic_write import write_bytes_atomically
-            write_bytes_atomically(path, me["certificate"].encode("ascii"))
-            show_info(self, f"证书已导出：{path}\n指纹：{me['fingerprint']}")
+        export_certificate(self, self.store, "导出本校证书（交中心校登记）")
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存数据包的文件夹")

@@ -3,14 +3,14 @@ and flag, the Excel import wizard, and export. Double-click (or Enter) opens the
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.flags import FLAGS
-from ui.dialogs import show_error, show_info
+from ui.dialogs import show_info
 from ui.roster_model import RosterModel
 from ui.screens.base import Screen, heading
 from ui.tasks import CoreCall, run_with_progress

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.exchange import identity, peers, township
-from ui.dialogs import show_error, show_info
+from ui.dialogs import export_certificate, show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.screens.export import ask_passphrase
 from ui.tasks import CoreCall, run_with_progress
@@ -151,12 +151,7 @@ class TownshipScreen(Screen):
 
     # -- exports ------------------------------------------------------------------
     def _export_certificate(self) -> None:
-        me = identity.active(self.store)
-        path, _ = QFileDialog.getSaveFileName(self, "导出中心校证书", f"{me['name']}.pem", "证书 (*.pem)")
-        if path:
-            from jiaoyuapp.atomic_write import write_bytes_atomically
-            write_bytes_atomically(path, me["certificate"].encode("ascii"))
-            show_info(self, f"证书已导出：{path}\n指纹：{me['fingerprint']}")
+        export_certificate(self, self.store, "导出中心校证书（交各校导入）")
 
     def _export_workbook(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出乡镇汇总", "乡镇汇总.xlsx", "Excel 工作簿 (*.xlsx)")
