@@ -234,12 +234,8 @@ def cmd_township(store, args):
             path = write_township_folder(store, args.out, passphrase=passphrase(), today=day)
         output(args, {"file": str(path)}, f"已导出乡镇汇总：{path}")
     elif a == "conflicts":
-        replica = township.open_replica(store, args.school_code)
-        try:
-            rows = replica.query("SELECT * FROM merge_conflicts WHERE decided_at IS NULL ORDER BY noted_at")
-        finally:
-            replica.close()
-        output(args, rows, "\n".join(f"{r['uuid']}：第{r['packet_no']}号 {r['tbl']} {r['record_uuid']} {r['field']}："
+        rows = township.open_conflicts(store, args.school_code)
+        output(args, rows, "\n".join(f"{r['uuid']}：第{r['packet_no']}号 {r['tbl']} {r['who'] or r['record_uuid']} {r['field']}："
                                    f"学校改为{r['school_value']}，中心校为{r['center_value']}" for r in rows)
              or "没有待决定的冲突。")
     return 0

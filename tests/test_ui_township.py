@@ -60,3 +60,53 @@ def test_register_import_refuse_and_board(qtbot, tmp_path):
     board = {screen.board.horizontalHeaderItem(c).text(): screen.board.item(0, c).text()
              for c in range(screen.board.columnCount())}
     assert board["已收数据包"] == "1" and board["在读"] == str(students)
+
+
+def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
+    from jiaoyuapp.roster.students import update_student
+    school_db = demo_db(tmp_path / "school")
+    with_key(school_db)
+    center_db, center_cert = _center(tmp_path)
+    school = open_school(school_db)
+    me = identity.active(school)
+    usb = tmp_path / "U盘"
+    first = export_packet(school, usb, passphrase=SECRET, center_certificate=center_cert)
+    center = open_school(center_db)
+    from jiaoyuapp.exchange import peers
+    peers.register_school(center, me["certificate"], me["fingerprint"])
+    township.import_packet(center, first, passphrase=SECRET, receipts_dir=usb)
+    kid = school.scalar("SELECT uuid FROM students WHERE status = '在读' LIMIT 1")
+    replica = township.open_replica(center, me["code"])
+    update_student(replica, kid, {"联系电话": "13700000001"}, actor="中心校")   # the center corrects it …
+    replica.close()
+    center.close()
+    update_student(school, kid, {"联系电话": "13900000002"}, actor="班主任")    # … and so does the school
+    second = export_packet(school, usb, passphrase=SECRET)
+    school.close()
+    window = open_window(qtbot, center_db)
+    screen = window.show_screen("township")
+    screen.passphrase_source = lambda parent, purpose: SECRET
+    screen.import_files([str(second)])
+    qtbot.waitUntil(lambda: bool(screen.results), timeout=60000)
+    assert screen.results[0]["status"] == "已接收" and screen.results[0]["conflicts"] == 1
+    screen.board.setCurrentCell(0, 0)
+    screen.show_conflicts(0)
+    assert screen.conflicts.rowCount() == 1
+    cells = [screen.conflicts.item(0, c).text() for c in range(5)]
+    assert cells[2] == "phone" and "13900000002" in cells[3] and "13700000001" in cells[4]
+    screen.conflicts.setCurrentCell(0, 0)
+    assert screen.decide("school")
+    assert screen.conflicts.rowCount() == 0
+    center = open_school(center_db)
+    replica = township.open_replica(center, me["code"])
+    assert replica.scalar("SELECT phone FROM students WHERE uuid = ?", (kid,)) == "13900000002"
+    replica.close()
+    center.close()
+    # the school takes the receipt home: its next packet starts after what the center confirmed
+    receipt = sorted(usb.glob("*.jyr"))[-1]
+    school_window = open_window(qtbot, school_db)
+    export_screen = school_window.show_screen("export")
+    result = export_screen.import_receipt(str(receipt))
+    assert result and result["packet_no"] >= 1
+    assert "已由中心校确认" in export_screen.result.text()
+    close_message_boxes()

@@ -27,8 +27,10 @@ def demo_db(folder: Path, students: int = 120) -> Path:
 
 
 def open_window(qtbot, path: Path, track: bool = True):
+    from ui import fonts
     from ui.main_window import MainWindow
     from ui.session import Session
+    fonts.apply_font(QApplication.instance())  # as `jiaoyu-app` does
     window = MainWindow(Session(path))
     if track:  # closed by pytest-qt at the end (a window the test destroys itself is not tracked)
         qtbot.addWidget(window)

@@ -9,16 +9,25 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from jiaoyuapp.errors import JiaoyuError
 
 
-def show_error(parent: QWidget | None, message: str, title: str = "提示") -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("errorDialog")
-    box.open()
+_OPEN: set = set()  # boxes without a parent are kept alive until closed
 
 
-def show_info(parent: QWidget | None, message: str, title: str = "完成") -> None:
-    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("infoDialog")
+def _show(icon, parent: QWidget | None, message: str, title: str, name: str) -> QMessageBox:
+    box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName(name)
+    if parent is None:
+        _OPEN.add(box)
+        box.finished.connect(lambda _: _OPEN.discard(box))
     box.open()
+    return box
+
+
+def show_error(parent: QWidget | None, message: str, title: str = "提示") -> QMessageBox:
+    return _show(QMessageBox.Icon.Warning, parent, message, title, "errorDialog")
+
+
+def show_info(parent: QWidget | None, message: str, title: str = "完成") -> QMessageBox:
+    return _show(QMessageBox.Icon.Information, parent, message, title, "infoDialog")
 
 
 def confirm(parent: QWidget | None, message: str, title: str = "请确认") -> bool:

@@ -88,6 +88,12 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(k) for k in keys])
             action.triggered.connect(lambda _=False, s=step: fonts.zoom(QApplication.instance(), s))
             view.addAction(action)
+        go = self.menuBar().addMenu("转到(&G)")
+        for number in range(1, 10):  # Ctrl+1 … Ctrl+9: the screens in the list's order
+            action = QAction(f"第{number}个界面", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, row=number - 1: row < self.nav.count() and self.nav.setCurrentRow(row))
+            go.addAction(action)
         bar = QToolBar("学校")
         bar.setMovable(False)
         bar.addWidget(QLabel(" 当前学校："))

@@ -72,6 +72,9 @@ class _Signals(QObject):
     cancelled = Signal()
 
 
+_RUNNING: set = set()  # tasks stay alive until they finish, even if the screen that started them is gone
+
+
 class Task(QRunnable):
     """One piece of work. Connect to `signals` before `start()`."""
 
@@ -86,24 +89,37 @@ class Task(QRunnable):
         self._cancel.set()
 
     def start(self) -> None:
+        _RUNNING.add(self)
         QThreadPool.globalInstance().start(self)
 
-    def run(self) -> None:  # on a pool thread
-        if isinstance(self.work, CoreCall):
-            self._run_process()
-            return
+    def _emit(self, name: str, *args) -> None:
         try:
-            result = self.work(lambda d, t, s="": self.signals.progress.emit(int(d), -1 if t is None else int(t), s or ""),
+            getattr(self.signals, name).emit(*args)
+        except RuntimeError:
+            pass  # the window that asked has been closed: nobody is waiting for the answer
+
+    def run(self) -> None:  # on a pool thread
+        try:
+            if isinstance(self.work, CoreCall):
+                self._run_process()
+            else:
+                self._run_here()
+        finally:
+            _RUNNING.discard(self)
+
+    def _run_here(self) -> None:
+        try:
+            result = self.work(lambda d, t, s="": self._emit("progress", int(d), -1 if t is None else int(t), s or ""),
                                self._cancel.is_set)
         except CancelledError:
-            self.signals.cancelled.emit()
+            self._emit("cancelled")
         except JiaoyuError as exc:
-            self.signals.failed.emit(exc.message, False)
+            self._emit("failed", exc.message, False)
         except Exception:  # noqa: BLE001
             from jiaoyuapp.error_log import log_unexpected
-            self.signals.failed.emit(UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app task")), True)
+            self._emit("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app task")), True)
         else:
-            self.signals.done.emit(result)
+            self._emit("done", result)
 
     def _run_process(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
@@ -118,20 +134,20 @@ class Task(QRunnable):
                     message = out.get(timeout=0.1)
                 except queue_module.Empty:
                     if not process.is_alive() and out.empty():
-                        self.signals.failed.emit("后台处理意外退出（可能是内存不足），操作没有完成，已有数据没有改动。", True)
+                        self._emit("failed", "后台处理意外退出（可能是内存不足），操作没有完成，已有数据没有改动。", True)
                         return
                     continue
                 kind = message[0]
                 if kind == "progress":
-                    self.signals.progress.emit(*message[1:])
+                    self._emit("progress", *message[1:])
                 elif kind == "done":
-                    self.signals.done.emit(message[1])
+                    self._emit("done", message[1])
                     return
                 elif kind == "cancelled":
-                    self.signals.cancelled.emit()
+                    self._emit("cancelled")
                     return
                 else:
-                    self.signals.failed.emit(message[1], message[2])
+                    self._emit("failed", message[1], message[2])
                     return
         finally:
             process.join(timeout=30)

@@ -13,7 +13,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer
 from jiaoyuapp.atomic_write import write_atomically
 from jiaoyuapp.codes import table
 from jiaoyuapp.documents.ledger_rows import mask_id
-from jiaoyuapp.documents.pdf_style import grid, p, pairs, styles
+from jiaoyuapp.documents.pdf_style import FONT, grid, p, pairs, styles
 from jiaoyuapp.errors import NotFoundError
 from jiaoyuapp.ledgers.visits import FIELD_LABELS
 from jiaoyuapp.roster.classes import class_label
@@ -64,5 +64,6 @@ def write_visit_form(store: Store, student_uuid: str, out: str | Path, *, today:
 
     def build(tmp: Path) -> None:
         SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                          bottomMargin=15 * mm, title=f"{school['name']}家访记录表").build(story)
+                          bottomMargin=15 * mm, title=f"{school['name']}家访记录表",
+                          initialFontName=FONT).build(story)  # no unembedded Helvetica anywhere
     return write_atomically(out, build)

@@ -247,6 +247,23 @@ def import_packets(store: Store, paths: list, *, passphrase: str | None, receipt
     return results
 
 
+def open_conflicts(store: Store, code: str) -> list[dict]:
+    """Fields the school and the center both changed, waiting for a person's decision; each with
+    the student it concerns (`who`) when there is one."""
+    require_township(store)
+    replica = open_replica(store, code)
+    try:
+        rows = replica.query("SELECT * FROM merge_conflicts WHERE decided_at IS NULL ORDER BY noted_at")
+        for r in rows:
+            record = replica.get(r["tbl"], r["record_uuid"]) if r["tbl"] in replica.schema.school_tables else None
+            student = record if r["tbl"] == "students" else (
+                replica.get("students", record["student_uuid"]) if record and record.get("student_uuid") else None)
+            r["who"] = student["name"] if student else ""
+    finally:
+        replica.close()
+    return rows
+
+
 def decide(store: Store, code: str, conflict_uuid: str, take: str, actor: str = "") -> None:
     """Settle a conflict: keep the center's value, or take the school's (through the copy's write path)."""
     if take not in ("school", "center"):

@@ -54,13 +54,35 @@ class TownshipScreen(Screen):
         self.result_table.horizontalHeader().setStretchLastSection(True)
         r.addWidget(self.result_table)
         layout.addWidget(results, 1)
-        board = QGroupBox("各校状况")
+        board = QGroupBox("各校状况（选中一所学校，下方列出双方都改过、待决定的字段）")
         b = QVBoxLayout(board)
         self.board = QTableWidget(0, len(BOARD))
         self.board.setObjectName("statusBoard")
         self.board.setHorizontalHeaderLabels([label for _, label in BOARD])
+        self.board.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.board.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.board.currentCellChanged.connect(lambda row, *_: self.show_conflicts(row))
         b.addWidget(self.board)
         layout.addWidget(board, 2)
+        conflicts = QGroupBox("待决定（学校和中心校都改过的字段，两边的值都保留着）")
+        c = QVBoxLayout(conflicts)
+        self.conflicts = QTableWidget(0, 5)
+        self.conflicts.setObjectName("conflicts")
+        self.conflicts.setHorizontalHeaderLabels(["数据包", "学生", "项目", "学校的值", "中心校的值"])
+        self.conflicts.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.conflicts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        c.addWidget(self.conflicts)
+        row = QHBoxLayout()
+        take_school, keep_center = QPushButton("采用学校的值"), QPushButton("保留中心校的值")
+        take_school.clicked.connect(lambda: self.decide("school"))
+        keep_center.clicked.connect(lambda: self.decide("center"))
+        row.addWidget(take_school)
+        row.addWidget(keep_center)
+        row.addStretch(1)
+        c.addLayout(row)
+        layout.addWidget(conflicts, 1)
+        self.board_rows: list[dict] = []
+        self.conflict_rows: list[dict] = []
 
     def reload(self) -> None:
         me = identity.active(self.store, required=False)
@@ -70,12 +92,40 @@ class TownshipScreen(Screen):
         except JiaoyuError as exc:
             show_error(self, exc.message)
             return
+        self.board_rows = rows
         self.board.setRowCount(len(rows))
         for i, row in enumerate(rows):
             for j, (key, _) in enumerate(BOARD):
                 value = row.get(key)
                 text = "-" if value is None else (f"{value:.0%}" if key == "coverage" else str(value))
                 self.board.setItem(i, j, QTableWidgetItem(text))
+
+        self.show_conflicts(self.board.currentRow() if self.board.currentRow() >= 0 else 0)
+
+    # -- decisions ------------------------------------------------------------------
+    def show_conflicts(self, row: int) -> None:
+        self.conflict_rows = []
+        if 0 <= row < len(self.board_rows) and self.board_rows[row]["packets"]:
+            self.conflict_rows = township.open_conflicts(self.store, self.board_rows[row]["school_code"])
+        self.conflicts.setRowCount(len(self.conflict_rows))
+        for i, c in enumerate(self.conflict_rows):
+            for j, v in enumerate([f"第{c['packet_no']}号", c["who"], c["field"], c["school_value"], c["center_value"]]):
+                self.conflicts.setItem(i, j, QTableWidgetItem(str(v)))
+
+    def decide(self, take: str) -> bool:
+        i, school = self.conflicts.currentRow(), self.board.currentRow()
+        if not (0 <= i < len(self.conflict_rows)):
+            show_error(self, "请先在“待决定”中选中一行。")
+            return False
+        code = self.board_rows[max(school, 0)]["school_code"]
+        try:
+            township.decide(self.store, code, self.conflict_rows[i]["uuid"], take, actor="中心校窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        self.stale = True
+        self.refresh()
+        return True
 
     # -- registering ----------------------------------------------------------------
     def _register(self) -> None:
