@@ -12,8 +12,9 @@ APP_APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfi
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6
 
 # Debian packages only the checks need: LibreOffice reads our workbooks, poppler (pdfsig, pdffonts,
-# pdftoppm) and NSS tools read our PDFs, as real clients would.
-TEST_APT_PACKAGES := libreoffice-calc-nogui poppler-utils libnss3-tools
+# pdftoppm) and NSS tools read our PDFs, as real clients would; a virtual X server (xvfb) shows the
+# window as on a desktop.
+TEST_APT_PACKAGES := libreoffice-calc-nogui poppler-utils libnss3-tools xvfb xauth
 
 deps: $(STAMP)
 
