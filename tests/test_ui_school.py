@@ -267,3 +267,46 @@ def test_home_lists_what_needs_attention_one_click_from_the_student(qtbot, tmp_p
     assert window.stack.currentWidget() is window.screen("student")
     assert child.text(0) in window.screen("student").header.text()
     assert home.coverage_chart.items and home.cases_chart.items
+
+
+def test_home_teaching_on_a_case_sent_to_home(qtbot, tmp_path):
+    window = open_window(qtbot, demo_db(tmp_path))
+    store = window.session.store
+    kid = store.scalar("SELECT uuid FROM students WHERE status = '在读' AND uuid NOT IN "
+                       "(SELECT student_uuid FROM cases WHERE status != '已销号') LIMIT 1")
+    window.open_student(kid)._case()
+    screen = window.screen("cases")
+    today = dt.date.today().isoformat()
+    assert screen.step("确认辍学", {"on": today})
+    assert not screen.teaching.isVisibleTo(screen)
+    assert screen.step("送教上门", {"on": today})
+    assert screen.teaching.isVisibleTo(screen)
+    screen.teach_teacher.setText("王老师")
+    screen.teach_content.setText("语文、数学")
+    screen.teach_hours.setText("2")
+    assert screen.add_home_teaching()
+    assert store.scalar("SELECT hours FROM home_teaching WHERE case_uuid = ?", (screen.case_uuid,)) == 2
+    kinds = [screen.history.topLevelItem(i).text(1) for i in range(screen.history.topLevelItemCount())]
+    assert "送教上门" in kinds
+
+
+def test_several_schools_on_one_pc(qtbot, tmp_path):
+    """A center school keeps its 教学点's ledgers too: both open, the title always names the open one."""
+    from jiaoyuapp.school import init_school
+    first = demo_db(tmp_path / "a")
+    second = tmp_path / "b" / "教学点.db"
+    second.parent.mkdir()
+    store = open_school(second)
+    init_school(store, code="5101230002", name="岩口教学点")
+    store.close()
+    window = open_window(qtbot, first)
+    assert "演示村小学" in window.windowTitle()
+    window.open_path(second)
+    assert "岩口教学点（5101230002）" in window.windowTitle()
+    assert window.screen("roster").model is None or window.show_screen("roster").model.rowCount() == 0
+    labels = [window.switcher.itemText(i) for i in range(window.switcher.count())]
+    assert any("演示村小学" in t for t in labels) and any("岩口教学点" in t for t in labels)
+    index = next(i for i, t in enumerate(labels) if "演示村小学" in t)
+    window.switcher.activated.emit(index)
+    assert "演示村小学" in window.windowTitle()
+    assert window.show_screen("roster").model.rowCount() > 0

@@ -110,3 +110,16 @@ def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
     assert result and result["packet_no"] >= 1
     assert "已由中心校确认" in export_screen.result.text()
     close_message_boxes()
+
+
+def test_township_summary_workbook_from_the_window(qtbot, tmp_path, monkeypatch):
+    center_db, _ = _center(tmp_path)
+    window = open_window(qtbot, center_db)
+    screen = window.show_screen("township")
+    out = tmp_path / "乡镇汇总.xlsx"
+    from PySide6.QtWidgets import QFileDialog
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    screen._export_workbook()
+    qtbot.waitUntil(lambda: out.exists(), timeout=60000)
+    qtbot.waitUntil(lambda: any(str(out) in t for t in message_boxes()), timeout=10000)
+    close_message_boxes()

@@ -27,8 +27,12 @@ class AidScreen(Screen):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         bar = QHBoxLayout()
-        self.program_box = QComboBox()
+        self.term_box, self.program_box = QComboBox(), QComboBox()
+        self.term_box.setObjectName("aidTerm")
+        self.term_box.currentIndexChanged.connect(lambda _: self._fill_records())
         self.program_box.currentIndexChanged.connect(lambda _: self._fill_records())
+        bar.addWidget(QLabel("学期"))
+        bar.addWidget(self.term_box)
         bar.addWidget(QLabel("项目"))
         bar.addWidget(self.program_box)
         bar.addStretch(1)
@@ -74,6 +78,19 @@ class AidScreen(Screen):
             if current:
                 box.setCurrentText(current)
             box.blockSignals(False)
+        self.term_box.blockSignals(True)
+        chosen = self.term_box.currentData()
+        self.term_box.clear()
+        for term in self.store.query("SELECT uuid, name FROM terms ORDER BY start_date DESC"):
+            self.term_box.addItem(term["name"], term["uuid"])
+        try:
+            _, current = current_term(self.store, self.today())
+            chosen = chosen or current["uuid"]
+        except JiaoyuError:
+            pass
+        if chosen:
+            self.term_box.setCurrentIndex(max(0, self.term_box.findData(chosen)))
+        self.term_box.blockSignals(False)
         self.unaided.clear()
         try:
             t = totals(self.store, today=self.today())
@@ -91,9 +108,8 @@ class AidScreen(Screen):
         self._fill_records()
 
     def _fill_records(self) -> None:
-        try:
-            _, term = current_term(self.store, self.today())
-        except JiaoyuError:
+        term = {"uuid": self.term_box.currentData()}
+        if not term["uuid"]:
             return
         program = self.program_box.currentText()
         rows = self.store.query(

@@ -159,6 +159,18 @@ class CasesScreen(Screen):
         form.addRow(self.attempt_button)
         a.addLayout(form)
         layout.addWidget(attempts, 1)
+        self.teaching = QGroupBox("送教上门（状态为“送教上门”时登记每次送教）")
+        t = QHBoxLayout(self.teaching)
+        self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = _date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
+        self.teach_teacher.setPlaceholderText("送教教师")
+        self.teach_content.setPlaceholderText("送教内容")
+        self.teach_hours.setPlaceholderText("课时")
+        self.teach_hours.setMaximumWidth(60)
+        teach_button = QPushButton("登记送教")
+        teach_button.clicked.connect(self.add_home_teaching)
+        for w in (self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours, teach_button):
+            t.addWidget(w)
+        layout.addWidget(self.teaching)
         return page
 
     # -- the list -----------------------------------------------------------------
@@ -223,6 +235,7 @@ class CasesScreen(Screen):
         for on, kind, text in sorted(items):
             self.history.addTopLevelItem(QTreeWidgetItem([on, kind, text]))
         self.attempt_button.setEnabled(c["status"] not in (cases.CLOSED, cases.SUSPECTED))
+        self.teaching.setVisible(c["status"] == "送教上门")
 
     def allowed_steps(self) -> list[str]:
         return [self.steps.itemAt(i).widget().text().removeprefix("→ ") for i in range(self.steps.count())]
@@ -264,6 +277,24 @@ class CasesScreen(Screen):
             show_error(self, exc.message)
             return False
         for w in (self.attempt_people, self.attempt_action, self.attempt_result, self.attempt_next):
+            w.clear()
+        self._changed()
+        return True
+
+    def add_home_teaching(self) -> bool:
+        try:
+            hours = float(self.teach_hours.text())
+        except ValueError:
+            show_error(self, "课时应为数字，如 2。")
+            return False
+        try:
+            cases.add_home_teaching(self.store, self.case_uuid, on=self.teach_on.date().toString("yyyy-MM-dd"),
+                                    teacher=self.teach_teacher.text().strip(), content=self.teach_content.text().strip(),
+                                    hours=hours, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        for w in (self.teach_teacher, self.teach_content, self.teach_hours):
             w.clear()
         self._changed()
         return True
