@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jiaoyuapp.atomic_write import write_bytes_atomically
+from jiaoyuapp.atomic_write import fsync_dir, write_bytes_atomically
 from jiaoyuapp.errors import DataError, NotFoundError, UsageError
 from jiaoyuapp.exchange import identity, merge, peers
 from jiaoyuapp.exchange.container import PacketError, open_sealed, read_header
@@ -60,6 +61,23 @@ def replica_path(store: Store, code: str) -> Path:
 def open_replica(store: Store, code: str) -> Store:
     from jiaoyuapp.school import open_school
     return open_school(replica_path(store, code))
+
+
+def _building(final: Path) -> Path:
+    return final.with_name(final.name + ".building")
+
+
+def _new_replica(final: Path) -> Store:
+    """A school's first copy is built beside its final name and renamed into place when complete:
+    a cut-off import leaves nothing that looks like a copy. While it is built it is written once,
+    through a rollback journal, instead of twice (into the WAL, then into the file)."""
+    from jiaoyuapp.school import open_school
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in final.parent.glob(final.name + ".building*"):
+        leftover.unlink()
+    replica = open_school(_building(final))
+    replica.conn.execute("PRAGMA journal_mode=DELETE")
+    return replica
 
 
 @dataclass
@@ -205,12 +223,19 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
                 raise PacketError("这是学校的增量数据包，但本中心校还没有该校的数据。请让学校导出完整数据包（--full）。")
             changes_db = work / CHANGES_DB  # written and checked by _open
             blobs = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if n.startswith("attachments/")}
-            replica = open_replica(store, code)
+            final = replica_path(store, code)
+            fresh = not final.exists()
+            replica = _new_replica(final) if fresh else open_replica(store, code)
             try:
                 result.changes, result.conflicts = merge.merge(replica, changes_db, blobs, packet_no=number,
                                                                school_code=code)
+                if fresh:
+                    replica.conn.execute("PRAGMA journal_mode=WAL")
             finally:
                 replica.close()
+            if fresh:
+                os.replace(_building(final), final)
+                fsync_dir(final.parent)
             with store.local():
                 store.conn.execute(
                     "INSERT INTO packets_received (school_code, packet_no, manifest_sha256, packet_sha256, created_at, "
