@@ -62,6 +62,8 @@ def open_window(path: Path | None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+    multiprocessing.freeze_support()  # a bundled app starts its worker processes through here
     args = _parser().parse_args(argv)
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                                                  or os.environ.get("QT_QPA_PLATFORM") or args.screenshots):

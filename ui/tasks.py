@@ -14,55 +14,15 @@ import multiprocessing
 import queue as queue_module
 import sys
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from jiaoyuapp.background import UNEXPECTED, CoreCall, run_call
 from jiaoyuapp.errors import CancelledError, JiaoyuError
 
-UNEXPECTED = "出现意外错误，操作没有完成，已有数据没有改动。详情已记录在：{}"
-
-
-@dataclass
-class CoreCall:
-    """`target(store?, *args, progress=…, cancel=…, **kwargs)` in another process. With `db`, the
-    database is opened there and passed first; `progress=False` for functions without callbacks."""
-    target: str
-    db: str | None = None
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-    progress: bool = True
-
-
-def _child(call: CoreCall, out, cancel_event) -> None:  # runs in the worker process
-    from importlib import import_module
-    try:
-        module, name = call.target.split(":")
-        function = getattr(import_module(module), name)
-        extra = {}
-        if call.progress:
-            extra = {"progress": lambda done, total, stage="": out.put(
-                ("progress", int(done), -1 if total is None else int(total), stage or "")),
-                     "cancel": cancel_event.is_set}
-        if call.db:
-            from jiaoyuapp.school import open_school
-            store = open_school(call.db, create=False)
-            try:
-                result = function(store, *call.args, **extra, **call.kwargs)
-            finally:
-                store.close()
-        else:
-            result = function(*call.args, **extra, **call.kwargs)
-        out.put(("done", result))
-    except CancelledError:
-        out.put(("cancelled",))
-    except JiaoyuError as exc:
-        out.put(("failed", exc.message, False))
-    except BaseException:  # noqa: BLE001 - logged without children's data, reported to the window
-        from jiaoyuapp.error_log import log_unexpected
-        out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
+__all__ = ["CoreCall", "Task", "run_with_progress"]
 
 
 class _Signals(QObject):
@@ -124,7 +84,7 @@ class Task(QRunnable):
     def _run_process(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
         out, cancel_event = ctx.Queue(), ctx.Event()
-        process = ctx.Process(target=_child, args=(self.work, out, cancel_event), daemon=True)
+        process = ctx.Process(target=run_call, args=(self.work, out, cancel_event), daemon=True)
         process.start()
         try:
             while True:

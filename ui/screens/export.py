@@ -80,7 +80,7 @@ class ExportScreen(Screen):
         p.addRow("", self.full)
         self.packet_button = QPushButton("导出数据包")
         self.packet_button.setObjectName("exportPacket")
-        self.packet_button.clicked.connect(lambda: self.export_packet(Path(self.target.currentData() or ".")))
+        self.packet_button.clicked.connect(self._export_packet_clicked)
         p.addRow("", self.packet_button)
         receipt = QPushButton("导入中心校回执…")
         receipt.clicked.connect(self._choose_receipt)
@@ -171,6 +171,12 @@ class ExportScreen(Screen):
 
     def _export_certificate(self) -> None:
         export_certificate(self, self.store, "导出本校证书（交中心校登记）")
+
+    def _export_packet_clicked(self) -> None:
+        if not self.target.currentData():
+            self._choose_folder()
+        if self.target.currentData():
+            self.export_packet(Path(self.target.currentData()))
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存数据包的文件夹")
