@@ -39,3 +39,27 @@ def test_first_import_cut_off_leaves_no_copy_and_retries_cleanly(tmp_path, monke
         assert changelog.verify(replica) == []
     finally:
         replica.close()
+
+
+def test_center_search_keys_taken_from_the_packet_only_where_the_name_matches(tmp_path):
+    from jiaoyuapp.roster.pinyin_names import name_keys
+    from jiaoyuapp.roster.search import find_uuids
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 30, seed=4)
+    kids = school.query("SELECT uuid, name FROM students ORDER BY name LIMIT 2")
+    # one derived row gone stale at the school (say, an old copy): its name no longer matches
+    school.conn.execute("UPDATE student_search SET name = '别人', pinyin = 'bieren', initials = 'br' WHERE uuid = ?",
+                        (kids[0]["uuid"],))
+    center = make_center(tmp_path)
+    register(center, school)
+    township.import_packet(center, export(school, tmp_path / "usb", center), passphrase=CENTER_SECRET)
+    replica = township.open_replica(center, "5101230001")
+    try:
+        for kid in kids:
+            row = replica.query("SELECT name, pinyin, initials FROM student_search WHERE uuid = ?", (kid["uuid"],))[0]
+            full, initials, _ = name_keys(kid["name"])
+            assert row == {"name": kid["name"], "pinyin": full, "initials": initials}
+            assert kid["uuid"] in find_uuids(replica, initials)
+        assert replica.scalar("SELECT count(*) FROM student_search") == replica.scalar("SELECT count(*) FROM students")
+        assert replica.scalar("SELECT count(*) FROM student_search WHERE ids = ''") == 0
+    finally:
+        replica.close()

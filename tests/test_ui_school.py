@@ -137,6 +137,7 @@ def test_draft_recovered_after_the_window_is_destroyed(qtbot, tmp_path):
     window.deleteLater()
     qtbot.wait(10)
     again = open_window(qtbot, db)
+    assert "家访记录草稿" in again.statusBar().currentMessage()  # offered back at once, wherever one starts
     screen2 = again.show_screen("visits")
     assert screen2.draft_bar.isVisibleTo(screen2)
     assert screen2.restore_draft()

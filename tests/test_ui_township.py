@@ -51,9 +51,15 @@ def test_register_import_refuse_and_board(qtbot, tmp_path):
     center = open_school(center_db)
     assert center.scalar("SELECT count(*) FROM packets_received") == 0
     center.close()
-    # the real one is accepted; its receipt is written beside it; the board shows the school
+    # the real one, dragged from the USB stick onto the window, is accepted; its receipt is written
+    # beside it; the board shows the school
     screen.results = []
-    screen.import_files([str(good)])
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(good))])
+    screen.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
     qtbot.waitUntil(lambda: bool(screen.results), timeout=60000)
     assert screen.results[0]["status"] == "已接收", screen.results[0]["message"]
     assert list(usb.glob("*.jyr"))

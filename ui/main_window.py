@@ -163,6 +163,11 @@ class MainWindow(QMainWindow):
         self._fill_switcher()
         self.nav.setCurrentRow(0)
         self._nav_changed(0)
+        from jiaoyuapp import drafts
+        if session.mode != "township" and drafts.load(session.path, "家访") is not None:
+            self.statusBar().showMessage("上次有一份没有保存的家访记录草稿，请到“家访”中恢复或丢弃。")
+        else:
+            self.statusBar().clearMessage()
 
     def screen(self, key: str):
         if key not in self.screens:

@@ -37,7 +37,8 @@ def applied_upto(replica: Store) -> int:
 def _check_packet_db(replica: Store) -> None:
     """The attached changes file may hold only plain tables of the expected names."""
     from jiaoyuapp.exchange.container import PacketError
-    allowed = {"changes"} | {PACKET_TABLES_PREFIX + t for t in replica.schema.school_tables}
+    from jiaoyuapp.exchange.packet_export import SEARCH_KEYS
+    allowed = {"changes", SEARCH_KEYS} | {PACKET_TABLES_PREFIX + t for t in replica.schema.school_tables}
     for kind, name in replica.conn.execute("SELECT type, name FROM pk.sqlite_master"):
         if kind != "table" or name not in allowed:
             raise PacketError("数据包中的变更文件含有不应有的内容，已拒收。请让学校重新导出。")
@@ -134,10 +135,21 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
             applied += 1
         applied += flush(todo[-1][0])
         w.conn.execute("DELETE FROM temp.merge_fresh")
+        _take_search_keys(w.conn)
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
                                  (str(todo[-1][0]),))
     return applied, conflicts
+
+
+def _take_search_keys(conn) -> None:
+    """The school's pinyin keys of its new students, so the search index need not compute them
+    again; the index keeps a key only while the name it was made from is the student's name."""
+    from jiaoyuapp.exchange.packet_export import SEARCH_KEYS
+    if conn.execute("SELECT 1 FROM pk.sqlite_master WHERE name = ?", (SEARCH_KEYS,)).fetchone():
+        conn.execute(f"INSERT OR IGNORE INTO main.student_search (uuid, name, pinyin, initials, given_pinyin, ids) "
+                     f"SELECT k.uuid, k.name, k.pinyin, k.initials, k.given_pinyin, '' FROM pk.{SEARCH_KEYS} k "
+                     f"WHERE k.uuid IN (SELECT uuid FROM main.students)")
 
 
 def _existing(replica: Store, entries: list[tuple]) -> dict[str, set[str]]:

@@ -142,13 +142,15 @@ def _add_file(zf: zipfile.ZipFile, members: list[dict], path: Path, name: str, c
 
 
 CHANGES_DB = "changes.sqlite"
+SEARCH_KEYS = "search_keys"
 
 
 def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int,
                  work: Path) -> int:
-    """The changes as a small SQLite file: `changes` (the log entries as they are) and, per school
-    table, `rows_<table>` with the records the entries insert already in columns — the center
-    copies those with INSERT … SELECT instead of taking JSON apart row by row."""
+    """The changes as a small SQLite file: `changes` (the log entries as they are), per school
+    table `rows_<table>` with the records the entries insert already in columns — the center
+    copies those with INSERT … SELECT instead of taking JSON apart row by row — and the new
+    students' search keys."""
     path = work / CHANGES_DB
     store.conn.execute("ATTACH DATABASE ? AS pk", (str(path),))
     try:
@@ -163,6 +165,12 @@ def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_fro
             fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
             store.conn.execute(f"INSERT INTO pk.[rows_{table}] SELECT seq, uuid, {fields} FROM pk.changes "
                                f"WHERE tbl = ? AND op = 'insert' ORDER BY seq", (table,))
+        # The pinyin search keys of the students it brings: derived data the center would otherwise
+        # compute again; it keeps them only where the name matches (search_index checks).
+        store.conn.execute(f"CREATE TABLE pk.{SEARCH_KEYS} (uuid TEXT, name TEXT, pinyin TEXT, "
+                           "initials TEXT, given_pinyin TEXT)")
+        store.conn.execute(f"INSERT INTO pk.{SEARCH_KEYS} SELECT x.uuid, x.name, x.pinyin, x.initials, x.given_pinyin "
+                           "FROM main.student_search x WHERE x.uuid IN (SELECT uuid FROM pk.rows_students)")
         count = store.scalar("SELECT count(*) FROM pk.changes")
         batches = {r[0] for r in store.conn.execute("SELECT DISTINCT batch FROM pk.changes")}
     finally:
