@@ -17,14 +17,19 @@ def _center(tmp_path):
     return tmp_path / "中心校.db", cert
 
 
-def test_register_import_refuse_and_board(qtbot, tmp_path):
+def _school_with_first_packet(tmp_path):
+    """(school store, its identity, center database, the USB folder, the first packet)."""
     school_db = demo_db(tmp_path / "school")
     with_key(school_db)
     center_db, center_cert = _center(tmp_path)
     school = open_school(school_db)
-    me = identity.active(school)
     usb = tmp_path / "U盘"
-    good = export_packet(school, usb, passphrase=SECRET, center_certificate=center_cert)
+    packet = export_packet(school, usb, passphrase=SECRET, center_certificate=center_cert)
+    return school, identity.active(school), center_db, usb, packet
+
+
+def test_register_import_refuse_and_board(qtbot, tmp_path):
+    school, me, center_db, usb, good = _school_with_first_packet(tmp_path)
     students = school.scalar("SELECT count(*) FROM students WHERE status = '在读'")
     school.close()
     window = open_window(qtbot, center_db)
@@ -70,13 +75,8 @@ def test_register_import_refuse_and_board(qtbot, tmp_path):
 
 def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
     from jiaoyuapp.roster.students import update_student
-    school_db = demo_db(tmp_path / "school")
-    with_key(school_db)
-    center_db, center_cert = _center(tmp_path)
-    school = open_school(school_db)
-    me = identity.active(school)
-    usb = tmp_path / "U盘"
-    first = export_packet(school, usb, passphrase=SECRET, center_certificate=center_cert)
+    school, me, center_db, usb, first = _school_with_first_packet(tmp_path)
+    school_db = school.path
     center = open_school(center_db)
     from jiaoyuapp.exchange import peers
     peers.register_school(center, me["certificate"], me["fingerprint"])

@@ -15,16 +15,13 @@ RECENT_FILE = "最近打开.json"
 
 
 class Session:
-    """One open school (or township center) database. The UI thread uses `store`; work on another
-    thread opens its own connection with `open_store()` (SQLite connections stay on one thread)."""
+    """One open school (or township center) database, used by the UI thread. Long work runs in a
+    worker process on its own connection (`ui.tasks.CoreCall` with `db=str(session.path)`)."""
 
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path).resolve()
         self.store: Store = open_school(self.path, create=create)
         remember(self.path)
-
-    def open_store(self) -> Store:
-        return open_school(self.path, create=False)
 
     @property
     def mode(self) -> str:

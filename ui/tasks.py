@@ -125,7 +125,7 @@ def run_with_progress(parent: QWidget, title: str, work: CoreCall | Callable, on
     dialog.setAutoReset(False)
     dialog.setMinimumWidth(420)
     task = Task(work)
-    parent._running_task = task  # kept alive while it runs
+    parent._running_task = task  # the latest task of that window (tests and the cancel button reach it)
     task.dialog = dialog
 
     def progress(done: int, total: int, stage: str) -> None:
