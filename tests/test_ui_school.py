@@ -100,6 +100,12 @@ def _fill_visit(screen, student_uuid, photo_path):
 def test_record_a_visit_with_photo_and_signature(qtbot, tmp_path):
     window = open_window(qtbot, demo_db(tmp_path))
     store = window.session.store
+    tasks = window.show_screen("visits")
+    qtbot.waitUntil(lambda: tasks.tasks_ready, timeout=30000)  # the teacher's own list, computed aside
+    from jiaoyuapp.ledgers.coverage import coverage
+    teacher = tasks.task_teacher.currentText().split("（")[0]
+    mine = [d for d in coverage(store)["due"] if teacher in d["head_teachers"]]
+    assert tasks.task_list.count() == len(mine)
     kid = store.scalar("SELECT uuid FROM students WHERE status = '在读' AND household_uuid IN (SELECT household_uuid "
                        "FROM students WHERE status = '在读' GROUP BY household_uuid HAVING count(*) > 1) LIMIT 1")
     siblings = store.scalar("SELECT count(*) FROM students WHERE status = '在读' AND household_uuid = "

@@ -68,6 +68,7 @@ def test_register_import_refuse_and_board(qtbot, tmp_path):
     qtbot.waitUntil(lambda: bool(screen.results), timeout=60000)
     assert screen.results[0]["status"] == "已接收", screen.results[0]["message"]
     assert list(usb.glob("*.jyr"))
+    qtbot.waitUntil(lambda: screen.board_ready and screen.board.rowCount() == 1, timeout=30000)
     board = {screen.board.horizontalHeaderItem(c).text(): screen.board.item(0, c).text()
              for c in range(screen.board.columnCount())}
     assert board["已收数据包"] == "1" and board["在读"] == str(students)
@@ -95,6 +96,7 @@ def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
     screen.import_files([str(second)])
     qtbot.waitUntil(lambda: bool(screen.results), timeout=60000)
     assert screen.results[0]["status"] == "已接收" and screen.results[0]["conflicts"] == 1
+    qtbot.waitUntil(lambda: screen.board_ready and screen.board.rowCount() == 1, timeout=30000)
     screen.board.setCurrentCell(0, 0)
     screen.show_conflicts(0)
     assert screen.conflicts.rowCount() == 1
@@ -102,6 +104,7 @@ def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
     assert cells[2] == "phone" and "13900000002" in cells[3] and "13700000001" in cells[4]
     screen.conflicts.setCurrentCell(0, 0)
     assert screen.decide("school")
+    qtbot.waitUntil(lambda: screen.board_ready, timeout=30000)
     assert screen.conflicts.rowCount() == 0
     center = open_school(center_db)
     replica = township.open_replica(center, me["code"])

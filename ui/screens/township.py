@@ -15,7 +15,7 @@ from jiaoyuapp.exchange import identity, peers, township
 from ui.dialogs import export_certificate, show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.screens.export import ask_passphrase
-from ui.tasks import CoreCall, run_with_progress
+from ui.tasks import CoreCall, Task, run_with_progress
 
 BOARD = [("school_name", "学校"), ("school_code", "标识码"), ("packets", "已收数据包"), ("last_packet_date", "最近"),
          ("students", "在读"), ("visits", "本学期家访"), ("coverage", "覆盖率"), ("open_cases", "在案"),
@@ -83,15 +83,20 @@ class TownshipScreen(Screen):
         layout.addWidget(conflicts, 1)
         self.board_rows: list[dict] = []
         self.conflict_rows: list[dict] = []
+        self.board_ready = False
 
     def reload(self) -> None:
+        """The board opens every school's copy and runs its reports: in a worker process."""
         me = identity.active(self.store, required=False)
         self.me.setText(f"{me['name']}，中心校密钥指纹：{me['fingerprint']}" if me else "")
-        try:
-            rows = township.status_board(self.store, today=self.today())
-        except JiaoyuError as exc:
-            show_error(self, exc.message)
-            return
+        self.board_ready = False
+        self.board_task = Task(CoreCall("jiaoyuapp.exchange.township:status_board", db=str(self.session.path),
+                                        kwargs={"today": self.today()}, progress=False))
+        self.board_task.signals.done.connect(self.show_board)
+        self.board_task.signals.failed.connect(lambda message, _: show_error(self, message))
+        self.board_task.start()
+
+    def show_board(self, rows: list[dict]) -> None:
         self.board_rows = rows
         self.board.setRowCount(len(rows))
         for i, row in enumerate(rows):
@@ -99,8 +104,8 @@ class TownshipScreen(Screen):
                 value = row.get(key)
                 text = "-" if value is None else (f"{value:.0%}" if key == "coverage" else str(value))
                 self.board.setItem(i, j, QTableWidgetItem(text))
-
         self.show_conflicts(self.board.currentRow() if self.board.currentRow() >= 0 else 0)
+        self.board_ready = True
 
     # -- decisions ------------------------------------------------------------------
     def show_conflicts(self, row: int) -> None:

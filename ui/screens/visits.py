@@ -18,7 +18,6 @@ from jiaoyuapp import drafts
 from jiaoyuapp.codes import table
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers.attachments import read_file
-from jiaoyuapp.ledgers.coverage import coverage
 from jiaoyuapp.ledgers.teachers import list_teachers
 from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, visit_details
 from jiaoyuapp.roster.classes import class_label
@@ -26,6 +25,7 @@ from jiaoyuapp.roster.search import find_students
 from ui.dialogs import show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.signature_pad import SignaturePad
+from ui.tasks import CoreCall, Task
 
 DRAFT = "家访"
 LONG_FIELDS = ("home_situation", "school_behaviour", "home_behaviour", "policies", "parent_opinion", "problems",
@@ -38,6 +38,8 @@ class VisitsScreen(Screen):
         super().__init__(window)
         self.student_uuid: str | None = None
         self.photos: list[bytes] = []
+        self.due: list[dict] | None = None
+        self.tasks_ready = False
         self._loading = False
         outer = QVBoxLayout(self)
         outer.addWidget(heading("家访"))
@@ -156,7 +158,7 @@ class VisitsScreen(Screen):
         layout.addWidget(QLabel("我的家访任务（本学期还需家访的学生）："))
         self.task_teacher = QComboBox()
         self.task_teacher.setObjectName("taskTeacher")
-        self.task_teacher.currentIndexChanged.connect(self._fill_tasks)
+        self.task_teacher.currentIndexChanged.connect(lambda _: self._filter_tasks())
         layout.addWidget(self.task_teacher)
         self.task_list = QListWidget()
         self.task_list.setObjectName("taskList")
@@ -187,14 +189,33 @@ class VisitsScreen(Screen):
         self.draft_bar.setVisible(drafts.load(self.session.path, DRAFT) is not None and not self.student_uuid)
 
     def _fill_tasks(self) -> None:
+        """The teacher's students still to visit: coverage is a report over the whole school, so it is
+        computed in a worker process (once per refresh) and filtered here per teacher."""
+        self.tasks_ready = False
         self.task_list.clear()
-        teacher = self.task_teacher.currentText().split("（")[0]
-        try:
-            due = coverage(self.store, today=self.today())["due"]
-        except JiaoyuError as exc:
-            self.task_list.addItem(exc.message)
+        self.task_list.addItem("正在统计……")
+        self.coverage_task = Task(CoreCall("jiaoyuapp.ledgers.coverage:coverage", db=str(self.session.path),
+                                           kwargs={"today": self.today()}, progress=False))
+        self.coverage_task.signals.done.connect(self._show_tasks)
+        self.coverage_task.signals.failed.connect(lambda message, _: self._show_tasks({"due": [], "problem": message}))
+        self.coverage_task.start()
+
+    def _show_tasks(self, report: dict) -> None:
+        self.due = report["due"]
+        self.task_list.clear()
+        if report.get("problem"):
+            self.task_list.addItem(report["problem"])
+        self._filter_tasks()
+        self.tasks_ready = True
+
+    def _filter_tasks(self) -> None:
+        if self.due is None:
             return
-        mine = [d for d in due if teacher in d["head_teachers"]] or ([] if teacher else due)
+        for i in reversed(range(self.task_list.count())):
+            if self.task_list.item(i).data(Qt.ItemDataRole.UserRole):
+                self.task_list.takeItem(i)
+        teacher = self.task_teacher.currentText().split("（")[0]
+        mine = [d for d in self.due if teacher in d["head_teachers"]] or ([] if teacher else self.due)
         for d in mine:
             note = f"（重点：{'、'.join(d['priority'])}，需{d['required']}次）" if d["priority"] else ""
             item = QListWidgetItem(f"{d['class']} {d['name']} 已访{d['visits']}次{note}")
