@@ -121,3 +121,31 @@ def test_printable_visit_form_prefilled_with_the_household(qtbot, tmp_path):
     assert "家访记录表" in text and all(name in text for name in siblings)
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
+
+
+def test_closing_the_window_stops_long_work(qtbot, tmp_path):
+    from PySide6.QtCore import QThreadPool
+
+    from jiaoyuapp.roster.demo import generate
+    from jiaoyuapp.roster.roster_export import write_roster
+    workbook = tmp_path / "学籍.xlsx"
+    write_roster(workbook, generate(4000, seed=6), "学生基础信息")
+    db = tmp_path / "学校.db"
+    store = open_school(db)
+    init_school(store, code="5101230001", name="大坪小学")
+    store.close()
+    window = open_window(qtbot, db, track=False)
+    dialog = window.show_screen("roster").start_import(str(workbook))
+    started, outcome = [], []
+    task = dialog._running_task
+    task.signals.progress.connect(lambda *_: started.append(1), Qt.ConnectionType.DirectConnection)
+    for name in ("done", "cancelled", "failed"):
+        getattr(task.signals, name).connect(lambda *_, n=name: outcome.append(n), Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(lambda: bool(started), timeout=60000)
+    window.close()
+    assert QThreadPool.globalInstance().waitForDone(20000)  # the worker stopped; nothing waits on it
+    assert outcome == ["cancelled"]
+    store = open_school(db)
+    assert store.scalar("SELECT count(*) FROM students") == 0
+    store.close()
+    close_message_boxes()

@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
             current.refresh()
 
     def closeEvent(self, event) -> None:
+        from ui.tasks import cancel_all
+        cancel_all()  # closing never waits for a long export to finish; nothing half-written is kept
         for widget in self.screens.values():
             if hasattr(widget, "save_draft_now"):
                 widget.save_draft_now()

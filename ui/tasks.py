@@ -35,6 +35,13 @@ class _Signals(QObject):
 _RUNNING: set = set()  # tasks stay alive until they finish, even if the screen that started them is gone
 
 
+def cancel_all() -> None:
+    """Ask every running task to stop (the window is closing): cancellable work stops at its next
+    check and writes nothing; the rest is short."""
+    for task in list(_RUNNING):
+        task.cancel()
+
+
 class Task(QRunnable):
     """One piece of work. Connect to `signals` before `start()`."""
 
