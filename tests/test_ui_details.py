@@ -11,19 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 
 from jiaoyuapp.paths import log_file
-from jiaoyuapp.school import init_school, open_school
-from tests.ui_helpers import close_message_boxes, demo_db, message_boxes, open_window
+from jiaoyuapp.school import open_school
+from tests.ui_helpers import (close_message_boxes, demo_db, empty_school, message_boxes, open_window,
+                              roster_workbook)
 
 
 def test_cancel_an_import_writes_nothing(qtbot, tmp_path):
-    from jiaoyuapp.roster.demo import generate
-    from jiaoyuapp.roster.roster_export import write_roster
-    workbook = tmp_path / "学籍.xlsx"
-    write_roster(workbook, generate(4000, seed=5), "学生基础信息")
-    db = tmp_path / "学校.db"
-    store = open_school(db)
-    init_school(store, code="5101230001", name="大坪小学")
-    store.close()
+    workbook = roster_workbook(tmp_path / "学籍.xlsx", 4000, seed=5)
+    db = empty_school(tmp_path / "学校.db")
     window = open_window(qtbot, db)
     dialog = window.show_screen("roster").start_import(str(workbook))
     task = dialog._running_task
@@ -126,14 +121,8 @@ def test_printable_visit_form_prefilled_with_the_household(qtbot, tmp_path):
 def test_closing_the_window_stops_long_work(qtbot, tmp_path):
     from PySide6.QtCore import QThreadPool
 
-    from jiaoyuapp.roster.demo import generate
-    from jiaoyuapp.roster.roster_export import write_roster
-    workbook = tmp_path / "学籍.xlsx"
-    write_roster(workbook, generate(4000, seed=6), "学生基础信息")
-    db = tmp_path / "学校.db"
-    store = open_school(db)
-    init_school(store, code="5101230001", name="大坪小学")
-    store.close()
+    workbook = roster_workbook(tmp_path / "学籍.xlsx", 4000, seed=6)
+    db = empty_school(tmp_path / "学校.db")
     window = open_window(qtbot, db, track=False)
     dialog = window.show_screen("roster").start_import(str(workbook))
     started, outcome = [], []

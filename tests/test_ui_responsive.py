@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QThreadPool
 
-from jiaoyuapp.roster.demo import generate
-from jiaoyuapp.roster.roster_export import write_roster
-from jiaoyuapp.school import init_school, open_school
-from tests.ui_helpers import open_window
+from tests.ui_helpers import empty_school, open_window, roster_workbook
 from ui.stall_meter import StallMeter
 
 ROWS = 20_000
 
 
 def test_big_import_keeps_the_window_answering(qtbot, tmp_path):
-    workbook = write_roster(tmp_path / "学籍.xlsx", generate(ROWS, seed=3), "学生基础信息") and tmp_path / "学籍.xlsx"
-    db = tmp_path / "大学校.db"
-    store = open_school(db)
-    init_school(store, code="5101230001", name="大坪中心小学")
-    store.close()
+    workbook = roster_workbook(tmp_path / "学籍.xlsx", ROWS, seed=3)
+    db = empty_school(tmp_path / "大学校.db", "大坪中心小学")
     window = open_window(qtbot, db)
     roster = window.show_screen("roster")
     qtbot.wait(100)  # the pinyin warm-up, started once the window is up, is done before the import

@@ -57,3 +57,20 @@ def close_message_boxes() -> None:
     for w in QApplication.topLevelWidgets():
         if isinstance(w, QMessageBox) and w.isVisible():
             w.close()
+
+
+def empty_school(path: Path, name: str = "大坪小学") -> Path:
+    """A registered school with nobody on its roster yet."""
+    from jiaoyuapp.school import init_school, open_school
+    store = open_school(path)
+    init_school(store, code="5101230001", name=name)
+    store.close()
+    return path
+
+
+def roster_workbook(path: Path, rows: int, seed: int) -> Path:
+    """A 学籍-system roster export of `rows` invented students."""
+    from jiaoyuapp.roster.demo import generate
+    from jiaoyuapp.roster.roster_export import write_roster
+    write_roster(path, generate(rows, seed=seed), "学生基础信息")
+    return path

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
+from jiaoyuapp.exchange.packet_export import SEARCH_KEYS
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import BOOKKEEPING, new_uuid, now_iso
 
@@ -37,7 +38,6 @@ def applied_upto(replica: Store) -> int:
 def _check_packet_db(replica: Store) -> None:
     """The attached changes file may hold only plain tables of the expected names."""
     from jiaoyuapp.exchange.container import PacketError
-    from jiaoyuapp.exchange.packet_export import SEARCH_KEYS
     allowed = {"changes", SEARCH_KEYS} | {PACKET_TABLES_PREFIX + t for t in replica.schema.school_tables}
     for kind, name in replica.conn.execute("SELECT type, name FROM pk.sqlite_master"):
         if kind != "table" or name not in allowed:
@@ -145,7 +145,6 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
 def _take_search_keys(conn) -> None:
     """The school's pinyin keys of its new students, so the search index need not compute them
     again; the index keeps a key only while the name it was made from is the student's name."""
-    from jiaoyuapp.exchange.packet_export import SEARCH_KEYS
     if conn.execute("SELECT 1 FROM pk.sqlite_master WHERE name = ?", (SEARCH_KEYS,)).fetchone():
         conn.execute(f"INSERT OR IGNORE INTO main.student_search (uuid, name, pinyin, initials, given_pinyin, ids) "
                      f"SELECT k.uuid, k.name, k.pinyin, k.initials, k.given_pinyin, '' FROM pk.{SEARCH_KEYS} k "

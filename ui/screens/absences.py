@@ -3,8 +3,7 @@ marked, saved in one go. Three unexcused school days in a row open a 疑似辍�
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.codes import table
@@ -14,7 +13,7 @@ from jiaoyuapp.ledgers.school_calendar import Calendar, set_up_school_year
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.roster_rows import school_year_start
 from ui.dialogs import show_error, show_info
-from ui.screens.base import Screen, heading
+from ui.screens.base import Screen, date_edit, heading
 
 PRESENT = "到校"
 
@@ -29,10 +28,7 @@ class AbsencesScreen(Screen):
         bar = QHBoxLayout()
         self.class_box = QComboBox()
         self.class_box.setObjectName("absenceClass")
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setObjectName("absenceDay")
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = date_edit("absenceDay")
         bar.addWidget(QLabel("班级"))
         bar.addWidget(self.class_box)
         bar.addWidget(QLabel("日期"))

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from jiaoyuapp.errors import JiaoyuError
@@ -12,7 +12,7 @@ from jiaoyuapp.ledgers.aid import give_aid, totals, unaided
 from jiaoyuapp.ledgers.coverage import current_term
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
-from ui.screens.base import Screen, heading
+from ui.screens.base import Screen, date_edit, heading
 
 ALL = "（全部项目）"
 
@@ -53,9 +53,7 @@ class AidScreen(Screen):
         self.chosen = QLabel("点选一名学生登记资助")
         r.addWidget(self.chosen)
         self.give_program = QComboBox()
-        self.paid_on = QDateEdit(QDate.currentDate())
-        self.paid_on.setCalendarPopup(True)
-        self.paid_on.setDisplayFormat("yyyy-MM-dd")
+        self.paid_on = date_edit()
         self.amount = QLineEdit()
         self.amount.setPlaceholderText("金额（元），不填按项目标准")
         for w in (self.give_program, self.paid_on, self.amount):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
 
 
 class Screen(QWidget):
@@ -43,3 +44,13 @@ def heading(text: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def date_edit(name: str = "") -> QDateEdit:
+    """A date field as schools write dates (2026-11-22), today by default, with a calendar popup."""
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if name:
+        edit.setObjectName(name)
+    return edit

@@ -3,9 +3,9 @@ the responsible people on both lines, the attempt timeline, and only the allowed
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
                                QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -14,18 +14,11 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import cases
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
-from ui.screens.base import Screen, heading
+from ui.screens.base import Screen, date_edit, heading
 
 ALL, OVERDUE = "（全部）", "逾期未劝返"
 NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方式", "case_placement"),
          "outcome": ("销号结论", "case_outcome")}
-
-
-def _date_edit() -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate())
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 class StepDialog(QDialog):
@@ -35,7 +28,7 @@ class StepDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"{status_from} → {status_to}")
         form = QFormLayout(self)
-        self.on = _date_edit()
+        self.on = date_edit()
         form.addRow("日期：", self.on)
         self.by = QLineEdit()
         form.addRow("经办人：", self.by)
@@ -144,7 +137,7 @@ class CasesScreen(Screen):
         self.history.setColumnWidth(0, 100)
         a.addWidget(self.history)
         form = QFormLayout()
-        self.attempt_on, self.attempt_next = _date_edit(), QLineEdit()
+        self.attempt_on, self.attempt_next = date_edit(), QLineEdit()
         self.attempt_next.setPlaceholderText("下次劝返日期，如 2026-12-01")
         self.attempt_people, self.attempt_action, self.attempt_result = QLineEdit(), QLineEdit(), QLineEdit()
         self.attempt_people.setObjectName("attemptPeople")
@@ -161,7 +154,7 @@ class CasesScreen(Screen):
         layout.addWidget(attempts, 1)
         self.teaching = QGroupBox("送教上门（状态为“送教上门”时登记每次送教）")
         t = QHBoxLayout(self.teaching)
-        self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = _date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
+        self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
         self.teach_teacher.setPlaceholderText("送教教师")
         self.teach_content.setPlaceholderText("送教内容")
         self.teach_hours.setPlaceholderText("课时")

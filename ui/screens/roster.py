@@ -94,7 +94,8 @@ class RosterScreen(Screen):
             self.count.setText(exc.message)
             return 0
         self.count.setText(f"共 {n} 名学生" + ("（双击打开学生档案）" if n else "；没有找到，请换个写法再试"))
-        self.table.resizeColumnsToContents() if n < 2000 else None
+        if n < 2000:  # fitting columns reads every row: only for a class-sized list
+            self.table.resizeColumnsToContents()
         return n
 
     def _open(self, row: int) -> None:

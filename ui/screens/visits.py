@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
@@ -23,7 +23,7 @@ from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, vi
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.search import find_students
 from ui.dialogs import show_error, show_info
-from ui.screens.base import Screen, heading
+from ui.screens.base import Screen, date_edit, heading
 from ui.signature_pad import SignaturePad
 from ui.tasks import CoreCall, Task
 
@@ -85,9 +85,7 @@ class VisitsScreen(Screen):
         self.covered.setObjectName("visitCovered")
         self.covered.setWordWrap(True)
         form.addRow("本次覆盖：", self.covered)
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = date_edit()
         self.mode = QComboBox()
         self.mode.setObjectName("visitMode")
         self.mode.addItems(table("visit_mode").codes())
