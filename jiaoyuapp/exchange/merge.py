@@ -11,6 +11,7 @@ import applies each change exactly once.
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 from typing import NamedTuple
@@ -57,53 +58,40 @@ def merge(replica: Store, changes_db: Path, blobs: dict[str, bytes], *, packet_n
 
 def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_code: str) -> tuple[int, int]:
     start = applied_upto(replica)
-    todo = replica.conn.execute("SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > ? ORDER BY seq",
-                                (start,)).fetchall()
-    if not todo:
+    last = replica.scalar("SELECT max(seq) FROM pk.changes")
+    if last is None or last <= start:
         return 0, 0
-    # Inserts of records the copy does not have yet are copied in bulk; the few others (the
-    # record is there already, or was deleted and inserted again in this packet) go one by one.
-    present = _existing(replica, todo)
-    single = set()
-    for seq, table, uid, op in todo:
-        known = present[table]
-        if op != "insert" or uid in known:
-            single.add(seq)
-        known.add(uid)
+    tables = [t for t in replica.schema.school_tables
+              if replica.scalar("SELECT 1 FROM pk.sqlite_master WHERE name = ?", (PACKET_TABLES_PREFIX + t,))]
+    # Inserts of records the copy does not have yet ("fresh") are copied in bulk by SQLite; the
+    # few other changes (updates, deletes, a record inserted again) are applied one by one.
+    single = _singles(replica, start, tables)
     applied = conflicts = 0
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
-        # Fresh records are copied by SQLite in runs, each run ending before the next change that
-        # is not a fresh insert; foreign keys are checked at commit, since a child may now be
-        # written before its parent.
+        # Each table's changes keep the school's order; across tables only foreign keys relate
+        # records, and they are checked at commit.
         w.conn.execute("PRAGMA defer_foreign_keys = ON")
-        w.conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_fresh "
-                       "(tbl TEXT, seq INTEGER, PRIMARY KEY (tbl, seq)) WITHOUT ROWID")
-        w.conn.execute("DELETE FROM temp.merge_fresh")
-        w.conn.execute("INSERT INTO temp.merge_fresh (tbl, seq) SELECT tbl, seq FROM pk.changes "
-                       "WHERE seq > ? AND op = 'insert'", (start,))
-        w.conn.executemany("DELETE FROM temp.merge_fresh WHERE tbl = ? AND seq = ?",
-                           [(t, q) for q, t, _, op in todo if q in single and op == "insert"])
+        w.conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_skip (seq INTEGER PRIMARY KEY)")
+        w.conn.execute("DELETE FROM temp.merge_skip")
+        w.conn.executemany("INSERT INTO temp.merge_skip (seq) VALUES (?)", [(c.seq,) for c in single if c.op == "insert"])
         for data in blobs.values():
             w.put_blob(data)
-        run_tables: set[str] = set()
-        copied_upto = start
+        copied_upto = dict.fromkeys(tables, start)
+        pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in copied_upto})
 
-        def flush(upto: int) -> int:
-            nonlocal copied_upto
-            done = sum(w.insert_copied(table, f"pk.{PACKET_TABLES_PREFIX}{table}", "pk.changes", "temp.merge_fresh",
-                                       copied_upto, upto) for table in sorted(run_tables))
-            run_tables.clear()
-            copied_upto = upto
+        def copy(table: str, upto: int) -> int:
+            done = w.insert_copied(table, f"pk.{PACKET_TABLES_PREFIX}{table}", "pk.changes", "temp.merge_skip",
+                                   copied_upto[table], upto)
+            copied_upto[table] = upto
             return done
 
-        for seq, table, uid, op in todo:
-            if seq not in single:
-                run_tables.add(table)
-                continue
-            applied += flush(seq)
+        for entry in single:
+            seq, table, uid, op = entry
+            if table in pending and bisect.bisect_left(pending[table], seq) > bisect.bisect_right(
+                    pending[table], copied_upto[table]):  # this table's fresh records before it, first
+                applied += copy(table, seq)
             fields = json.loads(replica.scalar("SELECT changes FROM pk.changes WHERE seq = ?", (seq,)))
             current = replica.get(table, uid)
-            entry = Change(seq, table, uid, op)
             if op == "insert":
                 values = {k: new for k, (_, new) in fields.items()}
                 if current is None:  # deleted earlier in this packet and inserted again
@@ -133,13 +121,48 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
             if changes:
                 w.update(table, uid, changes, at=(fields.get("updated_at") or [None, None])[1])
             applied += 1
-        applied += flush(todo[-1][0])
-        w.conn.execute("DELETE FROM temp.merge_fresh")
+        for table in tables:
+            applied += copy(table, last)
+        w.conn.execute("DELETE FROM temp.merge_skip")
         _take_search_keys(w.conn)
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
-                                 (str(todo[-1][0]),))
+                                 (str(last),))
     return applied, conflicts
+
+
+def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:
+    """The changes past `start` that are not a first insert of a record the copy lacks, in order:
+    every change of a record the packet also updates or deletes, and inserts of records the copy
+    already holds (looked up by SQLite, table by table)."""
+    rows = replica.conn.execute(
+        "SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > :start AND (op != 'insert' OR (tbl, uuid) IN "
+        "(SELECT tbl, uuid FROM pk.changes WHERE seq > :start AND op != 'insert'))", {"start": start}).fetchall()
+    candidates = {seq: Change(seq, t, u, op) for seq, t, u, op in rows}
+    present = set()
+    for table in tables:
+        if replica.scalar(f"SELECT 1 FROM main.[{table}] LIMIT 1") is None:
+            continue  # nothing to look up
+        for seq, uid in replica.conn.execute(
+                f"SELECT r.seq, r.uuid FROM pk.[{PACKET_TABLES_PREFIX}{table}] r "
+                f"JOIN main.[{table}] m ON m.uuid = r.uuid WHERE r.seq > ?", (start,)):
+            present.add((table, uid))
+            candidates[seq] = Change(seq, table, uid, "insert")
+    single, seen = [], set()
+    for seq in sorted(candidates):
+        entry = candidates[seq]
+        key = (entry.table, entry.uuid)
+        if entry.op != "insert" or key in seen or key in present:
+            single.append(entry)
+        seen.add(key)
+    return single
+
+
+def _fresh_numbers(replica: Store, start: int, tables: set[str]) -> dict[str, list[int]]:
+    """The numbers of the records copied in bulk, for the tables that also have single changes."""
+    return {t: [r[0] for r in replica.conn.execute(
+        f"SELECT seq FROM pk.[{PACKET_TABLES_PREFIX}{t}] WHERE seq > ? AND seq NOT IN (SELECT seq FROM temp.merge_skip) "
+        f"ORDER BY seq", (start,))] for t in tables}
 
 
 def _take_search_keys(conn) -> None:
@@ -149,25 +172,6 @@ def _take_search_keys(conn) -> None:
         conn.execute(f"INSERT OR IGNORE INTO main.student_search (uuid, name, pinyin, initials, given_pinyin, ids) "
                      f"SELECT k.uuid, k.name, k.pinyin, k.initials, k.given_pinyin, '' FROM pk.{SEARCH_KEYS} k "
                      f"WHERE k.uuid IN (SELECT uuid FROM main.students)")
-
-
-def _existing(replica: Store, entries: list[tuple]) -> dict[str, set[str]]:
-    """Which of the records these (seq, table, uuid, op) entries name the copy already holds,
-    looked up in bulk."""
-    found: dict[str, set[str]] = {t: set() for _, t, _, _ in entries}
-    empty = {t for t in found if replica.scalar(f"SELECT 1 FROM [{t}] LIMIT 1") is None}  # nothing to look up
-    wanted: dict[str, set[str]] = {}
-    for _, table, uid, _ in entries:
-        if table not in empty:
-            wanted.setdefault(table, set()).add(uid)
-    for table, uuids in wanted.items():
-        ids = list(uuids)
-        have = found[table]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            have.update(r[0] for r in replica.conn.execute(
-                f"SELECT uuid FROM [{table}] WHERE uuid IN ({','.join('?' * len(chunk))})", chunk))
-    return found
 
 
 def _note(w, packet_no: int, entry: Change, field: str, school_value, center_value) -> int:

@@ -77,6 +77,7 @@ class Batch:
         self.changes = OpChanges(self.uuid, kind)
         self._columns: dict[str, list[str]] = {}
         self._column_sets: dict[str, set[str]] = {}
+        self._source_columns: dict[str, set[str]] = {}
         self._touched: list[tuple[str, str, str]] = []
 
     # -- lifecycle (called by Store.write) ----------------------------------
@@ -162,33 +163,36 @@ class Batch:
         self.changes.inserted[table] += len(records)
         return uuids
 
-    def insert_copied(self, table: str, rows_source: str, changes_source: str, staged: str,
+    def insert_copied(self, table: str, rows_source: str, changes_source: str, skip: str,
                       after: int, upto: int) -> int:
         """Insert records copied from another database's change log, attached to this connection:
-        `rows_source` holds them in columns (seq, uuid, fields …), `changes_source` their log entries
-        (seq, uuid, changes JSON), and the table `staged` (tbl, seq, keyed on both) the numbers to
-        copy; this table's with after < seq ≤ upto are copied now. The rows and the same JSON for this log
-        are copied by SQLite in one statement each, so a large merge builds nothing in Python.
-        Returns the rows written."""
+        `rows_source` holds the records its entries insert in columns (seq, uuid, fields …),
+        `changes_source` the entries themselves (seq, …, changes JSON); those with after < seq ≤ upto
+        are copied now, except the numbers listed in the table `skip` (seq). The rows, and the same
+        JSON for this log, are copied by SQLite in one statement each, so a large merge builds
+        nothing in Python. Returns the rows written."""
         cols = [c for c in self.columns(table) if c != "uuid"]
-        schema, name = rows_source.split(".", 1)
-        have = {r[1] for r in self.conn.execute(f"PRAGMA {schema}.table_info({name})")}
+        have = self._source_columns.get(rows_source)
+        if have is None:
+            schema, name = rows_source.split(".", 1)
+            have = self._source_columns[rows_source] = {
+                r[1] for r in self.conn.execute(f"PRAGMA {schema}.table_info({name})")}
         picked = ", ".join(f"r.[{c}]" if c in have else "NULL" for c in cols)  # a column the sender lacks: empty
-        # CROSS JOIN: walk the staged numbers in order and look each up, never scan the sources.
-        staged_rows = (f"FROM {staged} s CROSS JOIN {rows_source} r ON r.seq = s.seq "
-                       f"WHERE s.tbl = :tbl AND s.seq > :after AND s.seq <= :upto ORDER BY s.seq")
-        span = {"tbl": table, "after": after, "upto": upto}
+        rows = (f"FROM {rows_source} r WHERE r.seq > :after AND r.seq <= :upto "
+                f"AND r.seq NOT IN (SELECT seq FROM {skip})")
+        span = {"after": after, "upto": upto}
         count = self.conn.execute(
             f"INSERT INTO main.[{table}] (uuid, {', '.join(f'[{c}]' for c in cols)}) "
-            f"SELECT r.uuid, {picked} {staged_rows}", span).rowcount
+            f"SELECT r.uuid, {picked} {rows} ORDER BY r.seq", span).rowcount
         if not count:
             return 0
+        # CROSS JOIN: walk the copied rows in order and look each entry up, never scan the log.
         self.conn.execute(
             f"INSERT INTO main.change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
-            f"SELECT :batch, :tbl, c.uuid, 'insert', c.changes, :actor, :at "
-            f"FROM {staged} s CROSS JOIN {changes_source} c ON c.seq = s.seq "
-            f"WHERE s.tbl = :tbl AND s.seq > :after AND s.seq <= :upto ORDER BY s.seq",
-            {**span, "batch": self.uuid, "actor": self.actor, "at": self.at})
+            f"SELECT :batch, :tbl, r.uuid, 'insert', c.changes, :actor, :at "
+            f"FROM {rows_source} r CROSS JOIN {changes_source} c ON c.seq = r.seq "
+            f"WHERE r.seq > :after AND r.seq <= :upto AND r.seq NOT IN (SELECT seq FROM {skip}) ORDER BY r.seq",
+            {**span, "tbl": table, "batch": self.uuid, "actor": self.actor, "at": self.at})
         last = self.conn.execute("SELECT max(seq) FROM main.change_log").fetchone()[0]
         if self.changes.first_seq is None:
             self.changes.first_seq = last - count + 1
@@ -196,7 +200,7 @@ class Batch:
         self.changes.inserted[table] += count
         if table in self.store.schema.hooks:  # only hooks need to know which records
             self._touched.extend(("insert", table, uid) for (uid,) in self.conn.execute(
-                f"SELECT r.uuid {staged_rows}", span))
+                f"SELECT r.uuid {rows}", span))
         return count
 
     def update(self, table: str, uuid: str, values: dict, at: str | None = None) -> dict:
