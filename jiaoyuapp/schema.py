@@ -11,7 +11,7 @@ from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
-from jiaoyuapp.store.log_tables import LOG_TABLES_SQL
+from jiaoyuapp.store.log_tables import LOG_TABLES_SQL, LOG_TABLES_SQL_0006
 
 MIGRATIONS = Migrations("jiaoyu")
 
@@ -40,6 +40,11 @@ def m0004(db):
 @MIGRATIONS(name="0005_exchange")
 def m0005(db):
     run_script(db.conn, EXCHANGE_SQL_0005)
+
+
+@MIGRATIONS(name="0006_lean_change_log")
+def m0006(db):
+    run_script(db.conn, LOG_TABLES_SQL_0006)
 
 
 def school_schema() -> Schema:

@@ -10,7 +10,7 @@ from jiaoyuapp.ledgers.cases import list_cases
 from jiaoyuapp.ledgers.coverage import coverage
 from jiaoyuapp.roster.students import update_student
 from jiaoyuapp.school import open_school
-from tests.packet_helpers import (CENTER_SECRET, DAY, copy_db, export, make_center, make_school, merged_state,
+from tests.packet_helpers import (CENTER_SECRET, DAY, SCHOOL_SECRET, copy_db, export, make_center, make_school, merged_state,
                                   register, resign, reseal, rezip, unseal)
 
 
@@ -303,3 +303,31 @@ def test_a_packet_from_a_newer_version_asks_to_upgrade(fresh, tmp_path, world):
     newer = resign(inner, a, "学校口令2026abc", lambda m: m.update(schema=m["schema"] + ["0099_from_the_future"]))
     a.close()
     refused(center, reseal(center, header, newer, tmp_path / "n.jyp"), "升级")
+
+
+def test_a_change_to_a_table_that_is_not_school_data_is_refused(fresh, tmp_path, world):
+    """Even signed by the school, a packet whose changes touch a table that is not school data (here
+    the center's own keys) is refused whole, nothing merged."""
+    import hashlib
+    import io
+    import sqlite3
+    import zipfile
+    center, packets, d = fresh
+    header, inner = unseal(center, packets["a1"])
+    db = tmp_path / "changes.sqlite"
+    db.write_bytes(zipfile.ZipFile(io.BytesIO(inner)).read("changes.sqlite"))
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO changes (seq, tbl, uuid, op, changes) "
+                 "SELECT max(seq) + 1, 'identities', 'k-1', 'insert', '{}' FROM changes")
+    conn.commit()
+    conn.close()
+    data = db.read_bytes()
+
+    def rehash(manifest):
+        member = next(m for m in manifest["members"] if m["name"] == "changes.sqlite")
+        member.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+    a = open_school(d / "5101230001.db")
+    signed = resign(rezip(inner, lambda name, body: data if name == "changes.sqlite" else body), a, SCHOOL_SECRET, rehash)
+    a.close()
+    refused(center, reseal(center, header, signed, tmp_path / "t.jyp"), "不认识的数据表")

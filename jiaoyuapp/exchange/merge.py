@@ -66,6 +66,9 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
     # Inserts of records the copy does not have yet ("fresh") are copied in bulk by SQLite; the
     # few other changes (updates, deletes, a record inserted again) are applied one by one.
     single = _singles(replica, start, tables)
+    if {c.table for c in single} - set(tables):
+        from jiaoyuapp.exchange.container import PacketError
+        raise PacketError("数据包中的变更记录涉及本软件不认识的数据表，已拒收。请让学校用本软件重新导出。")
     applied = conflicts = 0
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
         # Each table's changes keep the school's order; across tables only foreign keys relate
@@ -76,20 +79,13 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
         w.conn.executemany("INSERT INTO temp.merge_skip (seq) VALUES (?)", [(c.seq,) for c in single if c.op == "insert"])
         for data in blobs.values():
             w.put_blob(data)
-        copied_upto = dict.fromkeys(tables, start)
-        pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in copied_upto})
-
-        def copy(table: str, upto: int) -> int:
-            done = w.insert_copied(table, f"pk.{PACKET_TABLES_PREFIX}{table}", "pk.changes", "temp.merge_skip",
-                                   copied_upto[table], upto)
-            copied_upto[table] = upto
-            return done
-
+        fresh = w.copy_inserts("pk", PACKET_TABLES_PREFIX, "temp.merge_skip", start, tables)
+        pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in fresh.copied_upto})
         for entry in single:
             seq, table, uid, op = entry
             if table in pending and bisect.bisect_left(pending[table], seq) > bisect.bisect_right(
-                    pending[table], copied_upto[table]):  # this table's fresh records before it, first
-                applied += copy(table, seq)
+                    pending[table], fresh.copied_upto[table]):  # this table's fresh records before it, first
+                applied += fresh.copy(table, seq)
             fields = json.loads(replica.scalar("SELECT changes FROM pk.changes WHERE seq = ?", (seq,)))
             current = replica.get(table, uid)
             if op == "insert":
@@ -122,7 +118,7 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
                 w.update(table, uid, changes, at=(fields.get("updated_at") or [None, None])[1])
             applied += 1
         for table in tables:
-            applied += copy(table, last)
+            applied += fresh.copy(table, last)
         w.conn.execute("DELETE FROM temp.merge_skip")
         _take_search_keys(w.conn)
         with replica.local():
@@ -134,10 +130,13 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
 def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:
     """The changes past `start` that are not a first insert of a record the copy lacks, in order:
     every change of a record the packet also updates or deletes, and inserts of records the copy
-    already holds (looked up by SQLite, table by table)."""
+    already holds (looked up by SQLite, table by table). Changes of a table not in `tables` are
+    listed too, for the caller to refuse."""
     rows = replica.conn.execute(
-        "SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > :start AND (op != 'insert' OR (tbl, uuid) IN "
-        "(SELECT tbl, uuid FROM pk.changes WHERE seq > :start AND op != 'insert'))", {"start": start}).fetchall()
+        "SELECT seq, tbl, uuid, op FROM pk.changes WHERE seq > :start AND (op != 'insert' "
+        "OR tbl NOT IN (SELECT value FROM json_each(:tables)) OR (tbl, uuid) IN "
+        "(SELECT tbl, uuid FROM pk.changes WHERE seq > :start AND op != 'insert'))",
+        {"start": start, "tables": json.dumps(tables)}).fetchall()
     candidates = {seq: Change(seq, t, u, op) for seq, t, u, op in rows}
     present = set()
     for table in tables:
@@ -152,7 +151,7 @@ def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:
     for seq in sorted(candidates):
         entry = candidates[seq]
         key = (entry.table, entry.uuid)
-        if entry.op != "insert" or key in seen or key in present:
+        if entry.op != "insert" or key in seen or key in present or entry.table not in tables:
             single.append(entry)
         seen.add(key)
     return single

@@ -156,8 +156,10 @@ def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_fro
     try:
         store.conn.execute("CREATE TABLE pk.changes (seq INTEGER PRIMARY KEY, batch TEXT, tbl TEXT, uuid TEXT, "
                            "op TEXT, changes TEXT, actor TEXT, at TEXT)")
-        store.conn.execute("INSERT INTO pk.changes SELECT seq, batch_uuid, tbl, record_uuid, op, changes, actor, at "
-                           "FROM main.change_log WHERE seq BETWEEN ? AND ? ORDER BY seq", (log_from, log_to))
+        store.conn.execute("INSERT INTO pk.changes SELECT c.seq, b.uuid, c.tbl, c.record_uuid, c.op, c.changes, "
+                           "coalesce(c.actor, b.actor), coalesce(c.at, b.at) FROM main.change_log c "
+                           "JOIN main.batches b ON b.id = c.batch WHERE c.seq BETWEEN ? AND ? ORDER BY c.seq",
+                           (log_from, log_to))
         for table in store.schema.school_tables:
             cols = [r[1] for r in store.conn.execute(f"PRAGMA main.table_info([{table}])") if r[1] != "uuid"]
             store.conn.execute(f"CREATE TABLE pk.[rows_{table}] (seq INTEGER PRIMARY KEY, uuid TEXT, "

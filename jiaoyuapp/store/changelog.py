@@ -12,8 +12,8 @@ Progress = Callable[[int, int], None]
 
 
 def entries(store: Store, since: int = 0, limit: int | None = None) -> Iterator[dict]:
-    sql = ("SELECT seq, batch_uuid, tbl, record_uuid, op, changes, actor, at FROM change_log "
-           "WHERE seq > ? ORDER BY seq")
+    sql = ("SELECT c.seq, b.uuid, c.tbl, c.record_uuid, c.op, c.changes, coalesce(c.actor, b.actor), "
+           "coalesce(c.at, b.at) FROM change_log c JOIN batches b ON b.id = c.batch WHERE c.seq > ? ORDER BY c.seq")
     params: list = [since]
     if limit is not None:
         sql += " LIMIT ?"
@@ -99,12 +99,12 @@ def undo_batch(store: Store, batch_uuid: str, actor: str = "", kind: str = "undo
     if batch["undone_by"]:
         raise DataError("这项操作已经撤销过了，不能重复撤销。")
     rows = list(store.conn.execute(
-        "SELECT seq, tbl, record_uuid, op, changes FROM change_log WHERE batch_uuid = ? ORDER BY seq DESC",
-        (batch_uuid,)))
+        "SELECT seq, tbl, record_uuid, op, changes FROM change_log WHERE batch = ? ORDER BY seq DESC",
+        (batch["id"],)))
     later = store.scalar(
         "SELECT count(*) FROM change_log c JOIN (SELECT DISTINCT tbl, record_uuid FROM change_log "
-        "WHERE batch_uuid = ?) b ON c.tbl = b.tbl AND c.record_uuid = b.record_uuid WHERE c.seq > ?",
-        (batch_uuid, batch["last_seq"] or 0))
+        "WHERE batch = ?) b ON c.tbl = b.tbl AND c.record_uuid = b.record_uuid WHERE c.seq > ?",
+        (batch["id"], batch["last_seq"] or 0))
     if later:
         raise DataError(
             f"“{batch['summary'] or batch['kind']}”之后，其中 {later} 处记录又被修改过，"

@@ -1,7 +1,7 @@
 """The one write path. Every change to school data is a row written and a
 change-log entry appended, in the same transaction.
 
-A log entry records `{field: [old, new]}` for the fields that changed: all of
+A log entry names its batch (who, when, what operation) and records `{field: [old, new]}` for the fields that changed: all of
 them for an insert (old is null), all of them for a delete (new is null).
 Replaying the log from the start rebuilds every school-data table exactly;
 `changelog.verify` proves it.
@@ -16,6 +16,8 @@ import uuid as uuidlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
+
+from jiaoyuapp.store.bulk_copy import CopiedInserts
 
 if TYPE_CHECKING:
     from jiaoyuapp.store.connection import Store
@@ -74,29 +76,32 @@ class Batch:
         self.summary = summary
         self.at = now_iso()
         self.uuid = new_uuid()
+        self.id = 0  # the batch's row in `batches`, set by open()
         self.changes = OpChanges(self.uuid, kind)
         self._columns: dict[str, list[str]] = {}
         self._column_sets: dict[str, set[str]] = {}
-        self._source_columns: dict[str, set[str]] = {}
+        self._copiers: list[CopiedInserts] = []
         self._touched: list[tuple[str, str, str]] = []
 
     # -- lifecycle (called by Store.write) ----------------------------------
     def open(self) -> None:
-        self.conn.execute(
+        self.id = self.conn.execute(
             "INSERT INTO batches (uuid, kind, actor, at, summary) VALUES (?, ?, ?, ?, ?)",
             (self.uuid, self.changes.kind, self.actor, self.at, self.summary),
-        )
+        ).lastrowid
 
     def close(self) -> None:
+        if not all(c.complete() for c in self._copiers):
+            raise RuntimeError("records logged as copied were not all copied")
         for table in {t for _, t, _ in self._touched}:
             for hook in self.store.schema.hooks.get(table, []):
                 hook(self.conn, [x for x in self._touched if x[1] == table])
         if self.changes.total == 0:
-            self.conn.execute("DELETE FROM batches WHERE uuid = ?", (self.uuid,))
+            self.conn.execute("DELETE FROM batches WHERE id = ?", (self.id,))
         else:
             self.conn.execute(
-                "UPDATE batches SET summary = ?, first_seq = ?, last_seq = ? WHERE uuid = ?",
-                (self.summary, self.changes.first_seq, self.changes.last_seq, self.uuid),
+                "UPDATE batches SET summary = ?, first_seq = ?, last_seq = ? WHERE id = ?",
+                (self.summary, self.changes.first_seq, self.changes.last_seq, self.id),
             )
 
     # -- helpers -------------------------------------------------------------
@@ -120,9 +125,8 @@ class Batch:
         if not entries:
             return
         self.conn.executemany(
-            "INSERT INTO change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(self.uuid, t, u, op, ch, self.actor, self.at) for t, u, op, ch in entries],
+            "INSERT INTO change_log (batch, tbl, record_uuid, op, changes) VALUES (?, ?, ?, ?, ?)",
+            [(self.id, t, u, op, ch) for t, u, op, ch in entries],
         )
         last = self.conn.execute("SELECT max(seq) FROM change_log").fetchone()[0]
         first = last - len(entries) + 1
@@ -163,45 +167,28 @@ class Batch:
         self.changes.inserted[table] += len(records)
         return uuids
 
-    def insert_copied(self, table: str, rows_source: str, changes_source: str, skip: str,
-                      after: int, upto: int) -> int:
-        """Insert records copied from another database's change log, attached to this connection:
-        `rows_source` holds the records its entries insert in columns (seq, uuid, fields …),
-        `changes_source` the entries themselves (seq, …, changes JSON); those with after < seq ≤ upto
-        are copied now, except the numbers listed in the table `skip` (seq). The rows, and the same
-        JSON for this log, are copied by SQLite in one statement each, so a large merge builds
-        nothing in Python. Returns the rows written."""
-        cols = [c for c in self.columns(table) if c != "uuid"]
-        have = self._source_columns.get(rows_source)
-        if have is None:
-            schema, name = rows_source.split(".", 1)
-            have = self._source_columns[rows_source] = {
-                r[1] for r in self.conn.execute(f"PRAGMA {schema}.table_info({name})")}
-        picked = ", ".join(f"r.[{c}]" if c in have else "NULL" for c in cols)  # a column the sender lacks: empty
-        rows = (f"FROM {rows_source} r WHERE r.seq > :after AND r.seq <= :upto "
-                f"AND r.seq NOT IN (SELECT seq FROM {skip})")
-        span = {"after": after, "upto": upto}
-        count = self.conn.execute(
-            f"INSERT INTO main.[{table}] (uuid, {', '.join(f'[{c}]' for c in cols)}) "
-            f"SELECT r.uuid, {picked} {rows} ORDER BY r.seq", span).rowcount
-        if not count:
-            return 0
-        # CROSS JOIN: walk the copied rows in order and look each entry up, never scan the log.
-        self.conn.execute(
-            f"INSERT INTO main.change_log (batch_uuid, tbl, record_uuid, op, changes, actor, at) "
-            f"SELECT :batch, :tbl, r.uuid, 'insert', c.changes, :actor, :at "
-            f"FROM {rows_source} r CROSS JOIN {changes_source} c ON c.seq = r.seq "
-            f"WHERE r.seq > :after AND r.seq <= :upto AND r.seq NOT IN (SELECT seq FROM {skip}) ORDER BY r.seq",
-            {**span, "tbl": table, "batch": self.uuid, "actor": self.actor, "at": self.at})
+    def copy_inserts(self, source: str, prefix: str, skip: str, after: int, tables: list[str]) -> CopiedInserts:
+        """Log now every insert entry of the attached database `source` past `after` (except the
+        numbers in `skip`); the returned object copies their records, which must all be copied
+        before the batch closes. See `bulk_copy`."""
+        copier = CopiedInserts(self, source, prefix, skip, after, tables)
+        copier.log()
+        self._copiers.append(copier)
+        return copier
+
+    def logged(self, count: int) -> None:
+        """`count` entries were just appended to the log by SQL (bulk_copy)."""
         last = self.conn.execute("SELECT max(seq) FROM main.change_log").fetchone()[0]
         if self.changes.first_seq is None:
             self.changes.first_seq = last - count + 1
         self.changes.last_seq = last
+
+    def copied(self, table: str, count: int, uuids) -> None:
+        """`count` records of `table` were just copied by SQL (bulk_copy); `uuids()` lists them,
+        asked only when a hook needs to know."""
         self.changes.inserted[table] += count
-        if table in self.store.schema.hooks:  # only hooks need to know which records
-            self._touched.extend(("insert", table, uid) for (uid,) in self.conn.execute(
-                f"SELECT r.uuid {rows}", span))
-        return count
+        if table in self.store.schema.hooks:
+            self._touched.extend(("insert", table, uid) for uid in uuids())
 
     def update(self, table: str, uuid: str, values: dict, at: str | None = None) -> dict:
         """Set fields; returns {field: (old, new)} for what really changed (maybe nothing).
