@@ -45,10 +45,15 @@ def _check_packet_db(replica: Store) -> None:
             raise PacketError("数据包中的变更文件含有不应有的内容，已拒收。请让学校重新导出。")
 
 
-def merge(replica: Store, changes_db: Path, blobs: dict[str, bytes], *, packet_no: int,
+def merge(replica: Store, changes_db: bytes | Path, blobs: dict[str, bytes], *, packet_no: int,
           school_code: str) -> tuple[int, int]:
-    """Apply the changes past the copy's position; returns (changes applied, conflicts noted)."""
-    replica.conn.execute("ATTACH DATABASE ? AS pk", (str(changes_db),))
+    """Apply the changes past the copy's position; returns (changes applied, conflicts noted).
+    `changes_db` is the packet's changes file: its bytes, or its path."""
+    if isinstance(changes_db, bytes):
+        replica.conn.execute("ATTACH DATABASE ':memory:' AS pk")
+        replica.conn.deserialize(changes_db, name="pk")
+    else:
+        replica.conn.execute("ATTACH DATABASE ? AS pk", (str(changes_db),))
     try:
         _check_packet_db(replica)
         return _merge(replica, blobs, packet_no=packet_no, school_code=school_code)
