@@ -1,12 +1,12 @@
-"""A school's first copy at the center is built aside and renamed into place when complete: an
-import cut off half-way leaves no copy (nothing that looks merged), and the same packet imports
-cleanly afterwards."""
+"""A school's first copy at the center (the packet's snapshot) is put aside and renamed into place
+when complete: an import cut off half-way leaves no copy (nothing that looks merged), and the same
+packet imports cleanly afterwards."""
 
 from __future__ import annotations
 
 import pytest
 
-from jiaoyuapp.exchange import merge, township
+from jiaoyuapp.exchange import township
 from tests.packet_helpers import CENTER_SECRET, export, make_center, make_school, register
 
 
@@ -15,25 +15,26 @@ def test_first_import_cut_off_leaves_no_copy_and_retries_cleanly(tmp_path, monke
     center = make_center(tmp_path)
     register(center, school)
     packet = export(school, tmp_path / "usb", center)
-    real_merge = merge.merge
+    final = township.replica_path(center, "5101230001")
+    real_finish = township._finish_copy
 
-    def cut_off(replica, *args, **kwargs):
-        real_merge(replica, *args, **kwargs)      # everything written …
-        raise OSError("power cut")                # … and then the machine stops before the end
+    def cut_off(final):                           # the copy is written in full …
+        assert township._building(final).stat().st_size > 0
+        raise OSError("power cut")                # … and the machine stops before it is put in place
 
-    monkeypatch.setattr(merge, "merge", cut_off)
+    monkeypatch.setattr(township, "_finish_copy", cut_off)
     with pytest.raises(OSError):
         township.import_packet(center, packet, passphrase=CENTER_SECRET)
-    final = township.replica_path(center, "5101230001")
     assert not final.exists()
     assert center.scalar("SELECT count(*) FROM packets_received") == 0
-    monkeypatch.setattr(merge, "merge", real_merge)
+    monkeypatch.setattr(township, "_finish_copy", real_finish)
     result = township.import_packet(center, packet, passphrase=CENTER_SECRET)
     assert result.status == "已接收" and final.exists()
     assert not list(final.parent.glob("*.building*"))
     replica = township.open_replica(center, "5101230001")
     try:
         assert replica.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert replica.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
         assert replica.scalar("SELECT count(*) FROM students") == school.scalar("SELECT count(*) FROM students")
         from jiaoyuapp.store import changelog
         assert changelog.verify(replica) == []

@@ -134,6 +134,13 @@ def world(tmp_path_factory):
     packets = {"a1": export(a, usb / "a1", center)}
     update_student(a, a.scalar("SELECT uuid FROM students LIMIT 1"), {"联系电话": "13900000001"})
     packets["a2"] = export(a, usb / "a2")
+    # a receipt for 1–2 comes back (from a scratch copy of the center), so packet 3 carries changes only
+    scratch = open_school(copy_db(d / "center.db", d / "scratch_center.db"))
+    for key in ("a1", "a2"):
+        township.import_packet(scratch, packets[key], passphrase=CENTER_SECRET)
+    receipts.import_receipt(a, township.write_receipt(scratch, "5101230001", usb / "r", passphrase=CENTER_SECRET))
+    scratch.close()
+    update_student(a, a.scalar("SELECT uuid FROM students LIMIT 1"), {"联系电话": "13900000002"})
     packets["a3"] = export(a, usb / "a3")
     packets["b1"] = export(b, usb / "b1", center)
     packets["c1"] = export(c, usb / "c1", center)
@@ -173,12 +180,17 @@ def test_the_untouched_packet_is_accepted(fresh):
         assert township.import_packet(center, packets[key], passphrase=CENTER_SECRET).status == "已接收"
 
 
-@pytest.mark.parametrize("member", ["manifest.json", "manifest.sig", "changes.sqlite", "batches.jsonl", "ledgers.xlsx",
-                                    "folder.pdf", "attachments/"])
+@pytest.mark.parametrize("member", ["manifest.json", "manifest.sig", "snapshot.sqlite", "changes.sqlite", "batches.jsonl",
+                                    "ledgers.xlsx", "folder.pdf", "attachments/"])
 def test_one_flipped_byte_in_any_member(fresh, tmp_path, member):
-    """A single changed byte in the manifest, its signature or any member is refused."""
+    """A single changed byte in the manifest, its signature or any member is refused: of a full
+    packet (a snapshot of the data), or of one with the changes since a receipt."""
     center, packets, _ = fresh
-    header, inner = unseal(center, packets["a1"])
+    key = "a3" if member == "changes.sqlite" else "a1"
+    if key == "a3":
+        for earlier in ("a1", "a2"):
+            township.import_packet(center, packets[earlier], passphrase=CENTER_SECRET)
+    header, inner = unseal(center, packets[key])
     done = []
 
     def flip(name, data):
@@ -305,29 +317,42 @@ def test_a_packet_from_a_newer_version_asks_to_upgrade(fresh, tmp_path, world):
     refused(center, reseal(center, header, newer, tmp_path / "n.jyp"), "升级")
 
 
-def test_a_change_to_a_table_that_is_not_school_data_is_refused(fresh, tmp_path, world):
-    """Even signed by the school, a packet whose changes touch a table that is not school data (here
-    the center's own keys) is refused whole, nothing merged."""
+@pytest.mark.parametrize("key, member, tamper, match", [
+    ("a3", "changes.sqlite", "INSERT INTO changes (seq, tbl, uuid, op, changes) "
+                             "SELECT max(seq) + 1, 'identities', 'k-1', 'insert', '{}' FROM changes", "不认识的数据表"),
+    ("a1", "snapshot.sqlite", "INSERT INTO local_settings (key, value) VALUES ('mode', 'township')", "不应有的内容"),
+    ("a1", "snapshot.sqlite", "CREATE TRIGGER t AFTER INSERT ON students BEGIN DELETE FROM students; END", "结构与本软件不符"),
+    ("a1", "snapshot.sqlite", "UPDATE change_log SET tbl = 'identities' WHERE seq = 1", "与清单不一致"),
+    ("a1", "snapshot.sqlite", "DELETE FROM change_log WHERE seq = (SELECT max(seq) FROM change_log)", "与清单不一致"),
+], ids=["changes-other-table", "snapshot-local-rows", "snapshot-trigger", "snapshot-log-other-table",
+        "snapshot-log-short"])
+def test_data_signed_by_the_school_but_not_what_this_program_writes_is_refused(fresh, tmp_path, world, key, member,
+                                                                               tamper, match):
+    """Even signed by the school (hashes and signature made again), a packet whose data file holds
+    what this program never writes — a change to a table that is not school data, a row of local
+    settings, a trigger, a log that does not end where the manifest says — is refused whole."""
     import hashlib
     import io
     import sqlite3
     import zipfile
     center, packets, d = fresh
-    header, inner = unseal(center, packets["a1"])
-    db = tmp_path / "changes.sqlite"
-    db.write_bytes(zipfile.ZipFile(io.BytesIO(inner)).read("changes.sqlite"))
+    if key == "a3":
+        for earlier in ("a1", "a2"):
+            township.import_packet(center, packets[earlier], passphrase=CENTER_SECRET)
+    header, inner = unseal(center, packets[key])
+    db = tmp_path / member
+    db.write_bytes(zipfile.ZipFile(io.BytesIO(inner)).read(member))
     conn = sqlite3.connect(db)
-    conn.execute("INSERT INTO changes (seq, tbl, uuid, op, changes) "
-                 "SELECT max(seq) + 1, 'identities', 'k-1', 'insert', '{}' FROM changes")
+    conn.execute(tamper)
     conn.commit()
     conn.close()
     data = db.read_bytes()
 
     def rehash(manifest):
-        member = next(m for m in manifest["members"] if m["name"] == "changes.sqlite")
-        member.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+        entry = next(m for m in manifest["members"] if m["name"] == member)
+        entry.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
     a = open_school(d / "5101230001.db")
-    signed = resign(rezip(inner, lambda name, body: data if name == "changes.sqlite" else body), a, SCHOOL_SECRET, rehash)
+    signed = resign(rezip(inner, lambda name, body: data if name == member else body), a, SCHOOL_SECRET, rehash)
     a.close()
-    refused(center, reseal(center, header, signed, tmp_path / "t.jyp"), "不认识的数据表")
+    refused(center, reseal(center, header, signed, tmp_path / "t.jyp"), match)

@@ -1,5 +1,5 @@
 """Exporting a packet at the school: the changes since the last packet the township acknowledged
-(or everything, on request), the ledgers workbook, the signed folder and the attachments those
+(or, for a first or full packet, a snapshot of the data: see `snapshot`), the ledgers workbook, the signed folder and the attachments those
 changes name — under a manifest signed with the school's key, encrypted to the township center,
 written to the stick atomically and read back before it is reported done.
 
@@ -23,6 +23,7 @@ from jiaoyuapp import __version__
 from jiaoyuapp.atomic_write import fsync_dir
 from jiaoyuapp.errors import CancelledError, DataError
 from jiaoyuapp.exchange import container, identity, peers
+from jiaoyuapp.exchange.snapshot import SNAPSHOT_DB, write_snapshot
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store, changelog
 from jiaoyuapp.store.writes import now_iso
@@ -80,7 +81,13 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
         members: list[dict] = []
         with zipfile.ZipFile(inner, "w", allowZip64=True) as zf:
             step(1, "整理变更记录")
-            count = _add_changes(store, zf, members, log_from, log_to, work)
+            if log_from == 1:  # everything: the data as a database, which a new copy at the center becomes
+                log_to = write_snapshot(store, work / SNAPSHOT_DB)
+                _add_file(zf, members, work / SNAPSHOT_DB, SNAPSHOT_DB, compress=True)
+                count = store.scalar("SELECT count(*) FROM change_log WHERE seq <= ?", (log_to,))
+            else:
+                count = _add_changes(store, zf, members, log_from, log_to, work)
+            _add_batches(store, zf, members, log_from, log_to)
             step(2, "导出台账、生成签章档案")
             ledgers, folder_pdf = documents(store, work, passphrase, today)
             step(3, "打包台账与档案")
@@ -160,29 +167,36 @@ def _add_changes(store: Store, zf: zipfile.ZipFile, members: list[dict], log_fro
                            "coalesce(c.actor, b.actor), coalesce(c.at, b.at) FROM main.change_log c "
                            "JOIN main.batches b ON b.id = c.batch WHERE c.seq BETWEEN ? AND ? ORDER BY c.seq",
                            (log_from, log_to))
-        for table in store.schema.school_tables:
-            cols = [r[1] for r in store.conn.execute(f"PRAGMA main.table_info([{table}])") if r[1] != "uuid"]
-            store.conn.execute(f"CREATE TABLE pk.[rows_{table}] (seq INTEGER PRIMARY KEY, uuid TEXT, "
-                               f"{', '.join(f'[{c}]' for c in cols)})")
-            fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
-            store.conn.execute(f"INSERT INTO pk.[rows_{table}] SELECT seq, uuid, {fields} FROM pk.changes "
-                               f"WHERE tbl = ? AND op = 'insert' ORDER BY seq", (table,))
-        # The pinyin search keys of the students it brings: derived data the center would otherwise
-        # compute again; it keeps them only where the name matches (search_index checks).
-        store.conn.execute(f"CREATE TABLE pk.{SEARCH_KEYS} (uuid TEXT, name TEXT, pinyin TEXT, "
-                           "initials TEXT, given_pinyin TEXT)")
-        store.conn.execute(f"INSERT INTO pk.{SEARCH_KEYS} SELECT x.uuid, x.name, x.pinyin, x.initials, x.given_pinyin "
-                           "FROM main.student_search x WHERE x.uuid IN (SELECT uuid FROM pk.rows_students)")
+        fill_changes_db(store.conn, "pk", "main", store.schema.school_tables)
         count = store.scalar("SELECT count(*) FROM pk.changes")
-        batches = {r[0] for r in store.conn.execute("SELECT DISTINCT batch FROM pk.changes")}
     finally:
         store.conn.execute("DETACH DATABASE pk")
     _add_file(zf, members, path, CHANGES_DB, compress=True)
+    return count
+
+
+def fill_changes_db(conn, target: str, source: str, school_tables) -> None:
+    """Given `target.changes`, add the records its entries insert in columns (`rows_<table>`) and
+    the search keys of its students from `source.student_search`: derived data the center would
+    otherwise compute again; it keeps them only where the name matches (search_index checks)."""
+    for table in school_tables:
+        cols = [r[1] for r in conn.execute(f"PRAGMA {source}.table_info([{table}])") if r[1] != "uuid"]
+        conn.execute(f"CREATE TABLE {target}.[rows_{table}] (seq INTEGER PRIMARY KEY, uuid TEXT, "
+                     f"{', '.join(f'[{c}]' for c in cols)})")
+        fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
+        conn.execute(f"INSERT INTO {target}.[rows_{table}] SELECT seq, uuid, {fields} FROM {target}.changes "
+                     f"WHERE tbl = ? AND op = 'insert' ORDER BY seq", (table,))
+    conn.execute(f"CREATE TABLE {target}.{SEARCH_KEYS} (uuid TEXT, name TEXT, pinyin TEXT, "
+                 "initials TEXT, given_pinyin TEXT)")
+    conn.execute(f"INSERT INTO {target}.{SEARCH_KEYS} SELECT x.uuid, x.name, x.pinyin, x.initials, x.given_pinyin "
+                 f"FROM {source}.student_search x WHERE x.uuid IN (SELECT uuid FROM {target}.rows_students)")
+
+
+def _add_batches(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int) -> None:
     rows = store.query("SELECT uuid, kind, actor, at, summary FROM batches WHERE first_seq <= ? AND last_seq >= ?",
                        (log_to, log_from))
-    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["uuid"] in batches)
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     _add_bytes(zf, members, "batches.jsonl", body.encode("utf-8"), compress=True)
-    return count
 
 
 def _add_attachments(store: Store, zf: zipfile.ZipFile, members: list[dict], log_from: int, log_to: int) -> None:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -24,9 +23,11 @@ from pathlib import Path
 
 from jiaoyuapp.atomic_write import fsync_dir, write_bytes_atomically
 from jiaoyuapp.errors import DataError, NotFoundError, UsageError
-from jiaoyuapp.exchange import identity, merge, peers
+from jiaoyuapp.exchange import identity, merge, peers, snapshot
 from jiaoyuapp.exchange.container import PacketError, open_sealed, read_header
 from jiaoyuapp.exchange.packet_export import CHANGES_DB, MANIFEST, SIGNATURE
+from jiaoyuapp.exchange.snapshot import SNAPSHOT_DB
+from jiaoyuapp.roster import search_index
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import now_iso
 
@@ -70,29 +71,45 @@ def _building(final: Path) -> Path:
     return final.with_name(final.name + ".building")
 
 
-_EMPTY_COPY: bytes | None = None
+def _clear_building(final: Path) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in final.parent.glob(final.name + ".building*"):
+        leftover.unlink()
 
 
-def _empty_copy() -> bytes:
-    """An empty copy with every migration applied, as bytes, made once per process: a new copy
-    starts from it instead of running the migrations on the disk (one write instead of a commit
-    per migration). 8 KiB pages: a copy is written in bulk, a packet at a time, and larger pages
-    make its B-trees shallower and its writes fewer (measured: a first import ~10% faster)."""
-    global _EMPTY_COPY
-    if _EMPTY_COPY is None:
-        from jiaoyuapp.school import open_school
-        work = Path(tempfile.mkdtemp(prefix="jiaoyu-empty-"))
-        try:
-            with contextlib.closing(sqlite3.connect(work / "empty.db")) as conn:
-                conn.execute("PRAGMA page_size = 8192")
-                conn.execute("VACUUM")
-            open_school(work / "empty.db").close()
-            with contextlib.closing(sqlite3.connect(work / "empty.db", isolation_level=None)) as conn:
-                conn.execute("PRAGMA journal_mode=DELETE")
-            _EMPTY_COPY = (work / "empty.db").read_bytes()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return _EMPTY_COPY
+def _finish_copy(final: Path) -> None:
+    """The built copy, complete and closed, on the disk under its final name."""
+    fd = os.open(_building(final), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(_building(final), final)
+    fsync_dir(final.parent)
+
+
+def _place_snapshot(path: Path, final: Path, blobs: dict[str, bytes], manifest: dict) -> int:
+    """A school's first copy from a checked snapshot: the file becomes the copy (upgraded to this
+    program's schema if the school's is older), with the packet's photos, the log position, and
+    search keys recomputed wherever the school's do not match the name. Returns the entries it holds."""
+    from jiaoyuapp.school import open_school
+    _clear_building(final)
+    shutil.move(path, _building(final))
+    replica = open_school(_building(final))
+    try:
+        code = manifest["school_code"]
+        with replica.write("merge", f"学校{code}", f"合并第{manifest['packet_no']}号数据包") as w:
+            for data in blobs.values():
+                w.put_blob(data)
+            search_index.repair(w.conn)
+            with replica.local():
+                replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
+                                     (str(manifest["log_to"]),))
+        count = replica.scalar("SELECT count(*) FROM change_log")
+    finally:
+        replica.close()
+    _finish_copy(final)
+    return count
 
 
 def _new_replica(final: Path) -> Store:
@@ -100,10 +117,8 @@ def _new_replica(final: Path) -> Store:
     a cut-off import leaves nothing that looks like a copy. While it is built it is written once,
     through a rollback journal, instead of twice (into the WAL, then into the file)."""
     from jiaoyuapp.school import open_school
-    final.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in final.parent.glob(final.name + ".building*"):
-        leftover.unlink()
-    _building(final).write_bytes(_empty_copy())  # made durable by the first commit's fsync
+    _clear_building(final)
+    _building(final).write_bytes(snapshot.empty_database())  # made durable by the first commit's fsync
     replica = open_school(_building(final))
     replica.conn.execute("PRAGMA journal_mode=DELETE")
     return replica
@@ -206,7 +221,7 @@ def _open(store: Store, path: Path, passphrase: str | None,
         raise PacketError(f"“{registered['name']}”用的软件比本中心校新（数据格式 {unknown[0]}），本中心校还读不了它的数据。"
                           "请先把中心校的软件升级到最新版本，再导入这个数据包（数据包本身完好，请保留）。")
     listed = {m["name"]: m for m in manifest.get("members", [])}
-    if CHANGES_DB not in listed:
+    if len({CHANGES_DB, SNAPSHOT_DB} & set(listed)) != 1 or (SNAPSHOT_DB in listed) != (manifest.get("log_from") == 1):
         raise PacketError("数据包的清单中没有变更记录文件，已拒收。请让学校用本软件重新导出。")
     present = set(zf.namelist()) - {MANIFEST, SIGNATURE}
     if present - set(listed):
@@ -217,8 +232,9 @@ def _open(store: Store, path: Path, passphrase: str | None,
     for name, m in listed.items():
         h, size = hashlib.sha256(), 0
         keep = None
-        if name == CHANGES_DB:  # extracted while checked
-            keep = io.BytesIO() if zf.getinfo(name).file_size <= IN_MEMORY else open(work / CHANGES_DB, "wb")
+        if name in (CHANGES_DB, SNAPSHOT_DB):  # extracted while checked
+            small = name == CHANGES_DB and zf.getinfo(name).file_size <= IN_MEMORY
+            keep = io.BytesIO() if small else open(work / name, "wb")
         try:
             with zf.open(name) as member:
                 while chunk := member.read(1 << 20):
@@ -231,9 +247,13 @@ def _open(store: Store, path: Path, passphrase: str | None,
                 changes = keep.getvalue()
             elif keep:
                 keep.close()
-                changes = work / CHANGES_DB
+                changes = work / name
         if h.hexdigest() != m["sha256"] or size != m["size"]:
             raise PacketError(f"数据包中的“{name}”与清单不符（被改动或损坏），已拒收。")
+    if SNAPSHOT_DB in listed:
+        snapshot.check_snapshot(work / SNAPSHOT_DB, migrations=manifest.get("schema", []),
+                                known=store.schema.migration_names(), school_tables=store.schema.school_tables,
+                                log_to=manifest.get("log_to"))
     return manifest, body, zf, packet_sha, changes
 
 
@@ -268,17 +288,23 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
             blobs = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if n.startswith("attachments/")}
             final = replica_path(store, code)
             fresh = not final.exists()
-            replica = _new_replica(final) if fresh else open_replica(store, code)
-            try:
-                result.changes, result.conflicts = merge.merge(replica, changes, blobs, packet_no=number,
-                                                               school_code=code)
+            if isinstance(changes, Path) and changes.name == SNAPSHOT_DB:
+                if fresh:  # the checked snapshot becomes the copy
+                    result.changes = _place_snapshot(changes, final, blobs, manifest)
+                    fresh = False
+                else:      # a copy exists: merge the snapshot's changes like any packet's
+                    changes = snapshot.as_changes(changes, store.schema.school_tables)
+            if not result.changes:
+                replica = _new_replica(final) if fresh else open_replica(store, code)
+                try:
+                    result.changes, result.conflicts = merge.merge(replica, changes, blobs, packet_no=number,
+                                                                   school_code=code)
+                    if fresh:
+                        replica.conn.execute("PRAGMA journal_mode=WAL")
+                finally:
+                    replica.close()
                 if fresh:
-                    replica.conn.execute("PRAGMA journal_mode=WAL")
-            finally:
-                replica.close()
-            if fresh:
-                os.replace(_building(final), final)
-                fsync_dir(final.parent)
+                    _finish_copy(final)
             with store.local():
                 store.conn.execute(
                     "INSERT INTO packets_received (school_code, packet_no, manifest_sha256, packet_sha256, created_at, "

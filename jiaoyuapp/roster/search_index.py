@@ -44,3 +44,20 @@ def on_students_written(conn: sqlite3.Connection, touched: list[tuple[str, str, 
         chunk = live[start:start + 500]
         marks = ",".join("?" * len(chunk))
         _store(conn, _rows(conn, f"WHERE s.uuid IN ({marks})", chunk))
+
+
+def repair(conn: sqlite3.Connection) -> int:
+    """Recompute the keys of every student whose row is missing or no longer matches (name or
+    identifiers), and drop rows of students who are gone — for a search table that came from
+    elsewhere (a school's snapshot at the center). Returns the students recomputed."""
+    conn.execute("DELETE FROM student_search WHERE uuid NOT IN (SELECT uuid FROM students)")
+    stale = [r[0] for r in conn.execute(
+        "SELECT s.uuid FROM students s LEFT JOIN student_search x ON x.uuid = s.uuid "
+        "WHERE x.uuid IS NULL OR x.name IS NOT s.name OR x.ids IS NOT trim(coalesce(s.id_number, '') || "
+        "CASE WHEN coalesce(s.id_number, '') != '' AND coalesce(s.student_no, '') != '' THEN ' ' ELSE '' END || "
+        "coalesce(s.student_no, ''))")]
+    for start in range(0, len(stale), 500):
+        chunk = stale[start:start + 500]
+        conn.execute(f"DELETE FROM student_search WHERE uuid IN ({','.join('?' * len(chunk))})", chunk)
+        _store(conn, _rows(conn, f"WHERE s.uuid IN ({','.join('?' * len(chunk))})", chunk))
+    return len(stale)
