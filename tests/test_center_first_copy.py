@@ -64,3 +64,24 @@ def test_center_search_keys_taken_from_the_packet_only_where_the_name_matches(tm
         assert replica.scalar("SELECT count(*) FROM student_search WHERE ids = ''") == 0
     finally:
         replica.close()
+
+
+def test_a_full_packet_of_changes_from_an_older_version_still_makes_a_copy(tmp_path):
+    """Before snapshots, a first packet carried every change from the start; a center still builds
+    the copy from it, record by record, the same as from a snapshot."""
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 30, seed=5)
+    center = make_center(tmp_path)
+    register(center, school)
+    result = township.import_packet(center, export(school, tmp_path / "usb", center, snapshot=False),
+                                    passphrase=CENTER_SECRET)
+    assert result.status == "已接收" and result.changes == school.scalar("SELECT count(*) FROM change_log")
+    replica = township.open_replica(center, "5101230001")
+    try:
+        for table in school.schema.school_tables:
+            assert replica.query(f"SELECT * FROM [{table}] ORDER BY uuid") == \
+                school.query(f"SELECT * FROM [{table}] ORDER BY uuid"), table
+        assert replica.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        from jiaoyuapp.store import changelog
+        assert changelog.verify(replica) == []
+    finally:
+        replica.close()

@@ -62,8 +62,11 @@ def write_documents(store: Store, work: Path, passphrase: str | None, today: dt.
 def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, full: bool = False,
                   center_certificate: str | None = None, today: dt.date | None = None,
                   progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-                  documents: Callable[[Store, Path, str | None, dt.date], tuple[Path, Path]] = write_documents) -> Path:
-    """Write one .jyp file into `folder`; returns its path."""
+                  documents: Callable[[Store, Path, str | None, dt.date], tuple[Path, Path]] = write_documents,
+                  snapshot: bool = True) -> Path:
+    """Write one .jyp file into `folder`; returns its path. A full packet carries a snapshot of the
+    data; with snapshot=False it carries every change from the start instead, as packets of
+    versions before snapshots did (centers still accept that form)."""
     folder = Path(folder)
     school = require_school(store)
     me = identity.active(store)
@@ -81,7 +84,7 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
         members: list[dict] = []
         with zipfile.ZipFile(inner, "w", allowZip64=True) as zf:
             step(1, "整理变更记录")
-            if log_from == 1:  # everything: the data as a database, which a new copy at the center becomes
+            if log_from == 1 and snapshot:  # everything: the data as a database, which a new copy becomes
                 log_to = write_snapshot(store, work / SNAPSHOT_DB)
                 _add_file(zf, members, work / SNAPSHOT_DB, SNAPSHOT_DB, compress=True)
                 count = store.scalar("SELECT count(*) FROM change_log WHERE seq <= ?", (log_to,))

@@ -221,7 +221,8 @@ def _open(store: Store, path: Path, passphrase: str | None,
         raise PacketError(f"“{registered['name']}”用的软件比本中心校新（数据格式 {unknown[0]}），本中心校还读不了它的数据。"
                           "请先把中心校的软件升级到最新版本，再导入这个数据包（数据包本身完好，请保留）。")
     listed = {m["name"]: m for m in manifest.get("members", [])}
-    if len({CHANGES_DB, SNAPSHOT_DB} & set(listed)) != 1 or (SNAPSHOT_DB in listed) != (manifest.get("log_from") == 1):
+    # a full packet carries a snapshot (one from before snapshots existed, its changes from the start)
+    if len({CHANGES_DB, SNAPSHOT_DB} & set(listed)) != 1 or (SNAPSHOT_DB in listed and manifest.get("log_from") != 1):
         raise PacketError("数据包的清单中没有变更记录文件，已拒收。请让学校用本软件重新导出。")
     present = set(zf.namelist()) - {MANIFEST, SIGNATURE}
     if present - set(listed):
@@ -288,13 +289,13 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None, rec
             blobs = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if n.startswith("attachments/")}
             final = replica_path(store, code)
             fresh = not final.exists()
+            placed = False
             if isinstance(changes, Path) and changes.name == SNAPSHOT_DB:
                 if fresh:  # the checked snapshot becomes the copy
-                    result.changes = _place_snapshot(changes, final, blobs, manifest)
-                    fresh = False
+                    result.changes, placed = _place_snapshot(changes, final, blobs, manifest), True
                 else:      # a copy exists: merge the snapshot's changes like any packet's
                     changes = snapshot.as_changes(changes, store.schema.school_tables)
-            if not result.changes:
+            if not placed:
                 replica = _new_replica(final) if fresh else open_replica(store, code)
                 try:
                     result.changes, result.conflicts = merge.merge(replica, changes, blobs, packet_no=number,
