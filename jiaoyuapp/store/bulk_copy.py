@@ -19,18 +19,18 @@ if TYPE_CHECKING:
 
 class CopiedInserts:
     def __init__(self, batch: "Batch", source: str, prefix: str, skip: str, after: int, tables: list[str]):
-        self.batch, self.source, self.prefix, self.skip = batch, source, prefix, skip
+        self.batch, self.source, self.prefix, self.skip, self.after = batch, source, prefix, skip, after
         self.copied_upto = dict.fromkeys(tables, after)
+        self._picked: dict[str, str] = {}
         self.logged = self.copied = 0
 
     def log(self) -> None:
         """Append every copied entry to this database's log, in the other's order."""
-        conn, after = self.batch.conn, min(self.copied_upto.values(), default=0)
-        count = conn.execute(
+        count = self.batch.conn.execute(
             f"INSERT INTO main.change_log (batch, tbl, record_uuid, op, changes) "
             f"SELECT :batch, c.tbl, c.uuid, 'insert', c.changes FROM {self.source}.changes c "
             f"WHERE c.seq > :after AND c.op = 'insert' AND c.seq NOT IN (SELECT seq FROM {self.skip}) ORDER BY c.seq",
-            {"batch": self.batch.id, "after": after}).rowcount
+            {"batch": self.batch.id, "after": self.after}).rowcount
         self.logged += count
         if count:
             self.batch.logged(count)
@@ -39,8 +39,10 @@ class CopiedInserts:
         """Copy this table's records up to entry `upto`; returns how many."""
         batch = self.batch
         cols = [c for c in batch.columns(table) if c != "uuid"]
-        have = {r[1] for r in batch.conn.execute(f"PRAGMA {self.source}.table_info([{self.prefix}{table}])")}
-        picked = ", ".join(f"r.[{c}]" if c in have else "NULL" for c in cols)  # a column the sender lacks: empty
+        if table not in self._picked:
+            have = {r[1] for r in batch.conn.execute(f"PRAGMA {self.source}.table_info([{self.prefix}{table}])")}
+            self._picked[table] = ", ".join(f"r.[{c}]" if c in have else "NULL" for c in cols)  # sender lacks: empty
+        picked = self._picked[table]
         rows = (f"FROM {self.source}.[{self.prefix}{table}] r WHERE r.seq > :after AND r.seq <= :upto "
                 f"AND r.seq NOT IN (SELECT seq FROM {self.skip})")
         span = {"after": self.copied_upto[table], "upto": upto}
