@@ -1,0 +1,114 @@
+"""Where working files with children's data live while a command runs: a private folder under
+the app's data directory, never the system's shared temp folder (which other users and programs
+read, and which nothing of ours would ever clean).
+
+Each run's folder sits beside a lock file its process holds; the operating system drops the lock
+when the process ends, however it ends. `sweep()` — at every start of the command line, the
+window and its workers — removes the folders of runs that ended without cleaning up (killed,
+power cut). Creating a folder and sweeping take one short lock on the root, so a sweep never
+takes a folder that is being made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from jiaoyuapp.file_lock import FileLock
+from jiaoyuapp.paths import data_dir
+
+ROOT_NAME = "临时文件"
+_LOCK = ".lock"
+_process_folder: tuple[Path, FileLock] | None = None
+
+
+def root() -> Path:
+    path = data_dir() / ROOT_NAME
+    path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+    return path
+
+
+def _root_lock(base: Path) -> FileLock:
+    return FileLock(base / ".root.lock")
+
+
+def _make(prefix: str) -> tuple[Path, FileLock]:
+    base = root()
+    with _root_lock(base):
+        name = f"{prefix}-{os.getpid()}-{secrets.token_hex(4)}"
+        lock = FileLock(base / (name + _LOCK))
+        lock.acquire()
+        folder = base / name
+        folder.mkdir(mode=0o700)
+    return folder, lock
+
+
+def _remove(folder: Path, lock: FileLock) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    lock.release()
+    with contextlib.suppress(OSError):
+        lock.path.unlink()
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str) -> Iterator[Path]:
+    """A private, empty folder for one piece of work, removed afterwards (and by the next start's
+    sweep if this process is killed)."""
+    folder, lock = _make(prefix)
+    try:
+        yield folder
+    finally:
+        _remove(folder, lock)
+
+
+def claim_process_temp() -> Path:
+    """Point this process's temporary files (libraries' too: openpyxl writes each worksheet of a
+    large workbook to a temporary file) into a private folder of its own."""
+    global _process_folder
+    if _process_folder is None or not _process_folder[0].exists():
+        _process_folder = _make("进程")
+        import atexit
+        atexit.register(_release_process_temp)
+    tempfile.tempdir = str(_process_folder[0])
+    return _process_folder[0]
+
+
+def _release_process_temp() -> None:
+    global _process_folder
+    if _process_folder is not None:
+        folder, lock = _process_folder
+        _process_folder = None
+        if tempfile.tempdir == str(folder):
+            tempfile.tempdir = None
+        _remove(folder, lock)
+
+
+def sweep() -> int:
+    """Remove what runs that have ended left behind; returns how many folders went."""
+    base = root()
+    removed = 0
+    with _root_lock(base):
+        names = {p.name[: -len(_LOCK)] if p.name.endswith(_LOCK) else p.name for p in base.iterdir()
+                 if p.name != ".root.lock"}
+        for name in names:
+            lock = FileLock(base / (name + _LOCK))
+            if not lock.acquire(wait=0):
+                continue  # its process is still running
+            target = base / name
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+                removed += 1
+            else:
+                with contextlib.suppress(OSError):
+                    target.unlink()
+            lock.release()
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
+    return removed
