@@ -54,3 +54,13 @@ def run_call(call: CoreCall, out, cancel_event) -> None:  # runs in the worker p
     except BaseException:  # noqa: BLE001 - logged without children's data, reported to the window
         from jiaoyuapp.error_log import log_unexpected
         out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
+
+
+def worker_main(call: CoreCall, out, cancel_event) -> None:
+    """The worker process's entry: its temporary files stay private (see work_folders), then the call."""
+    from jiaoyuapp.work_folders import claim_process_temp
+    try:
+        claim_process_temp()
+    except (OSError, JiaoyuError):
+        pass
+    run_call(call, out, cancel_event)

@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not hasattr(args, "json"):
         args.json = False
+    from jiaoyuapp.work_folders import start_of_run
+    start_of_run()
     try:
         from jiaoyuapp import cli_commands
         return cli_commands.run(args) or 0

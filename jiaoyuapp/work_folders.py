@@ -112,3 +112,13 @@ def sweep() -> int:
             with contextlib.suppress(OSError):
                 lock.path.unlink()
     return removed
+
+
+def start_of_run() -> None:
+    """At the start of every process of ours: clean up after ended runs, and keep this one's
+    temporary files private. Never stops the program: a data directory that cannot be written
+    shows up, with its own message, where it is really needed."""
+    from jiaoyuapp.errors import JiaoyuError
+    with contextlib.suppress(OSError, JiaoyuError):
+        sweep()
+        claim_process_temp()

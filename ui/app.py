@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     import multiprocessing
     multiprocessing.freeze_support()  # a bundled app starts its worker processes through here
     args = _parser().parse_args(argv)
+    from jiaoyuapp.work_folders import start_of_run
+    start_of_run()
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                                                  or os.environ.get("QT_QPA_PLATFORM") or args.screenshots):
         print("没有找到图形界面（DISPLAY）。请在桌面环境中运行；命令行可用 jiaoyu。", file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from jiaoyuapp.background import UNEXPECTED, CoreCall, run_call
+from jiaoyuapp.background import UNEXPECTED, CoreCall, worker_main
 from jiaoyuapp.errors import CancelledError, JiaoyuError
 
 __all__ = ["CoreCall", "Task", "run_with_progress"]
@@ -91,7 +91,7 @@ class Task(QRunnable):
     def _run_process(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
         out, cancel_event = ctx.Queue(), ctx.Event()
-        process = ctx.Process(target=run_call, args=(self.work, out, cancel_event), daemon=True)
+        process = ctx.Process(target=worker_main, args=(self.work, out, cancel_event), daemon=True)
         process.start()
         try:
             while True:
