@@ -148,7 +148,7 @@ def bench_packets(folder: Path) -> None:
     import hashlib
     import shutil
 
-    from jiaoyuapp.exchange import identity, peers, township
+    from jiaoyuapp.exchange import identity, packet_import, peers, township
     from jiaoyuapp.exchange.packet_export import export_packet, write_documents
     from jiaoyuapp.ledgers.demo_ledgers import fill_term
     day = datetime.date(2026, 12, 18)
@@ -214,7 +214,7 @@ def bench_packets(folder: Path) -> None:
         floor_time += time.perf_counter() - t0
         rows += len(entries)
         t0 = time.perf_counter()
-        result = township.import_packet(center, p, passphrase=center_secret)
+        result = packet_import.import_packet(center, p, passphrase=center_secret)
         import_time += time.perf_counter() - t0
         assert result.status == "已接收", result.message
     print(f"中心校导入30个数据包（共{rows}条变更）：{import_time:.1f} s（目标 < 60 s），下限 {floor_time:.1f} s"

@@ -145,11 +145,11 @@ def cmd_export(store, args):
 
 
 def cmd_verify(store, args):
-    from jiaoyuapp.exchange import township
+    from jiaoyuapp.exchange import packet_import, township
     from jiaoyuapp.exchange.container import PacketError, read_header
     if township.mode(store) == "township":
         try:
-            manifest = township.check_packet(store, Path(args.packet), passphrase=passphrase())
+            manifest = packet_import.check_packet(store, Path(args.packet), passphrase=passphrase())
         except PacketError as exc:
             output(args, {"ok": False, "message": exc.message}, f"不通过：{exc.message}")
             return 1
@@ -184,7 +184,7 @@ def cmd_receipt(store, args):
 
 
 def cmd_township(store, args):
-    from jiaoyuapp.exchange import township
+    from jiaoyuapp.exchange import conflicts, packet_import, receipts, township
     a = args.action
     if a == "init":
         row = township.init(store, name=args.name, code=args.code, passphrase=passphrase(confirm=True))
@@ -206,11 +206,11 @@ def cmd_township(store, args):
         output(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"]},
              f"已登记：{row['name']}（{row['code']}），指纹 {row['fingerprint']}")
     elif a == "import":
-        results = township.import_packets(store, args.packets, passphrase=passphrase(), receipts_dir=args.receipts)
+        results = packet_import.import_packets(store, args.packets, passphrase=passphrase(), receipts_dir=args.receipts)
         output(args, results, "\n".join(f"{r['file']}：{r['status']}。{r['message']}" for r in results))
         return 1 if any(r["status"] == "拒收" for r in results) else 0
     elif a == "receipt":
-        path = township.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())
+        path = receipts.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())
         output(args, {"file": str(path)}, f"回执已写入：{path}")
     elif a == "status":
         from jiaoyuapp.ledgers.school_calendar import as_date
@@ -222,7 +222,7 @@ def cmd_township(store, args):
                  for b in board]
         output(args, board, "\n".join(lines) or "还没有登记学校。")
     elif a == "decide":
-        township.decide(store, args.school_code, args.conflict, args.take, actor=args.actor)
+        conflicts.decide(store, args.school_code, args.conflict, args.take, actor=args.actor)
         output(args, {"ok": True}, "已决定。")
     elif a == "export":
         from jiaoyuapp.exchange.township_export import write_township_folder, write_township_workbook
@@ -234,7 +234,7 @@ def cmd_township(store, args):
             path = write_township_folder(store, args.out, passphrase=passphrase(), today=day)
         output(args, {"file": str(path)}, f"已导出乡镇汇总：{path}")
     elif a == "conflicts":
-        rows = township.open_conflicts(store, args.school_code)
+        rows = conflicts.open_conflicts(store, args.school_code)
         output(args, rows, "\n".join(f"{r['uuid']}：第{r['packet_no']}号 {r['tbl']} {r['who'] or r['record_uuid']} {r['field']}："
                                    f"学校改为{r['school_value']}，中心校为{r['center_value']}" for r in rows)
              or "没有待决定的冲突。")

@@ -6,7 +6,7 @@ A file of the first schema is kept in tests/fixtures to prove upgrades work.
 
 from sqlite_utils import Migrations
 
-from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005
+from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005, EXCHANGE_SQL_0007
 from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_TABLES, SEARCH_SQL_0002
@@ -45,6 +45,11 @@ def m0005(db):
 @MIGRATIONS(name="0006_lean_change_log")
 def m0006(db):
     run_script(db.conn, LOG_TABLES_SQL_0006)
+
+
+@MIGRATIONS(name="0007_peer_log")
+def m0007(db):
+    run_script(db.conn, EXCHANGE_SQL_0007)
 
 
 def school_schema() -> Schema:

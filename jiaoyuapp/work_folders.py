@@ -122,3 +122,47 @@ def start_of_run() -> None:
     with contextlib.suppress(OSError, JiaoyuError):
         sweep()
         claim_process_temp()
+
+
+def _writing_lock(path: Path) -> FileLock:
+    """The lock that says `path`, a half-written file (on a stick, say), is being written now. It
+    lives in the data directory, so nothing but the file itself is ever put on the stick."""
+    import hashlib
+    tag = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:24]
+    return FileLock(data_dir() / "写入锁" / f"{tag}.lock")
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Hold while `path` is being written, so that `remove_unfinished` leaves it alone."""
+    lock = _writing_lock(path)
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+        with contextlib.suppress(OSError):
+            lock.path.unlink()
+
+
+def remove_unfinished(folder: Path, pattern: str) -> int:
+    """Remove files matching `pattern` in `folder` that a run which has ended left half-written."""
+    removed = 0
+    try:
+        candidates = list(Path(folder).glob(pattern))
+    except OSError:
+        return 0
+    for path in candidates:
+        lock = _writing_lock(path)
+        if not lock.acquire(wait=0):
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+        finally:
+            lock.release()
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
+    return removed

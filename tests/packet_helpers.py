@@ -7,10 +7,12 @@ import hashlib
 import io
 import json
 import shutil
-import zipfile
+import struct
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from jiaoyuapp.exchange import container, identity, peers, township
+from jiaoyuapp.exchange import container, identity, packet_layout, peers, township
 from jiaoyuapp.exchange.packet_export import export_packet
 from jiaoyuapp.ledgers.demo_ledgers import fill_term
 from jiaoyuapp.roster.demo import load_demo
@@ -55,7 +57,7 @@ def copy_db(src: Path, dst: Path) -> Path:
 
 
 def unseal(center, packet: Path) -> tuple[dict, bytes]:
-    """(header, inner zip bytes), as only the center can."""
+    """(header, decrypted contents), as only the center can."""
     me = identity.active(center)
     with open(packet, "rb") as fh:
         header, _ = container.read_header(fh)
@@ -74,28 +76,83 @@ def reseal(center, header: dict, inner: bytes, out: Path) -> Path:
     return out
 
 
+@dataclass
+class Inner:
+    """The decrypted contents taken apart (see packet_layout): frames, and each member's bytes."""
+    certificate: bytes
+    rotation: bytes
+    manifest_bytes: bytes
+    signature: bytes
+    stored: dict = field(default_factory=dict)     # name -> bytes as they travel
+    tail: bytes = b""                              # anything after the last member
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads(self.manifest_bytes)
+
+    def content(self, name: str) -> bytes:
+        entry = next(m for m in self.manifest["members"] if m["name"] == name)
+        return zlib.decompress(self.stored[name]) if entry["encoding"] == "deflate" else self.stored[name]
+
+
+def take_apart(plain: bytes) -> Inner:
+    pos = len(packet_layout.LAYOUT_MAGIC)
+    assert plain[:pos] == packet_layout.LAYOUT_MAGIC
+    frames = []
+    for _ in range(4):
+        n = struct.unpack(">I", plain[pos:pos + 4])[0]
+        frames.append(plain[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    inner = Inner(*frames)
+    for m in inner.manifest["members"]:
+        inner.stored[m["name"]] = plain[pos:pos + m["stored"]]
+        pos += m["stored"]
+    inner.tail = plain[pos:]
+    return inner
+
+
+def put_together(inner: Inner) -> bytes:
+    frames = (inner.certificate, inner.rotation, inner.manifest_bytes, inner.signature)
+    out = packet_layout.LAYOUT_MAGIC + b"".join(struct.pack(">I", len(f)) + f for f in frames)
+    return out + b"".join(inner.stored.values()) + inner.tail
+
+
 def rezip(inner: bytes, change) -> bytes:
-    """Rebuild the inner zip, letting change(name, data) return new data, or None to drop a member."""
-    src = zipfile.ZipFile(io.BytesIO(inner))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name in src.namelist():
-            data = change(name, src.read(name))
-            if data is not None:
-                dst.writestr(name, data)
-    return out.getvalue()
+    """Change the contents without signing again: change(name, data) returns new data, or None to
+    drop a member. Names: every member, and "manifest.json" / "manifest.sig" for those frames."""
+    parts = take_apart(inner)
+    body = change("manifest.json", parts.manifest_bytes)
+    sig = change("manifest.sig", parts.signature)
+    for m in parts.manifest["members"]:
+        data = change(m["name"], parts.content(m["name"]))
+        if data is None:
+            del parts.stored[m["name"]]
+        elif data != parts.content(m["name"]):
+            parts.stored[m["name"]] = zlib.compress(data) if m["encoding"] == "deflate" else data
+    parts.manifest_bytes, parts.signature = body, sig
+    return put_together(parts)
 
 
-def resign(inner: bytes, store, passphrase: str, edit) -> bytes:
-    """Change the manifest with edit(manifest) and sign it with `store`'s key."""
-    src = zipfile.ZipFile(io.BytesIO(inner))
-    manifest = json.loads(src.read("manifest.json"))
+def resign(inner: bytes, store, passphrase: str, edit, contents: dict | None = None) -> bytes:
+    """Replace members' contents (`contents`: name -> bytes, hashes made again), change the manifest
+    with edit(manifest), and sign it all with `store`'s key — what a school with a stolen or
+    malicious key can do."""
+    parts = take_apart(inner)
+    manifest = parts.manifest
+    for entry in manifest["members"]:
+        if contents and entry["name"] in contents:
+            data = contents[entry["name"]]
+            stored = zlib.compress(data) if entry["encoding"] == "deflate" else data
+            parts.stored[entry["name"]] = stored
+            entry.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data), stored=len(stored))
     edit(manifest)
     me = identity.active(store)
-    manifest["certificate"] = me["certificate"]
-    body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode()
-    sig = identity.sign(identity.signing_key(me, passphrase), body).hex().encode()
-    return rezip(inner, lambda name, data: body if name == "manifest.json" else sig if name == "manifest.sig" else data)
+    parts.certificate = me["certificate"].encode("ascii")
+    manifest["certificate_fingerprint"] = me["fingerprint"]
+    parts.manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    parts.signature = identity.sign(identity.signing_key(me, passphrase), parts.manifest_bytes)
+    parts.stored = {m["name"]: parts.stored[m["name"]] for m in manifest["members"] if m["name"] in parts.stored}
+    return put_together(parts)
 
 
 def merged_state(center) -> tuple:

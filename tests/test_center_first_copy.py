@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiaoyuapp.exchange import township
+from jiaoyuapp.exchange import center_copies, packet_import
 from tests.packet_helpers import CENTER_SECRET, export, make_center, make_school, register
 
 
@@ -15,23 +15,23 @@ def test_first_import_cut_off_leaves_no_copy_and_retries_cleanly(tmp_path, monke
     center = make_center(tmp_path)
     register(center, school)
     packet = export(school, tmp_path / "usb", center)
-    final = township.replica_path(center, "5101230001")
-    real_finish = township._finish_copy
+    final = center_copies.replica_path(center, "5101230001")
+    real_finish = center_copies.finish
 
     def cut_off(final):                           # the copy is written in full …
-        assert township._building(final).stat().st_size > 0
+        assert center_copies.building(final).stat().st_size > 0
         raise OSError("power cut")                # … and the machine stops before it is put in place
 
-    monkeypatch.setattr(township, "_finish_copy", cut_off)
+    monkeypatch.setattr(center_copies, "finish", cut_off)
     with pytest.raises(OSError):
-        township.import_packet(center, packet, passphrase=CENTER_SECRET)
+        packet_import.import_packet(center, packet, passphrase=CENTER_SECRET)
     assert not final.exists()
     assert center.scalar("SELECT count(*) FROM packets_received") == 0
-    monkeypatch.setattr(township, "_finish_copy", real_finish)
-    result = township.import_packet(center, packet, passphrase=CENTER_SECRET)
+    monkeypatch.setattr(center_copies, "finish", real_finish)
+    result = packet_import.import_packet(center, packet, passphrase=CENTER_SECRET)
     assert result.status == "已接收" and final.exists()
     assert not list(final.parent.glob("*.building*"))
-    replica = township.open_replica(center, "5101230001")
+    replica = center_copies.open_replica(center, "5101230001")
     try:
         assert replica.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert replica.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
@@ -52,8 +52,8 @@ def test_center_search_keys_taken_from_the_packet_only_where_the_name_matches(tm
                         (kids[0]["uuid"],))
     center = make_center(tmp_path)
     register(center, school)
-    township.import_packet(center, export(school, tmp_path / "usb", center), passphrase=CENTER_SECRET)
-    replica = township.open_replica(center, "5101230001")
+    packet_import.import_packet(center, export(school, tmp_path / "usb", center), passphrase=CENTER_SECRET)
+    replica = center_copies.open_replica(center, "5101230001")
     try:
         for kid in kids:
             row = replica.query("SELECT name, pinyin, initials FROM student_search WHERE uuid = ?", (kid["uuid"],))[0]
@@ -72,10 +72,10 @@ def test_a_full_packet_of_changes_from_an_older_version_still_makes_a_copy(tmp_p
     school = make_school(tmp_path, "5101230001", "红岩村小学", 30, seed=5)
     center = make_center(tmp_path)
     register(center, school)
-    result = township.import_packet(center, export(school, tmp_path / "usb", center, snapshot=False),
+    result = packet_import.import_packet(center, export(school, tmp_path / "usb", center, snapshot=False),
                                     passphrase=CENTER_SECRET)
     assert result.status == "已接收" and result.changes == school.scalar("SELECT count(*) FROM change_log")
-    replica = township.open_replica(center, "5101230001")
+    replica = center_copies.open_replica(center, "5101230001")
     try:
         for table in school.schema.school_tables:
             assert replica.query(f"SELECT * FROM [{table}] ORDER BY uuid") == \

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiaoyuapp.exchange import township
+from jiaoyuapp.exchange import center_copies, packet_import
 from jiaoyuapp.ledgers.absences import record_absence, remove_absence
 from jiaoyuapp.roster.students import add_student, update_student
 from jiaoyuapp.store import changelog
@@ -45,15 +45,15 @@ def test_changes_keep_their_order_within_each_table(tmp_path):
     center = make_center(tmp_path)
     register(center, school)
     churn(school, dt.date(2026, 11, 16))
-    township.import_packet(center, export(school, tmp_path / "u1", center), passphrase=CENTER_SECRET)
-    replica = township.open_replica(center, "5101230001")
+    packet_import.import_packet(center, export(school, tmp_path / "u1", center), passphrase=CENTER_SECRET)
+    replica = center_copies.open_replica(center, "5101230001")
     same_tables(school, replica)
     replica.close()
     churn(school, dt.date(2026, 11, 17))
     # no receipt came back: the second packet starts from the beginning again, so it brings every
     # record the copy already holds (applied one by one) along with the new ones (copied in bulk)
-    result = township.import_packet(center, export(school, tmp_path / "u2"), passphrase=CENTER_SECRET)
+    result = packet_import.import_packet(center, export(school, tmp_path / "u2"), passphrase=CENTER_SECRET)
     assert result.status == "已接收" and result.conflicts == 0
-    replica = township.open_replica(center, "5101230001")
+    replica = center_copies.open_replica(center, "5101230001")
     same_tables(school, replica)
     replica.close()

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 
-from jiaoyuapp.exchange import township
+from jiaoyuapp.exchange import packet_import
 from jiaoyuapp.exchange.container import PacketError
 from jiaoyuapp.school import open_school
 from jiaoyuapp.store import changelog
@@ -93,7 +93,7 @@ def test_power_cut_while_writing_a_packet(tmp_path):
         accepted = []
         for path in leftovers:
             try:
-                township.import_packet(center, path, passphrase=CENTER_SECRET)
+                packet_import.import_packet(center, path, passphrase=CENTER_SECRET)
                 accepted.append(path)
             except PacketError:
                 pass

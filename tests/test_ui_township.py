@@ -3,7 +3,7 @@ packet explained with nothing merged, and the status board."""
 
 from __future__ import annotations
 
-from jiaoyuapp.exchange import identity, township
+from jiaoyuapp.exchange import center_copies, identity, packet_import, township
 from jiaoyuapp.exchange.packet_export import export_packet
 from jiaoyuapp.school import open_school
 from tests.ui_helpers import SECRET, close_message_boxes, demo_db, message_boxes, open_window, with_key
@@ -81,9 +81,9 @@ def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
     center = open_school(center_db)
     from jiaoyuapp.exchange import peers
     peers.register_school(center, me["certificate"], me["fingerprint"])
-    township.import_packet(center, first, passphrase=SECRET, receipts_dir=usb)
+    packet_import.import_packet(center, first, passphrase=SECRET, receipts_dir=usb)
     kid = school.scalar("SELECT uuid FROM students WHERE status = '在读' LIMIT 1")
-    replica = township.open_replica(center, me["code"])
+    replica = center_copies.open_replica(center, me["code"])
     update_student(replica, kid, {"联系电话": "13700000001"}, actor="中心校")   # the center corrects it …
     replica.close()
     center.close()
@@ -107,7 +107,7 @@ def test_conflict_shown_and_decided_then_receipt_taken_home(qtbot, tmp_path):
     qtbot.waitUntil(lambda: screen.board_ready, timeout=30000)
     assert screen.conflicts.rowCount() == 0
     center = open_school(center_db)
-    replica = township.open_replica(center, me["code"])
+    replica = center_copies.open_replica(center, me["code"])
     assert replica.scalar("SELECT phone FROM students WHERE uuid = ?", (kid,)) == "13900000002"
     replica.close()
     center.close()

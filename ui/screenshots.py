@@ -32,7 +32,7 @@ def _save(widget, out: Path, index: int, name: str) -> Path:
 
 def _center_with_demo(folder: Path, school_db: Path) -> Path:
     """A township center that has received the demo school's first packet."""
-    from jiaoyuapp.exchange import identity, peers, township
+    from jiaoyuapp.exchange import identity, packet_import, peers, township
     from jiaoyuapp.exchange.packet_export import export_packet
     from jiaoyuapp.school import open_school
     center_db = folder / "演示中心校.db"
@@ -45,7 +45,7 @@ def _center_with_demo(folder: Path, school_db: Path) -> Path:
         mine = identity.active(school)
         peers.register_school(center, mine["certificate"], mine["fingerprint"])
         packet = export_packet(school, folder / "U盘", passphrase=SECRET, center_certificate=me["certificate"])
-        township.import_packet(center, packet, passphrase=SECRET)
+        packet_import.import_packet(center, packet, passphrase=SECRET)
     finally:
         school.close()
         center.close()

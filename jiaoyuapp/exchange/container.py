@@ -25,7 +25,7 @@ from jiaoyuapp.errors import DataError
 
 MAGIC = b"JIAOYU-PACKET\n"
 UNFINISHED = b"JIAOYU-UNDONE\n"   # same length: written first, replaced by MAGIC only once the file is whole
-FORMAT = 1
+FORMAT = 2   # 2: the plaintext is the signed layout of packet_layout (1, a zip, is refused)
 CHUNK = 1 << 20
 MAX_HEADER = 64 * 1024
 
@@ -80,22 +80,40 @@ def read_header(fh: BinaryIO) -> tuple[dict, bytes]:
     header = fh.read(length)
     try:
         fields = json.loads(header.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise PacketError("数据包文件头已损坏，请让学校重新导出。") from None
+    if not isinstance(fields, dict):
+        raise PacketError("数据包文件头已损坏，请让学校重新导出。")
     if fields.get("format") != FORMAT:
-        raise PacketError("数据包格式版本不符，请把软件升级到与学校相同的最新版本。")
+        newer = isinstance(fields.get("format"), int) and fields["format"] > FORMAT
+        raise PacketError("数据包格式版本不符：" + ("它来自更新版本的软件，请先把本机软件升级到最新版本。" if newer else
+                          "它来自旧版本的软件。请让学校把软件升级到与本机相同的版本后重新导出。"))
+    if not _well_formed(fields):
+        raise PacketError("数据包文件头已损坏，请让学校重新导出。")
     return fields, header
+
+
+def _well_formed(f: dict) -> bool:
+    """The header fields exactly as `seal` writes them (it is read before anything is authenticated)."""
+    def hexed(value, length):
+        return isinstance(value, str) and len(value) == length and all(c in "0123456789abcdef" for c in value)
+    code, number = f.get("school_code"), f.get("packet_no")
+    return (set(f) == {"format", "chunk", "nonce_base", "ephemeral", "school_code", "packet_no", "recipient"}
+            and f["chunk"] == CHUNK and hexed(f["nonce_base"], 16) and hexed(f["ephemeral"], 64)
+            and isinstance(code, str) and len(code) == 10 and code.isascii() and code.isdigit()
+            and isinstance(number, int) and not isinstance(number, bool) and 1 <= number < 10 ** 9
+            and isinstance(f["recipient"], str) and len(f["recipient"]) <= 64)
 
 
 def open_sealed(fh: BinaryIO, own_key: x25519.X25519PrivateKey) -> Iterator[bytes]:
     """Decrypted chunks, in order; raises PacketError on any alteration or truncation."""
     fields, header = read_header(fh)
+    nonce_base = bytes.fromhex(fields["nonce_base"])
     try:
-        ephemeral = x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(fields["ephemeral"]))
-        nonce_base = bytes.fromhex(fields["nonce_base"])
-    except (KeyError, ValueError):
+        shared = own_key.exchange(x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(fields["ephemeral"])))
+    except ValueError:  # a degenerate public key: no honest sender makes one
         raise PacketError("数据包文件头已损坏，请让学校重新导出。") from None
-    aead = ChaCha20Poly1305(_key(own_key.exchange(ephemeral), header))
+    aead = ChaCha20Poly1305(_key(shared, header))
     index = 0
     while True:
         raw = fh.read(4)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from jiaoyuapp.exchange.packet_export import SEARCH_KEYS
+from jiaoyuapp.exchange import changes_file
+from jiaoyuapp.exchange.changes_file import ROWS_PREFIX, SEARCH_KEYS
+from jiaoyuapp.exchange.container import PacketError
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import BOOKKEEPING, new_uuid, now_iso
 
@@ -28,7 +31,8 @@ class Change(NamedTuple):
     op: str
 
 
-PACKET_TABLES_PREFIX = "rows_"
+PACKET_TABLES_PREFIX = ROWS_PREFIX
+REFUSED = "数据包中的变更记录文件{}，已拒收。请让学校用本软件重新导出。"
 
 
 def applied_upto(replica: Store) -> int:
@@ -36,32 +40,64 @@ def applied_upto(replica: Store) -> int:
     return int(value) if value else 0
 
 
-def _check_packet_db(replica: Store) -> None:
-    """The attached changes file may hold only plain tables of the expected names."""
-    from jiaoyuapp.exchange.container import PacketError
-    allowed = {"changes", SEARCH_KEYS} | {PACKET_TABLES_PREFIX + t for t in replica.schema.school_tables}
-    for kind, name in replica.conn.execute("SELECT type, name FROM pk.sqlite_master"):
-        if kind != "table" or name not in allowed:
-            raise PacketError("数据包中的变更文件含有不应有的内容，已拒收。请让学校重新导出。")
+def columns(store: Store) -> dict[str, list[str]]:
+    """This program's own columns of every school table (what a packet may name)."""
+    return {t: [r[1] for r in store.conn.execute(f"PRAGMA main.table_info([{t}])")] for t in store.schema.school_tables}
 
 
-def merge(replica: Store, changes_db: bytes | Path, blobs: dict[str, bytes], *, packet_no: int,
-          school_code: str) -> tuple[int, int]:
-    """Apply the changes past the copy's position; returns (changes applied, conflicts noted).
-    `changes_db` is the packet's changes file: its bytes, or its path."""
+def attach(conn: sqlite3.Connection, changes_db: bytes | Path, name: str = "pk") -> None:
     if isinstance(changes_db, bytes):
-        replica.conn.execute("ATTACH DATABASE ':memory:' AS pk")
-        replica.conn.deserialize(changes_db, name="pk")
+        conn.execute(f"ATTACH DATABASE ':memory:' AS {name}")
+        conn.deserialize(changes_db, name=name)
     else:
-        replica.conn.execute("ATTACH DATABASE ? AS pk", (str(changes_db),))
+        conn.execute(f"ATTACH DATABASE ? AS {name}", (str(changes_db),))
+
+
+def check_changes(conn: sqlite3.Connection, name: str, cols: dict[str, list[str]], log_from: int, log_to: int) -> None:
+    """The attached changes file is exactly what a school's export writes (PacketError if not)."""
     try:
-        _check_packet_db(replica)
-        return _merge(replica, blobs, packet_no=packet_no, school_code=school_code)
+        changes_file.check(conn, name, log_from=log_from, log_to=log_to, columns=cols)
+    except changes_file.Malformed as exc:
+        raise PacketError(REFUSED.format(exc)) from None
+    except sqlite3.DatabaseError:
+        raise PacketError(REFUSED.format("已损坏")) from None
+
+
+def merge(replica: Store, changes_db: bytes | Path, attachments: list[Path], *, packet_no: int,
+          school_code: str, log_from: int, log_to: int) -> tuple[int, int]:
+    """Apply the changes past the copy's position; returns (changes applied, conflicts noted).
+    `changes_db` is the packet's changes file: its bytes, or its path (a private copy, which the
+    merge may add to). A packet that does not fit — a gap after what the copy holds, a record
+    this program's tables refuse, an attachment missing — is refused whole (PacketError)."""
+    cols = columns(replica)
+    attach(replica.conn, changes_db)
+    try:
+        check_changes(replica.conn, "pk", cols, log_from, log_to)
+        start = applied_upto(replica)
+        if log_from > start + 1:
+            raise PacketError(f"数据包的变更从第{log_from}条开始，但本中心校的副本只到第{start}条，中间缺了一段，已拒收。"
+                              "请先导入之前的数据包，或让学校导出完整数据包（--full）。")
+        try:
+            changes_file.derive_rows(replica.conn, "pk", cols)
+            return _merge(replica, attachments, packet_no=packet_no, school_code=school_code)
+        except sqlite3.IntegrityError as exc:
+            raise PacketError(f"第{packet_no}号数据包中的数据不符合本软件的要求（{_constraint(exc)}），"
+                              "已拒收，没有合并任何内容。请让学校检查后用本软件重新导出。") from None
     finally:
         replica.conn.execute("DETACH DATABASE pk")
 
 
-def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_code: str) -> tuple[int, int]:
+def _constraint(exc: sqlite3.IntegrityError) -> str:
+    """What SQLite refused, without any value (the message names only tables and columns)."""
+    text = str(exc)
+    for kind, said in (("NOT NULL", "必填的字段为空"), ("UNIQUE", "有重复的记录"), ("FOREIGN KEY", "记录引用了不存在的记录"),
+                       ("CHECK", "字段的值不在允许的范围内"), ("datatype", "字段的类型不对")):
+        if kind.lower() in text.lower():
+            return said + (f"：{text.split(': ', 1)[1]}" if ": " in text and kind != "FOREIGN KEY" else "")
+    return "数据不一致"
+
+
+def _merge(replica: Store, attachments: list[Path], *, packet_no: int, school_code: str) -> tuple[int, int]:
     start = applied_upto(replica)
     last = replica.scalar("SELECT max(seq) FROM pk.changes")
     if last is None or last <= start:
@@ -72,8 +108,7 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
     # few other changes (updates, deletes, a record inserted again) are applied one by one.
     single = _singles(replica, start, tables)
     if {c.table for c in single} - set(tables):
-        from jiaoyuapp.exchange.container import PacketError
-        raise PacketError("数据包中的变更记录涉及本软件不认识的数据表，已拒收。请让学校用本软件重新导出。")
+        raise PacketError(REFUSED.format("中的变更记录涉及本软件不认识的数据表"))
     applied = conflicts = 0
     with replica.write("merge", f"学校{school_code}", f"合并第{packet_no}号数据包") as w:
         # Each table's changes keep the school's order; across tables only foreign keys relate
@@ -82,8 +117,8 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
         w.conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_skip (seq INTEGER PRIMARY KEY)")
         w.conn.execute("DELETE FROM temp.merge_skip")
         w.conn.executemany("INSERT INTO temp.merge_skip (seq) VALUES (?)", [(c.seq,) for c in single if c.op == "insert"])
-        for data in blobs.values():
-            w.put_blob(data)
+        for path in attachments:
+            w.put_blob(path.read_bytes())
         fresh = w.copy_inserts("pk", PACKET_TABLES_PREFIX, "temp.merge_skip", start, tables)
         pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in fresh.copied_upto})
         for entry in single:
@@ -126,10 +161,22 @@ def _merge(replica: Store, blobs: dict[str, bytes], *, packet_no: int, school_co
             applied += fresh.copy(table, last)
         w.conn.execute("DELETE FROM temp.merge_skip")
         _take_search_keys(w.conn)
+        require_attachments(w.conn, packet_no)
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
                                  (str(last),))
     return applied, conflicts
+
+
+def require_attachments(conn: sqlite3.Connection, packet_no: int) -> None:
+    """Every photo and signature the copy's records name is in the copy: a packet is received
+    with all its attachments, or not at all."""
+    missing = conn.execute("SELECT count(*) FROM attachments a WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE "
+                           "b.sha256 = a.sha256) OR (a.print_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM blobs b "
+                           "WHERE b.sha256 = a.print_sha256))").fetchone()[0]
+    if missing:
+        raise PacketError(f"第{packet_no}号数据包缺少{missing}个附件（照片或签字）的内容，已拒收，没有合并任何内容。"
+                          "请让学校用本软件重新导出。")
 
 
 def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:

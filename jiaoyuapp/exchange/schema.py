@@ -76,3 +76,15 @@ CREATE TABLE merge_conflicts (     -- a field changed both by the school and at 
     decision TEXT
 );
 """
+
+EXCHANGE_SQL_0007 = """
+CREATE TABLE peer_log (            -- at a center: how each school's key came to be the registered one
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    code TEXT NOT NULL,
+    event TEXT NOT NULL,           -- 登记 / 更换登记 (the operator replaced the key) / 换钥 (signed by the old key)
+    old_fingerprint TEXT,
+    new_fingerprint TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT ''
+);
+"""

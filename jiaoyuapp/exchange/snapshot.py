@@ -1,26 +1,28 @@
 """A full packet's data as a database: the snapshot.
 
-A school's first packet (or one asked for in full) carries `snapshot.sqlite` instead of a list of
-changes: an empty database of the school's own schema holding its school-data tables, its change
-log and batches up to the packet's last entry, and the students' search keys — nothing local (no
+A school's first packet (or one asked for in full) carries `snapshot.sqlite` instead of a changes
+file: an empty database of the school's own schema holding its school-data tables, its change log
+and batches up to the packet's last entry, and the students' search keys — nothing local (no
 keys, no settings, no packet records, no photos: those travel as the packet's attachments). At a
 center that has no copy of the school yet, the snapshot, once checked, becomes the copy: written
 once, like a file copy, instead of rebuilt record by record. A center that already has a copy
 turns the snapshot back into changes and merges them like any packet.
 
-Checks before a snapshot is used: the packet's hashes and signature (township), then here: the
-schema is exactly the one this program makes at the school's schema level (no extra table, view
-or trigger), the tables that are not school data are empty, and the log ends where the manifest
-says.
+The log is the truth; the snapshot only saves time. So before a snapshot is used (after the
+packet's signature and hashes), it must pass SQLite's integrity and foreign-key checks; its
+schema must be exactly the one this program makes at the school's schema level (no extra table,
+view or trigger); the tables that are not school data must be empty; its log must be numbered
+1…N without a gap, N being what the signed manifest says; and every school-data table must equal
+the replay of that log, record for record and field for field.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sqlite3
-import tempfile
 from pathlib import Path
+
+from jiaoyuapp.exchange.changes_file import Malformed, read_only_uri
 
 SNAPSHOT_DB = "snapshot.sqlite"
 # What a snapshot carries besides the school-data tables.
@@ -35,8 +37,8 @@ def empty_database(stop_before: str | None = None) -> bytes:
     and larger pages make its B-trees shallower and its writes fewer."""
     if stop_before not in _EMPTY:
         from jiaoyuapp.school import open_school
-        work = Path(tempfile.mkdtemp(prefix="jiaoyu-empty-"))
-        try:
+        from jiaoyuapp.work_folders import work_folder
+        with work_folder("空库") as work:
             with contextlib.closing(sqlite3.connect(work / "empty.db")) as conn:
                 conn.execute("PRAGMA page_size = 8192")
                 conn.execute("VACUUM")
@@ -44,8 +46,6 @@ def empty_database(stop_before: str | None = None) -> bytes:
             with contextlib.closing(sqlite3.connect(work / "empty.db", isolation_level=None)) as conn:
                 conn.execute("PRAGMA journal_mode=DELETE")
             _EMPTY[stop_before] = (work / "empty.db").read_bytes()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
     return _EMPTY[stop_before]
 
 
@@ -75,49 +75,111 @@ def write_snapshot(store, path: Path) -> int:
     return log_to
 
 
-def check_snapshot(path: Path, *, migrations: list[str], known: list[str], school_tables: tuple[str, ...],
-                   log_to: int) -> None:
-    """Refuse (PacketError) a snapshot that is not exactly what this program writes."""
-    from jiaoyuapp.exchange.container import PacketError
-    refuse = "数据包中的数据库文件{}，已拒收。请让学校用本软件重新导出。"
+def check_snapshot(path: Path, *, migrations: list[str], schema, log_to: int) -> None:
+    """Raise Malformed unless the snapshot at `path` is exactly what this program writes, and
+    its tables are what its own log says. `schema` is this program's (its school tables)."""
+    known = schema.migration_names()
     level = migrations[-1] if migrations else None
-    nxt = known[known.index(level) + 1] if level in known and known.index(level) + 1 < len(known) else None
+    if level not in known:
+        raise Malformed("的数据格式版本不明")
+    nxt = known[known.index(level) + 1] if known.index(level) + 1 < len(known) else None
+    ours = _schema_of(empty_database(nxt))
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            ours = _schema_of(empty_database(nxt))
-            theirs = set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        with contextlib.closing(_open_untrusted(path)) as conn:
+            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+                raise Malformed("已损坏（完整性检查未通过）")
+            if set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != ours:
+                raise Malformed("的结构与本软件不符")
             applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
-            if theirs != ours or applied != migrations:
-                raise PacketError(refuse.format("的结构与本软件不符"))
-            carried = set(school_tables) | set(LOG_TABLES) | set(DERIVED) | {"_sqlite_migrations", "sqlite_sequence"}
+            if applied != migrations:
+                raise Malformed("的结构与本软件不符")
+            if conn.execute("PRAGMA foreign_key_check").fetchone():
+                raise Malformed("中有记录引用了不存在的记录")
+            carried = set(schema.school_tables) | set(LOG_TABLES) | set(DERIVED) | {"_sqlite_migrations",
+                                                                                     "sqlite_sequence"}
             for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
                 if table not in carried and conn.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone():
-                    raise PacketError(refuse.format(f"含有不应有的内容（{table}）"))
-            last = conn.execute("SELECT max(seq) FROM change_log").fetchone()[0] or 0
+                    raise Malformed(f"含有不应有的内容（{table}）")
+            count, last = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM change_log").fetchone()
+            sequence = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").fetchone()
+            if (count, last) != (log_to, log_to) or (sequence[0] if sequence else 0) != log_to:
+                raise Malformed(f"中的变更编号与清单不符（清单：第1–{log_to}条）")
             named = {r[0] for r in conn.execute("SELECT DISTINCT tbl FROM change_log")}
-            if last != log_to or named - set(school_tables):
-                raise PacketError(refuse.format("与清单不一致"))
+            if named - set(schema.school_tables):
+                raise Malformed("中的变更记录涉及本软件不认识的数据表")
+            _matches_log(conn, schema)
     except sqlite3.DatabaseError:
-        raise PacketError(refuse.format("已损坏")) from None
+        raise Malformed("已损坏") from None
+    except (ValueError, TypeError):  # a log entry that is not JSON of {field: [old, new]}
+        raise Malformed("中的变更记录格式不对") from None
+
+
+def _open_untrusted(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a database file that came from outside: its schema may run no
+    function, and every cell's size is checked as it is read."""
+    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    conn.execute("PRAGMA mmap_size = 0")
+    return conn
+
+
+def _matches_log(conn: sqlite3.Connection, schema) -> None:
+    """Every school-data table equals the replay of the log. Records with one entry, an insert
+    (nearly all), are compared inside SQLite; the few others, and any the comparison flags, are
+    replayed in Python (JSON's numbers compared as Python compares them, as changelog.verify does)."""
+    import json
+    others: dict[str, list[str]] = {}
+    for table, uid in conn.execute("SELECT tbl, record_uuid FROM change_log GROUP BY tbl, record_uuid "
+                                   "HAVING count(*) > 1 OR min(op) != 'insert'"):
+        others.setdefault(table, []).append(uid)
+    for table in schema.school_tables:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
+        differs = " OR ".join(f"t.[{c}] IS NOT json_extract(l.changes, '$.{c}[1]')" for c in cols)
+        rest = others.get(table, [])
+        n_simple, flagged = conn.execute(
+            f"SELECT count(*), json_group_array(l.record_uuid) FILTER (WHERE t.uuid IS NULL OR {differs}) "
+            f"FROM change_log l LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = ? AND l.op = 'insert' "
+            "AND l.record_uuid NOT IN (SELECT value FROM json_each(?))", (table, json.dumps(rest))).fetchone()
+        check = json.loads(flagged or "[]") + rest
+        expected = _replay(conn, table, cols, check)
+        actual = _rows(conn, table, cols, check)
+        live = n_simple + sum(1 for u in rest if u in expected)
+        if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live or expected != actual:
+            raise Malformed(f"中的数据表 {table} 与它自己的变更记录不一致")
+
+
+def _replay(conn: sqlite3.Connection, table: str, cols: list[str], uuids: list[str]) -> dict[str, dict]:
+    """These records as the log leaves them (deleted ones absent)."""
+    import json
+    rows: dict[str, dict] = {}
+    for start in range(0, len(uuids), 500):
+        part = uuids[start:start + 500]
+        for uid, op, changes in conn.execute(
+                f"SELECT record_uuid, op, changes FROM change_log WHERE tbl = ? AND record_uuid IN "
+                f"({', '.join('?' * len(part))}) ORDER BY seq", [table, *part]):
+            fields = json.loads(changes)
+            if op == "insert":
+                rows[uid] = {k: new for k, (_, new) in fields.items()}
+            elif op == "update" and uid in rows:
+                rows[uid].update({k: new for k, (_, new) in fields.items()})
+            else:  # a delete, or an update of a record never inserted
+                rows.pop(uid, None)
+    return {uid: {c: row.get(c) for c in cols} for uid, row in rows.items()}
+
+
+def _rows(conn: sqlite3.Connection, table: str, cols: list[str], uuids: list[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    names = ", ".join(f"[{c}]" for c in cols)
+    for start in range(0, len(uuids), 500):
+        part = uuids[start:start + 500]
+        for uid, *values in conn.execute(f"SELECT uuid, {names} FROM [{table}] WHERE uuid IN "
+                                         f"({', '.join('?' * len(part))})", part):
+            found[uid] = dict(zip(cols, values))
+    return found
 
 
 def _schema_of(data: bytes) -> set[tuple]:
     with contextlib.closing(sqlite3.connect(":memory:")) as conn:
         conn.deserialize(data)
         return set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
-
-
-def as_changes(path: Path, school_tables: tuple[str, ...]) -> bytes:
-    """The snapshot as a changes file (what a packet of changes carries), for a center that already
-    has a copy and must merge."""
-    from jiaoyuapp.exchange.packet_export import fill_changes_db
-    with contextlib.closing(sqlite3.connect(":memory:", isolation_level=None)) as conn:
-        conn.execute("ATTACH DATABASE ? AS snap", (f"file:{path}?mode=ro",))
-        conn.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY, batch TEXT, tbl TEXT, uuid TEXT, "
-                     "op TEXT, changes TEXT, actor TEXT, at TEXT)")
-        conn.execute("INSERT INTO changes SELECT c.seq, b.uuid, c.tbl, c.record_uuid, c.op, c.changes, "
-                     "coalesce(c.actor, b.actor), coalesce(c.at, b.at) FROM snap.change_log c "
-                     "JOIN snap.batches b ON b.id = c.batch ORDER BY c.seq")
-        fill_changes_db(conn, "main", "snap", school_tables)
-        conn.execute("DETACH DATABASE snap")
-        return conn.serialize()

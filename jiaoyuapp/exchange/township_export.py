@@ -22,7 +22,7 @@ from jiaoyuapp.documents.ledger_workbook import CENTER, cell, setup_sheet, write
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.summary_figures import figures
-from jiaoyuapp.exchange import identity, township
+from jiaoyuapp.exchange import center_copies, identity, township
 from jiaoyuapp.store import Store
 
 BOARD_COLUMNS = [("学校", "school_name", 22), ("学校标识码", "school_code", 13), ("已收数据包", "packets", 10),
@@ -41,7 +41,7 @@ def _value(row: dict, key: str):
 def _sources(center: Store) -> list[tuple[str, Store]]:
     rows = center.query("SELECT DISTINCT p.code, p.name FROM peers p JOIN packets_received r ON r.school_code = p.code "
                         "WHERE p.role = 'school' AND p.replaced_at IS NULL ORDER BY p.code")
-    return [(r["name"], township.open_replica(center, r["code"])) for r in rows]
+    return [(r["name"], center_copies.open_replica(center, r["code"])) for r in rows]
 
 
 def write_township_workbook(center: Store, out: str | Path, *, today: dt.date | None = None) -> Path:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QInputDialog
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
-from jiaoyuapp.exchange import identity, peers, township
+from jiaoyuapp.exchange import conflicts, identity, peers
 from ui.dialogs import export_certificate, show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.screens.export import ask_passphrase
@@ -111,7 +111,7 @@ class TownshipScreen(Screen):
     def show_conflicts(self, row: int) -> None:
         self.conflict_rows = []
         if 0 <= row < len(self.board_rows) and self.board_rows[row]["packets"]:
-            self.conflict_rows = township.open_conflicts(self.store, self.board_rows[row]["school_code"])
+            self.conflict_rows = conflicts.open_conflicts(self.store, self.board_rows[row]["school_code"])
         self.conflicts.setRowCount(len(self.conflict_rows))
         for i, c in enumerate(self.conflict_rows):
             for j, v in enumerate([f"第{c['packet_no']}号", c["who"], c["field"], c["school_value"], c["center_value"]]):
@@ -124,7 +124,7 @@ class TownshipScreen(Screen):
             return False
         code = self.board_rows[max(school, 0)]["school_code"]
         try:
-            township.decide(self.store, code, self.conflict_rows[i]["uuid"], take, actor="中心校窗口")
+            conflicts.decide(self.store, code, self.conflict_rows[i]["uuid"], take, actor="中心校窗口")
         except JiaoyuError as exc:
             show_error(self, exc.message)
             return False
@@ -188,7 +188,7 @@ class TownshipScreen(Screen):
         if not secret:
             return None
         receipts = str(Path(paths[0]).parent)
-        work = CoreCall("jiaoyuapp.exchange.township:import_packets", db=str(self.session.path),
+        work = CoreCall("jiaoyuapp.exchange.packet_import:import_packets", db=str(self.session.path),
                         args=(sorted(paths),), kwargs={"passphrase": secret, "receipts_dir": receipts})
         return run_with_progress(self, "导入数据包", work, self._imported)
 

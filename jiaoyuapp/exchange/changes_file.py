@@ -1,0 +1,135 @@
+"""The changes file: a packet's log entries as a small SQLite database, the one format that the
+school's export, the snapshot (turned back into changes) and the center's merge share.
+
+It holds exactly two tables: `changes` (the school's log entries as they are, with their batch's
+uuid, actor and time) and `search_keys` (the pinyin keys of the students it inserts, which the
+center keeps only where the name matches). Nothing derived from the entries travels: the center
+derives the records the entries insert, in columns (`rows_<table>`, which the merge copies with
+INSERT … SELECT), from the entries themselves, so a record and its log entry can never differ.
+
+The file comes from outside: before any other query, `check` proves it is exactly this — SQLite's
+own integrity check, the schema statement for statement, every entry's types and its numbering
+contiguous over the range the signed manifest states.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sqlite3
+
+CHANGES_DB = "changes.sqlite"
+SEARCH_KEYS = "search_keys"
+ROWS_PREFIX = "rows_"
+
+CREATE_CHANGES = ("CREATE TABLE {s}.changes (seq INTEGER PRIMARY KEY, batch TEXT, tbl TEXT, uuid TEXT, "
+                  "op TEXT, changes TEXT, actor TEXT, at TEXT)")
+CREATE_SEARCH_KEYS = (f"CREATE TABLE {{s}}.{SEARCH_KEYS} (uuid TEXT, name TEXT, pinyin TEXT, initials TEXT, "
+                      "given_pinyin TEXT)")
+_LOG_SELECT = ("SELECT c.seq, b.uuid, c.tbl, c.record_uuid, c.op, c.changes, coalesce(c.actor, b.actor), "
+               "coalesce(c.at, b.at) FROM {src}.change_log c JOIN {src}.batches b ON b.id = c.batch")
+
+
+class Malformed(Exception):
+    """The file is not what this program writes; the text says what (no personal data)."""
+
+
+def write(conn: sqlite3.Connection, target: str, source: str, log_from: int, log_to: int | None = None) -> int:
+    """Fill the attached, empty database `target` from the log of `source` (entries from
+    `log_from`, up to `log_to` if given) and its search keys; returns the number of entries."""
+    conn.execute(CREATE_CHANGES.format(s=target))
+    conn.execute(CREATE_SEARCH_KEYS.format(s=target))
+    where, params = " WHERE c.seq >= ?", [log_from]
+    if log_to is not None:
+        where += " AND c.seq <= ?"
+        params.append(log_to)
+    conn.execute(f"INSERT INTO {target}.changes " + _LOG_SELECT.format(src=source) + where + " ORDER BY c.seq", params)
+    conn.execute(f"INSERT INTO {target}.{SEARCH_KEYS} SELECT x.uuid, x.name, x.pinyin, x.initials, x.given_pinyin "
+                 f"FROM {source}.student_search x WHERE x.uuid IN "
+                 f"(SELECT uuid FROM {target}.changes WHERE tbl = 'students' AND op = 'insert')")
+    return conn.execute(f"SELECT count(*) FROM {target}.changes").fetchone()[0]
+
+
+@functools.cache
+def _expected_schema() -> frozenset[tuple]:
+    with contextlib.closing(sqlite3.connect(":memory:")) as conn:
+        conn.execute(CREATE_CHANGES.format(s="main"))
+        conn.execute(CREATE_SEARCH_KEYS.format(s="main"))
+        return frozenset(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+
+
+def check(conn: sqlite3.Connection, schema: str, *, log_from: int, log_to: int,
+          columns: dict[str, list[str]]) -> None:
+    """Raise Malformed unless the attached file `schema` is a well-formed changes file for
+    entries log_from..log_to, each naming a school table in `columns` and only its columns."""
+    if [r[0] for r in conn.execute(f"PRAGMA {schema}.integrity_check")] != ["ok"]:
+        raise Malformed("已损坏（完整性检查未通过）")
+    if set(conn.execute(f"SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master")) != _expected_schema():
+        raise Malformed("的结构与本软件不符")
+    count, low, high = conn.execute(f"SELECT count(*), min(seq), max(seq) FROM {schema}.changes").fetchone()
+    if (count, low, high) != ((log_to - log_from + 1), log_from, log_to) and not (count == 0 and log_to < log_from):
+        raise Malformed(f"中的变更编号与清单不符（清单：第{log_from}–{log_to}条）")
+    bad = conn.execute(
+        f"SELECT count(*) FROM {schema}.changes WHERE typeof(batch) != 'text' OR typeof(tbl) != 'text' "
+        "OR typeof(uuid) != 'text' OR length(uuid) NOT BETWEEN 1 AND 64 OR coalesce(op, '') NOT IN ('insert', 'update', 'delete') "
+        "OR typeof(changes) != 'text' OR NOT json_valid(changes) OR json_type(changes) != 'object' "
+        "OR typeof(actor) NOT IN ('text', 'null') OR typeof(at) != 'text'").fetchone()[0]
+    if bad:
+        raise Malformed(f"中有{bad}条变更记录的格式不对")
+    tables = {t for (t,) in conn.execute(f"SELECT DISTINCT tbl FROM {schema}.changes")}
+    if tables - set(columns):
+        raise Malformed("中的变更记录涉及本软件不认识的数据表")
+    pairs = conn.execute(
+        f"SELECT count(*) FROM {schema}.changes c, json_each(c.changes) j "
+        "WHERE j.type != 'array' OR json_array_length(j.value) != 2 "
+        "OR json_type(j.value, '$[0]') IN ('object', 'array') OR json_type(j.value, '$[1]') IN ('object', 'array')"
+    ).fetchone()[0]
+    if pairs:
+        raise Malformed("中有变更记录的字段值格式不对")
+    for table in tables:
+        named = {k for (k,) in conn.execute(f"SELECT DISTINCT j.key FROM {schema}.changes c, json_each(c.changes) j "
+                                            "WHERE c.tbl = ?", (table,))}
+        if named - set(columns[table]) or "uuid" in named:
+            raise Malformed(f"中有变更记录含有数据表 {table} 没有的字段")
+    keys = conn.execute(f"SELECT count(*) FROM {schema}.{SEARCH_KEYS} WHERE typeof(uuid) != 'text' "
+                        "OR typeof(name) != 'text' OR typeof(pinyin) != 'text' OR typeof(initials) != 'text' "
+                        "OR typeof(given_pinyin) NOT IN ('text', 'null')").fetchone()[0]
+    if keys:
+        raise Malformed("中的检索拼音格式不对")
+
+
+def derive_rows(conn: sqlite3.Connection, schema: str, columns: dict[str, list[str]]) -> list[str]:
+    """Add `rows_<table>` to the attached changes file: the records its entries insert, in the
+    columns of this program's own tables (a field the sender's older schema lacks is empty).
+    Returns the tables that have any."""
+    made = []
+    for table, cols in columns.items():
+        cols = [c for c in cols if c != "uuid"]
+        conn.execute(f"DROP TABLE IF EXISTS {schema}.[{ROWS_PREFIX}{table}]")
+        conn.execute(f"CREATE TABLE {schema}.[{ROWS_PREFIX}{table}] (seq INTEGER PRIMARY KEY, uuid TEXT, "
+                     f"{', '.join(f'[{c}]' for c in cols)})")
+        fields = ", ".join(f"json_extract(changes, '$.{c}[1]')" for c in cols)
+        n = conn.execute(f"INSERT INTO {schema}.[{ROWS_PREFIX}{table}] SELECT seq, uuid, {fields} FROM {schema}.changes "
+                         "WHERE tbl = ? AND op = 'insert' ORDER BY seq", (table,)).rowcount
+        if n:
+            made.append(table)
+    return made
+
+
+def read_only_uri(path) -> str:
+    """A file's SQLite URI, read only (works with any characters in the path)."""
+    from pathlib import Path
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
+def from_snapshot(path, log_to: int | None = None) -> bytes:
+    """The changes file of every entry of a snapshot's log (at a center that already has a copy
+    and must merge), as bytes."""
+    mem = sqlite3.connect(":memory:", isolation_level=None, uri=True)
+    try:
+        mem.execute("ATTACH DATABASE ? AS src", (read_only_uri(path),))
+        write(mem, "main", "src", 1, log_to)
+        mem.execute("DETACH DATABASE src")
+        return mem.serialize()
+    finally:
+        mem.close()
