@@ -64,6 +64,12 @@ def add_commands(sub, common) -> None:
     q = ts.add_parser("register", help="登记学校证书（核对指纹）", parents=[common])
     q.add_argument("certificate")
     q.add_argument("--fingerprint", help="校长电话告知的指纹（脚本用；否则在提示时核对）")
+    q.add_argument("--replace", action="store_true",
+                   help="该校已登记了另一把密钥时，确认更换（仅当学校重新生成了密钥、并已电话核对新指纹）")
+    q = ts.add_parser("registrations", help="各校证书的登记、更换和换钥记录", parents=[common])
+    q.add_argument("school_code", nargs="?")
+    q = ts.add_parser("limit", help="查看或设置单个数据包的大小上限（MB）", parents=[common])
+    q.add_argument("megabytes", nargs="?", type=int)
     q = ts.add_parser("import", help="导入数据包（可多个）", parents=[common])
     q.add_argument("packets", nargs="+")
     q.add_argument("--receipts", help="同时把回执写入这个文件夹")
@@ -153,22 +159,30 @@ def cmd_verify(store, args):
         except PacketError as exc:
             output(args, {"ok": False, "message": exc.message}, f"不通过：{exc.message}")
             return 1
-        data = {"ok": True, "school_code": manifest["school_code"], "school_name": manifest["school_name"],
+        data = {"ok": True, "school_code": manifest["school_code"],
+                "school_name": peers.school_peer(store, manifest["school_code"])["name"],
                 "packet_no": manifest["packet_no"], "log_from": manifest["log_from"], "log_to": manifest["log_to"],
                 "members": len(manifest["members"])}
-        output(args, data, f"通过：{manifest['school_name']}第{manifest['packet_no']}号数据包，签名、加密和"
+        output(args, data, f"通过：{data['school_name']}第{manifest['packet_no']}号数据包，签名、加密和"
                          f"{len(manifest['members'])}个文件的校验值都正确。")
         return 0
+    import hashlib
+    h = hashlib.sha256()
     try:
         with open(args.packet, "rb") as fh:
             header, _ = read_header(fh)
-    except (PacketError, OSError) as exc:
-        message = getattr(exc, "message", str(exc))
+            fh.seek(0)
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except PacketError as exc:
+        output(args, {"ok": False, "message": exc.message}, f"不通过：{exc.message}")
+        return 1
+    except OSError as exc:
+        message = f"读不了“{Path(args.packet).name}”：{exc.strerror or exc}。请选择 .jyp 数据包文件。"
         output(args, {"ok": False, "message": message}, f"不通过：{message}")
         return 1
     sent = store.query("SELECT * FROM packets_sent WHERE packet_no = ?", (header.get("packet_no"),))
-    import hashlib
-    actual = hashlib.sha256(Path(args.packet).read_bytes()).hexdigest()
+    actual = h.hexdigest()
     ok = bool(sent) and sent[0]["packet_sha256"] == actual
     output(args, {"ok": ok, "packet_no": header.get("packet_no"), "school_code": header.get("school_code")},
          "通过：与本校导出时的校验值一致（内容已加密，只有中心校能打开）。" if ok else
@@ -196,18 +210,34 @@ def cmd_township(store, args):
     if a == "register":
         pem = peers.read_certificate(args.certificate)
         fp = args.fingerprint
+        old = peers.replaced_by(store, pem)
+        if old is not None and not args.replace:
+            raise DataError(f"标识码{old['code']}已登记为“{old['name']}”，登记的证书指纹是 {old['fingerprint']}；"
+                            f"这份证书的指纹是 {identity.fingerprint(pem)}，两者不同，没有登记。只有学校确实重新生成了密钥"
+                            "（例如忘记口令）、并已与校长电话核对新指纹时，才加 --replace 更换登记。")
         if fp is None:
-            actual = identity.fingerprint(pem)
+            code, name = peers.checked_subject(identity.load_certificate(pem), "学校")
             if not sys.stdin.isatty():
                 raise UsageError("请用 --fingerprint 给出校长电话告知的指纹。")
-            print(f"证书：{identity.subject_name(identity.load_certificate(pem))}，指纹：{actual}")
+            print(f"证书：{name}（{code}），指纹：{identity.fingerprint(pem)}")
             fp = input("请输入校长告知的指纹（与上面一致才登记）：")
-        row = peers.register_school(store, pem, fp)
-        output(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"]},
-             f"已登记：{row['name']}（{row['code']}），指纹 {row['fingerprint']}")
+        row = peers.register_school(store, pem, fp, replace=args.replace, actor=args.actor)
+        output(args, {"school_code": row["code"], "name": row["name"], "fingerprint": row["fingerprint"],
+                      "replaced": old["fingerprint"] if old else None},
+               f"已{'更换' if old else ''}登记：{row['name']}（{row['code']}），指纹 {row['fingerprint']}"
+               + (f"（原指纹 {old['fingerprint']} 已停用）" if old else ""))
+    elif a == "registrations":
+        rows = peers.registrations(store, args.school_code)
+        output(args, rows, "\n".join(f"{r['at']}\t{r['code']}\t{r['event']}\t{r['old_fingerprint'] or '-'} → "
+                                     f"{r['new_fingerprint']}\t{r['actor']}" for r in rows) or "还没有登记记录。")
+    elif a == "limit":
+        limits = township.set_limit(store, args.megabytes) if args.megabytes is not None else township.limits(store)
+        output(args, {"megabytes": limits.total >> 20}, f"单个数据包的大小上限：{limits.total >> 20} MB")
     elif a == "import":
         results = packet_import.import_packets(store, args.packets, passphrase=passphrase(), receipts_dir=args.receipts)
-        output(args, results, "\n".join(f"{r['file']}：{r['status']}。{r['message']}" for r in results))
+        counts = {s: sum(1 for r in results if r["status"] == s) for s in ("已接收", "已导入过", "拒收")}
+        summary = "共{}个数据包：已接收{}个，此前已导入{}个，拒收{}个。".format(len(results), *counts.values())
+        output(args, results, "\n".join([f"{r['file']}：{r['status']}。{r['message']}" for r in results] + [summary]))
         return 1 if any(r["status"] == "拒收" for r in results) else 0
     elif a == "receipt":
         path = receipts.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())

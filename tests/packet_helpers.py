@@ -169,3 +169,24 @@ def merged_state(center) -> tuple:
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def seal_as(center, fields: dict, plain: bytes, out: Path) -> Path:
+    """Encrypt `plain` to the center under any header fields at all (what an outsider can do)."""
+    recipient = identity.encryption_public_key(identity.load_certificate(identity.active(center)["certificate"]))
+    with open(out, "wb") as fh:
+        container.seal(fh, io.BytesIO(plain), len(plain), fields, recipient)
+    return out
+
+
+def clone_center(src: Path, dst_dir: Path) -> Path:
+    """A copy of a center database and its schools' copies, to start a test from that state."""
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    copy_db(src, dst_dir / src.name)
+    copies = src.parent / f"{src.stem}_学校数据"
+    if copies.exists():
+        target = dst_dir / copies.name
+        target.mkdir()
+        for db in copies.glob("*.db"):
+            copy_db(db, target / db.name)
+    return dst_dir / src.name

@@ -123,6 +123,8 @@ def open_sealed(fh: BinaryIO, own_key: x25519.X25519PrivateKey) -> Iterator[byte
         if length > CHUNK + 16:
             raise PacketError("数据包内容已损坏，请让学校重新导出。")
         sealed = fh.read(length)
+        if len(sealed) < length:
+            raise PacketError("数据包不完整（文件被截断，可能是拷贝时U盘被拔出）。请让学校重新导出或重新拷贝。")
         nonce = nonce_base + struct.pack(">I", index)
         for last in (False, True):
             try:

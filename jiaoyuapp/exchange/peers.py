@@ -138,6 +138,14 @@ def register_school(store: Store, certificate: str, fingerprint: str, *, replace
     return school_peer(store, code)
 
 
+def replaced_by(store: Store, pem: str) -> dict | None:
+    """The registration this school certificate would replace (same code, another key), if any —
+    for asking the operator before `register_school(..., replace=True)`."""
+    code, _ = checked_subject(identity.load_certificate(pem), "学校")
+    existing = school_peer(store, code, required=False)
+    return existing if existing and existing["fingerprint"] != identity.fingerprint(pem) else None
+
+
 def school_peer(store: Store, code: str, required: bool = True) -> dict | None:
     rows = store.query("SELECT * FROM peers WHERE role = 'school' AND code = ? AND replaced_at IS NULL", (code,))
     if not rows and required:

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QInputDialog
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
-from jiaoyuapp.exchange import conflicts, identity, peers
-from ui.dialogs import export_certificate, show_error, show_info
+from jiaoyuapp.exchange import conflicts, identity, peers, township
+from ui.dialogs import confirm, export_certificate, guarded, show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.screens.export import ask_passphrase
 from ui.tasks import CoreCall, Task, run_with_progress
@@ -32,7 +32,14 @@ class TownshipScreen(Screen):
         layout.addWidget(heading("中心校：接收各校数据包"))
         self.me = QLabel()
         self.me.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.me)
+        top = QHBoxLayout()
+        top.addWidget(self.me, 1)
+        limit = QPushButton("数据包大小上限…")
+        limit.setObjectName("packetLimit")
+        limit.setToolTip("本中心校接收的单个数据包最大多少MB（超过的不读取、直接拒收）")
+        limit.clicked.connect(self._set_limit)
+        top.addWidget(limit)
+        layout.addLayout(top)
         buttons = QHBoxLayout()
         for text, slot in (("登记学校（证书）…", self._register), ("导入数据包…", self._choose_packets),
                            ("导入文件夹中的全部数据包…", self._choose_folder), ("导出本中心校证书…", self._export_certificate),
@@ -132,6 +139,13 @@ class TownshipScreen(Screen):
         self.refresh()
         return True
 
+    def _set_limit(self) -> None:
+        current = township.limits(self.store).total >> 20
+        value, ok = QInputDialog.getInt(self, "数据包大小上限", "单个数据包最大（MB）。照片很多的学校可调高；"
+                                        "超过上限的数据包不会被读取：", current, 16, 65536, 256)
+        if ok:
+            guarded(self, township.set_limit, self.store, value)
+
     # -- registering ----------------------------------------------------------------
     def _register(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择学校证书", "", "证书 (*.pem *.crt *.cer)")
@@ -139,19 +153,27 @@ class TownshipScreen(Screen):
             return
         try:
             pem = peers.read_certificate(path)
-            cert = identity.load_certificate(pem)
+            code, name = peers.checked_subject(identity.load_certificate(pem), "学校")
+            old = peers.replaced_by(self.store, pem)
         except JiaoyuError as exc:
             show_error(self, exc.message)
             return
+        replace = False
+        if old is not None:
+            if not confirm(self, f"标识码{code}已登记为“{old['name']}”，登记的证书指纹是\n{old['fingerprint']}\n"
+                                 f"这份证书的指纹是\n{identity.fingerprint(pem)}\n\n只有学校确实重新生成了密钥（例如校长忘记口令），"
+                                 "并且您已与校长电话核对了新指纹，才更换登记；否则这份证书可能是冒充的。\n\n要更换登记吗？",
+                           "更换已登记的证书"):
+                return
+            replace = True
         said, ok = QInputDialog.getText(
-            self, "核对指纹", f"证书：{identity.subject_name(cert)}（{identity.subject_code(cert)}）\n"
-                             "请电话联系该校校长，输入校长念的24位指纹：")
+            self, "核对指纹", f"证书：{name}（{code}）\n请电话联系该校校长，输入校长念的24位指纹：")
         if ok:
-            self.register(pem, said)
+            self.register(pem, said, replace=replace)
 
-    def register(self, pem: str, fingerprint: str) -> bool:
+    def register(self, pem: str, fingerprint: str, replace: bool = False) -> bool:
         try:
-            row = peers.register_school(self.store, pem, fingerprint)
+            row = peers.register_school(self.store, pem, fingerprint, replace=replace, actor="中心校（窗口）")
         except JiaoyuError as exc:
             show_error(self, exc.message)
             return False
