@@ -350,3 +350,43 @@ def test_data_signed_by_the_school_but_not_what_this_program_writes_is_refused(f
     signed = resign(inner, a, SCHOOL_SECRET, lambda m: None, contents={member: db.read_bytes()})
     a.close()
     refused(center, reseal(center, header, signed, tmp_path / "t.jyp"), match)
+
+
+def test_small_refusals_a_receipt_and_a_conflict_that_do_not_fit(tmp_path):
+    """A receipt missing its fields, a receipt that is a folder, and a conflict naming a column
+    this program does not have are refused with a clear message (nothing written)."""
+    import json
+
+    from jiaoyuapp.exchange import identity
+    from jiaoyuapp.store.writes import new_uuid, now_iso
+    center = make_center(tmp_path)
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 20, 12)
+    register(center, school)
+    packet_import.import_packet(center, export(school, tmp_path / "u", center), passphrase=CENTER_SECRET)
+    me = identity.active(center)
+    body = json.dumps({"kind": "jiaoyu-receipt", "school_code": "5101230001"})
+    signed = {"receipt": body, "signature": identity.sign(identity.signing_key(me, CENTER_SECRET), body.encode()).hex()}
+    (tmp_path / "short.jyr").write_text(json.dumps(signed))
+    with pytest.raises(DataError, match="回执内容不完整"):
+        receipts.import_receipt(school, tmp_path / "short.jyr")
+    with pytest.raises(DataError, match="是一个文件夹"):
+        receipts.import_receipt(school, tmp_path / "u")
+    assert school.scalar("SELECT count(*) FROM packets_sent WHERE acknowledged_at IS NOT NULL") == 0
+    replica = center_copies.open_replica(center, "5101230001")
+    kid = replica.scalar("SELECT uuid FROM students LIMIT 1")
+    ids = [new_uuid(), new_uuid()]
+    with replica.local():
+        for uid, (tbl, fld) in zip(ids, [("students", "no_such_column"), ("identities", "signing_key")]):
+            replica.conn.execute("INSERT INTO merge_conflicts (uuid, packet_no, school_seq, tbl, record_uuid, field, "
+                                 "school_value, center_value, noted_at) VALUES (?, 1, 1, ?, ?, ?, '\"x\"', '\"y\"', ?)",
+                                 (uid, tbl, kid, fld, now_iso()))
+    before = replica.scalar("SELECT count(*) FROM change_log")
+    replica.close()
+    for uid in ids:
+        with pytest.raises(DataError, match="不存在"):
+            conflicts.decide(center, "5101230001", uid, "school")
+        conflicts.decide(center, "5101230001", uid, "center")    # keeping the center's value still works
+    replica = center_copies.open_replica(center, "5101230001")
+    assert replica.scalar("SELECT count(*) FROM change_log") == before
+    assert replica.scalar("SELECT count(*) FROM merge_conflicts WHERE decided_at IS NULL") == 0
+    replica.close()

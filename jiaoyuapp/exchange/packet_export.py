@@ -111,6 +111,7 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
         reached("export-changes")
         step(2, "导出台账、生成签章档案")
         ledgers, folder_pdf = documents(store, work, passphrase, today)
+        reached("export-documents")
         step(3, "打包台账与档案")
         add(member_from_file(ledgers, "ledgers.xlsx", False, work))
         add(member_from_file(folder_pdf, "folder.pdf", False, work))
@@ -226,6 +227,7 @@ def _write_sealed(plain: packet_layout.Concatenated, target: Path, header: dict,
             if _sha256_file(tmp)[0] != h.hexdigest():
                 raise DataError("写入U盘后读回校验不一致（U盘可能有坏块）。请换一个U盘重新导出。")
             os.replace(tmp, target)
+        reached("export-renamed")
         with open(target, "r+b") as fh:
             fh.write(container.MAGIC)
             fh.flush()

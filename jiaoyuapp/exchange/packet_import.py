@@ -78,6 +78,7 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None,
             reached("import-checked")
             contents = packet_checks.extract(opened, work, limits)
             packet_checks.check_snapshot_member(store, opened, contents)
+            reached("import-extracted")
             result.changes, result.conflicts = _apply(store, opened, contents)
             reached("import-merged")
             _record(store, opened, contents, result)
