@@ -16,11 +16,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jiaoyuapp.disk_space import full_error, is_disk_full, require_free
 from jiaoyuapp.errors import CancelledError, JiaoyuError
 from jiaoyuapp.exchange import center_copies, merge, packet_checks, peers, receipts, township
-from jiaoyuapp.exchange.changes_file import from_snapshot
+from jiaoyuapp.exchange.changes_file import CHANGES_DB, from_snapshot
 from jiaoyuapp.exchange.container import PacketError
 from jiaoyuapp.exchange.packet_checks import Contents, Opened
+from jiaoyuapp.exchange.snapshot import SNAPSHOT_DB
 from jiaoyuapp.pause_points import reached
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.store import Store
@@ -95,8 +97,23 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None,
 
 
 def _apply(store: Store, opened: Opened, contents: Contents) -> tuple[int, int]:
-    """Put the checked contents into the school's copy; returns (changes, conflicts)."""
+    """Put the checked contents into the school's copy; returns (changes, conflicts). The disk that
+    holds the copies must have room for all of it first (a full disk refuses the packet whole)."""
     final = center_copies.replica_path(store, opened.code)
+    m = opened.manifest
+    needed = sum(e["size"] for e in m["members"] if e["name"] in (SNAPSHOT_DB, CHANGES_DB)
+                 or e["name"].startswith("attachments/"))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    require_free(final.parent, 2 * needed)
+    try:
+        return _apply_checked(store, opened, contents, final)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise full_error(final.parent, 2 * needed, done="这个数据包没有合并（原有数据完好）") from None
+        raise
+
+
+def _apply_checked(store: Store, opened: Opened, contents: Contents, final: Path) -> tuple[int, int]:
     m = opened.manifest
     changes = contents.changes
     if contents.snapshot is not None:
