@@ -19,9 +19,14 @@ from jiaoyuapp.paths import default_db_path
 
 
 class Parser(argparse.ArgumentParser):
+    json_errors = False     # set by main() when --json is on the command line
+
     def error(self, message):  # argparse's own usage errors, in Chinese, exit 2
         self.print_usage(sys.stderr)
-        print(f"用法错误：{message}（运行 jiaoyu -h 查看帮助）", file=sys.stderr)
+        text = f"用法错误：{message}（运行 jiaoyu -h 查看帮助）"
+        if Parser.json_errors:
+            print(json.dumps({"error": text}, ensure_ascii=False))
+        print(text, file=sys.stderr)
         sys.exit(2)
 
 
@@ -76,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     c.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     c.add_argument("--only-valid", action="store_true", help="只导入没有问题的行")
+    c.add_argument("--sheet", action="append", default=[], metavar="名称",
+                   help="只读取这个工作表（可重复；隐藏的工作表也可以这样指定）")
+    c.add_argument("--include-hidden", action="store_true", help="也读取隐藏的工作表（默认跳过并列出）")
     c.add_argument("--progress", action="store_true", help="在标准错误输出进度")
 
     c = cmd("students", "查找学生（姓名、拼音、身份证号或学籍号片段）")
@@ -143,12 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     if not hasattr(args, "json"):
         args.json = False
-    from jiaoyuapp.work_folders import start_of_run
-    start_of_run()
     try:
+        from jiaoyuapp.work_folders import start_of_run
+        start_of_run()
         from jiaoyuapp import cli_commands
         return cli_commands.run(args) or 0
     except JiaoyuError as exc:
@@ -157,13 +166,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("已中断，没有写入未完成的数据。", file=sys.stderr)
+        _fail(args, "已中断，没有写入未完成的数据。")
         return 1
     except Exception:  # noqa: BLE001 - the last line of defence: log, apologise, keep data safe
         path = log_unexpected()
-        print(f"程序出现意外错误，未完成的操作没有写入任何数据。错误详情已记录在：{path}，"
-              "请把这个文件发给技术支持。", file=sys.stderr)
+        _fail(args, f"程序出现意外错误，未完成的操作没有写入任何数据。错误详情已记录在：{path}，"
+                    "请把这个文件发给技术支持。")
         return 1
+
+
+def _fail(args, message: str) -> None:
+    """A failure told on stderr, and as {"error": …} on stdout for --json: a program reading our
+    output always gets JSON."""
+    if args.json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    print(message, file=sys.stderr)
 
 
 def db_path(args) -> Path:

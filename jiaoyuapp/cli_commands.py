@@ -74,6 +74,7 @@ def cmd_import_roster(store, args):
     from jiaoyuapp.roster.roster_import import import_roster
     require_school(store)
     report = import_roster(store, args.file, dry_run=args.dry_run, only_valid=args.only_valid, actor=args.actor,
+                           sheets=args.sheet or None, include_hidden=args.include_hidden,
                            progress=progress_printer(args) or (lambda *a: None))
     data = report.as_dict()
     refused_nothing_written = bool(report.problems) and not report.written
@@ -81,19 +82,30 @@ def cmd_import_roster(store, args):
     lines = [f"文件：{report.file}（" + "；".join(f"工作表“{s['name']}”表头在第{s['header_row']}行，{s['rows']}名学生"
                                                for s in report.sheets) + "）",
              f"共{report.rows}名学生，{report.valid}名无误：新增{report.created}，更新{report.updated}，未变{report.unchanged}"]
+    if not report.sheets:
+        lines = [f"文件：{report.file}：可见的工作表中没有找到学生名单，没有读取任何学生。"]
     lines += _problem_lines("有问题、不能导入的行", report.problems, many)
     lines += _problem_lines("提醒（仍会导入）", report.warnings, many)
     if report.skipped_sheets:
         lines.append("没有找到学生表头、未读取的工作表：" + "、".join(report.skipped_sheets))
+    if report.hidden_sheets:
+        lines.append("隐藏的工作表（未读取）：" + "、".join(report.hidden_sheets)
+                     + "。如果其中有要导入的学生，请加 --include-hidden 读取全部隐藏的工作表，或用 --sheet 名称 指定工作表。")
+    if report.chart_sheets:
+        lines.append("图表等非表格工作表（没有数据，未读取）：" + "、".join(report.chart_sheets))
     if report.ignored_columns:
         lines.append("未识别、已忽略的列：" + "、".join(report.ignored_columns))
     if args.dry_run:
         lines.append("这是检查（--dry-run），没有写入任何数据。")
+    elif not report.sheets:
+        lines.append("本次没有写入任何数据。")
     elif refused_nothing_written:
         lines.append("因为有不能导入的行，本次没有写入任何数据。请改正后重新导入，或加 --only-valid 只导入无误的行。")
     elif report.written:
         lines.append("导入完成。" + (f"导入前已自动备份：{report.backup}" if report.backup else ""))
     output(args, data, "\n".join(lines))
+    if not report.sheets:
+        return 1
     if report.problems and (args.dry_run or not report.written):
         return 1
     return 0

@@ -44,3 +44,11 @@ class CancelledError(JiaoyuError):
 
     def __init__(self, message: str = "操作已取消，没有写入任何数据。"):
         super().__init__(message)
+
+
+class UnreadableFileError(DataError):
+    """A file the user chose is damaged, is not what its name says, or is built to harm the reader.
+
+    Raised by the readers at their boundary (before or while reading), so a broken workbook
+    stops the whole import with one message instead of being taken for a sheet without a header.
+    """

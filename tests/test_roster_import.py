@@ -239,7 +239,7 @@ def test_files_that_cannot_be_read_say_what_to_do(store, tmp_path):
         import_roster(store, xls)
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook")
-    with pytest.raises(DataError, match="不是有效的.xlsx"):
+    with pytest.raises(DataError, match="不是Excel工作簿"):
         import_roster(store, junk)
     with pytest.raises(DataError, match="表头"):
         import_roster(store, save([["随便", "写写"], [1, 2]], tmp_path / "nohead.xlsx"))

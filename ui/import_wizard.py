@@ -1,6 +1,7 @@
 """Importing a roster workbook: choose the file → every problem shown by row and column (a dry
-run, nothing written) → import all, import only the valid rows, or cancel. Reading and writing
-run off the UI thread with a progress bar."""
+run, nothing written) → import all, import only the valid rows, or cancel. Hidden sheets are
+skipped and named, with a button to read them too. Reading and writing run off the UI thread
+with a progress bar."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class ImportDialog(QDialog):
         self.session, self.path, self.on_written = session, path, on_written
         self.report: ImportReport | None = None
         self.result: ImportReport | None = None
+        self.include_hidden = False
         self.setWindowTitle(f"导入学生花名册：{Path(path).name}")
         self.resize(860, 540)
         layout = QVBoxLayout(self)
@@ -43,23 +45,41 @@ class ImportDialog(QDialog):
         self.all_button = QPushButton("全部导入")
         self.valid_button = QPushButton("只导入没有问题的行")
         self.cancel_button = QPushButton("取消")
+        self.hidden_button = QPushButton("也读取隐藏的工作表")
         self.all_button.setObjectName("importAll")
         self.valid_button.setObjectName("importValid")
+        self.hidden_button.setObjectName("importIncludeHidden")
+        self.hidden_button.setVisible(False)
         for b in (self.all_button, self.valid_button):
             b.setEnabled(False)
             buttons.addWidget(b)
+        buttons.addWidget(self.hidden_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
         self.all_button.clicked.connect(lambda: self._write(only_valid=False))
         self.valid_button.clicked.connect(lambda: self._write(only_valid=True))
+        self.hidden_button.clicked.connect(self._read_hidden)
         self.cancel_button.clicked.connect(self.reject)
 
     def start(self) -> None:
         """The dry run (nothing written)."""
         self.show()
-        run_with_progress(self, "检查花名册", _import(self.session, self.path, dry_run=True), self._checked,
+        self._check()
+
+    def _check(self) -> None:
+        run_with_progress(self, "检查花名册", _import(self.session, self.path, dry_run=True,
+                                                 include_hidden=self.include_hidden), self._checked,
                           on_failed=self._failed)
+
+    def _read_hidden(self) -> None:
+        """Check again with the hidden sheets read too; importing then reads them as well."""
+        self.include_hidden = True
+        self.hidden_button.setVisible(False)
+        self.all_button.setEnabled(False)
+        self.valid_button.setEnabled(False)
+        self.summary.setText("正在检查（包括隐藏的工作表）……")
+        self._check()
 
     def _failed(self, message: str) -> None:
         self.summary.setText(f"无法导入：{message}")
@@ -67,9 +87,17 @@ class ImportDialog(QDialog):
     def _checked(self, report: ImportReport) -> None:
         self.report = report
         bad_rows = len({(p.get("sheet"), p["row"]) for p in report.problems})
-        text = (f"工作表：{report.sheet}（表头在第{report.header_row}行），共{report.rows}行学生："
-                f"可以导入{report.valid}行" + (f"，有问题{bad_rows}行（见下表，改好Excel后可重新导入）" if bad_rows else "，没有发现问题")
-                + "。")
+        if report.sheets:
+            text = (f"工作表：{report.sheet}（表头在第{report.header_row}行），共{report.rows}行学生："
+                    f"可以导入{report.valid}行" + (f"，有问题{bad_rows}行（见下表，改好Excel后可重新导入）" if bad_rows else
+                                               "，没有发现问题") + "。")
+        else:
+            text = "可见的工作表中没有找到学生名单，没有读取任何学生。"
+        if report.hidden_sheets:
+            text += (f" 隐藏的工作表“{'”“'.join(report.hidden_sheets)}”没有读取；如果其中有要导入的学生，"
+                     "请点“也读取隐藏的工作表”。")
+        if report.chart_sheets:
+            text += f" 图表等非表格工作表（没有数据）：{'、'.join(report.chart_sheets)}。"
         if report.ignored_columns:
             text += f" 未使用的列：{'、'.join(report.ignored_columns)}。"
         if report.warnings:
@@ -84,11 +112,14 @@ class ImportDialog(QDialog):
                 self.problems.setItem(i, j, QTableWidgetItem(value))
         self.all_button.setEnabled(report.rows > 0 and not report.problems)
         self.valid_button.setEnabled(report.valid > 0 and bool(report.problems))
+        self.hidden_button.setVisible(bool(report.hidden_sheets) and not self.include_hidden)
 
     def _write(self, only_valid: bool) -> None:
         self.all_button.setEnabled(False)
         self.valid_button.setEnabled(False)
-        run_with_progress(self, "导入花名册", _import(self.session, self.path, only_valid=only_valid), self._written,
+        self.hidden_button.setVisible(False)
+        run_with_progress(self, "导入花名册", _import(self.session, self.path, only_valid=only_valid,
+                                                 include_hidden=self.include_hidden), self._written,
                           on_failed=self._failed)
 
     def _written(self, report: ImportReport) -> None:

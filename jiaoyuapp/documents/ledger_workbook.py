@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Callable
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from jiaoyuapp.atomic_write import save_workbook
+from jiaoyuapp.data_cells import data_cell
 from jiaoyuapp.documents.ledger_rows import LEDGERS, Column
 from jiaoyuapp.documents.summary_figures import figures
 from jiaoyuapp.errors import CancelledError
@@ -50,7 +50,8 @@ def setup_sheet(ws, columns: list[Column], title: str) -> None:
 
 
 def cell(ws, value, *, font=None, align=None, border=True, text=False):
-    c = WriteOnlyCell(ws, value)
+    """A styled cell of the ledgers; its value is data, never a formula (data_cells.py)."""
+    c = data_cell(ws, value)
     if font:
         c.font = font
     c.alignment = align or WRAP

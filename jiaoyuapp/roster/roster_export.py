@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from jiaoyuapp.atomic_write import save_workbook
 from jiaoyuapp.codes import table
+from jiaoyuapp.data_cells import data_cell
 from jiaoyuapp.errors import CancelledError
 from jiaoyuapp.roster.fields import ALL_FIELDS, Field
 from jiaoyuapp.roster.roster_import import GUARDIAN_COLS
@@ -75,13 +75,13 @@ def write_roster(out: str | Path, rows: Iterable[dict], title: str | None, *, to
     ws = wb.create_sheet("学生花名册")
     ws.freeze_panes = "B3" if title else "B2"
     if title:
-        cell = WriteOnlyCell(ws, title)
+        cell = data_cell(ws, title)
         cell.font = Font(bold=True, size=14)
         ws.append([cell])
     bold = Font(bold=True)
     header = []
     for f in ALL_FIELDS:
-        c = WriteOnlyCell(ws, f.header)
+        c = data_cell(ws, f.header)
         c.font = bold
         header.append(c)
     ws.append(header)
@@ -90,7 +90,7 @@ def write_roster(out: str | Path, rows: Iterable[dict], title: str | None, *, to
     for values in rows:
         cells = []
         for f in ALL_FIELDS:
-            c = WriteOnlyCell(ws, cell_text(f, values.get(f.key)))
+            c = data_cell(ws, cell_text(f, values.get(f.key)))
             if f.kind in text_kinds:
                 c.number_format = TEXT
             cells.append(c)

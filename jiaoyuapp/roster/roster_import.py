@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from jiaoyuapp.errors import CancelledError, DataError
+from jiaoyuapp.errors import CancelledError, DataError, UnreadableFileError
 from jiaoyuapp.roster import households
 from jiaoyuapp.roster.roster_rows import ParsedRow, RowReader, find_header, iter_parsed
 from jiaoyuapp.store import Store
@@ -37,7 +37,9 @@ class ImportReport:
     file: str = ""
     sheet: str = ""                 # the sheets read, joined with 、
     sheets: list[dict] = field(default_factory=list)   # {name, header_row, rows}
-    skipped_sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)   # worksheets without a student header
+    hidden_sheets: list[str] = field(default_factory=list)    # hidden worksheets, not read unless chosen
+    chart_sheets: list[str] = field(default_factory=list)     # chart, dialog and macro sheets: never read
     header_row: int = 0
     dry_run: bool = False
     rows: int = 0
@@ -56,47 +58,80 @@ class ImportReport:
 
 
 def import_roster(store: Store, path: str | Path, *, dry_run: bool = False, only_valid: bool = False,
+                  sheets: list[str] | None = None, include_hidden: bool = False,
                   actor: str = "", progress: Progress = _no_progress, cancel: Cancel = _never,
                   today: dt.date | None = None) -> ImportReport:
     """Read every roster sheet of a workbook and, unless `dry_run`, write it in one transaction.
 
-    Many teacher-made workbooks keep one sheet per class: every sheet with a
-    recognisable header is read; the others (code lists, notes) are listed as
-    skipped. With problems and without `only_valid`, nothing is written. With
-    `only_valid`, the valid rows are written and the refused ones reported.
+    Many teacher-made workbooks keep one sheet per class: every visible sheet with a
+    recognisable header is read; the others (code lists, notes) are listed as skipped.
+    Hidden sheets are listed as hidden and read only with `include_hidden` or when named in
+    `sheets` (then only the named sheets are read): a hidden sheet is often an old copy or a
+    code list, and what is imported should be what the teacher sees. When only hidden sheets
+    could hold the roster, the report says so (no rows, nothing written) instead of failing, so
+    the caller can offer to read them. With problems and without `only_valid`, nothing is
+    written. With `only_valid`, the valid rows are written and the refused ones reported.
     """
-    from jiaoyuapp.roster.xlsx_reader import estimated_rows, iter_sheet_rows, open_workbook
+    from jiaoyuapp.roster.xlsx_reader import open_workbook
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
     parsed: list[ParsedRow] = []
-    wb = open_workbook(path)
+    book = open_workbook(path)
     try:
         first_error = None
-        for ws in wb.worksheets:
-            total = estimated_rows(ws)
+        for sheet in _choose_sheets(book.sheets, sheets, include_hidden, report):
+            total = book.estimated_rows(sheet)
             try:
-                header, rows = find_header(iter_sheet_rows(path, ws))
+                header, rows = find_header(book.rows(sheet))
+            except UnreadableFileError:
+                raise
             except DataError as exc:
-                first_error = first_error or exc
-                report.skipped_sheets.append(ws.title)
+                first_error = first_error or DataError(f"工作表“{sheet.name}”：{exc.message}")
+                report.skipped_sheets.append(sheet.name)
                 continue
             count = 0
-            for pr in iter_parsed(RowReader(header, today, sheet=ws.title), rows):
+            for pr in iter_parsed(RowReader(header, today, sheet=sheet.name), rows):
                 parsed.append(pr)
                 count += 1
                 if count % 500 == 0:
                     if cancel():
                         raise CancelledError()
                     progress(pr.row, total, "读取")
-            report.sheets.append({"name": ws.title, "header_row": header.row, "rows": count})
+            report.sheets.append({"name": sheet.name, "header_row": header.row, "rows": count})
             report.ignored_columns += [c for c in header.ignored if c not in report.ignored_columns]
         if not report.sheets:
-            raise first_error or DataError("工作簿里没有工作表。")
+            if report.hidden_sheets:
+                return report
+            if first_error:
+                raise first_error
+            raise DataError("工作簿里没有可以读取的表格工作表" + (f"（只有{'、'.join(report.chart_sheets)}等图表）"
+                                                       if report.chart_sheets else "") + "，请检查是否选错了文件。")
     finally:
-        wb.close()
+        book.close()
     report.sheet = "、".join(s["name"] for s in report.sheets)
     report.header_row = report.sheets[0]["header_row"]
     return apply_rows(store, parsed, report, only_valid=only_valid, actor=actor, progress=progress, cancel=cancel)
+
+
+def _choose_sheets(found, names: list[str] | None, include_hidden: bool, report: ImportReport) -> list:
+    """The worksheets to read, in tab order; fills the report's hidden and chart sheets."""
+    report.chart_sheets = [s.name for s in found if not s.is_table]
+    if names:
+        known = {s.name for s in found}
+        missing = [n for n in dict.fromkeys(names) if n not in known]
+        if missing:
+            listing = "、".join(s.name + ("（隐藏）" if s.hidden else "") + ("（图表等，无数据）" if not s.is_table else "")
+                               for s in found)
+            raise DataError(f"工作簿里没有名为“{'”“'.join(missing)}”的工作表。这个工作簿的工作表有：{listing or '（无）'}。"
+                            "请核对名称（区分全角半角和空格）。")
+        charts = [n for n in names if n in report.chart_sheets]
+        if charts:
+            raise DataError(f"“{'”“'.join(charts)}”是图表等非表格工作表，里面没有学生名单，请选择表格工作表。")
+        chosen = [s for s in found if s.name in names]
+    else:
+        chosen = [s for s in found if s.is_table and (include_hidden or not s.hidden)]
+    report.hidden_sheets = [s.name for s in found if s.is_table and s.hidden and s not in chosen]
+    return chosen
 
 
 def _file_checks(parsed: list[ParsedRow]) -> None:

@@ -128,6 +128,8 @@ def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[t
             best = (score, HeaderMap(number, columns, ignored))
         if len(seen) >= HEADER_SCAN_ROWS:
             break
+    if not seen:
+        raise DataError("这张表是空的，没有任何内容。请检查是否选错了文件或工作表。")
     if best is None:
         raise DataError(
             "在表格前30行中没有找到表头行。表头至少要有“姓名”以及“身份证件号”或“全国学籍号”等列名，"
