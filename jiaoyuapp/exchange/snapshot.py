@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from jiaoyuapp.exchange.changes_file import Malformed, read_only_uri
@@ -86,32 +87,53 @@ def check_snapshot(path: Path, *, migrations: list[str], schema, log_to: int) ->
     ours = _schema_of(empty_database(nxt))
     try:
         with contextlib.closing(_open_untrusted(path)) as conn:
-            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
-                raise Malformed("已损坏（完整性检查未通过）")
             if set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != ours:
                 raise Malformed("的结构与本软件不符")
-            applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
-            if applied != migrations:
-                raise Malformed("的结构与本软件不符")
-            if conn.execute("PRAGMA foreign_key_check").fetchone():
-                raise Malformed("中有记录引用了不存在的记录")
-            carried = set(schema.school_tables) | set(LOG_TABLES) | set(DERIVED) | {"_sqlite_migrations",
-                                                                                     "sqlite_sequence"}
-            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-                if table not in carried and conn.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone():
-                    raise Malformed(f"含有不应有的内容（{table}）")
-            count, last = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM change_log").fetchone()
-            sequence = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").fetchone()
-            if (count, last) != (log_to, log_to) or (sequence[0] if sequence else 0) != log_to:
-                raise Malformed(f"中的变更编号与清单不符（清单：第1–{log_to}条）")
-            named = {r[0] for r in conn.execute("SELECT DISTINCT tbl FROM change_log")}
-            if named - set(schema.school_tables):
-                raise Malformed("中的变更记录涉及本软件不认识的数据表")
-            _matches_log(conn, schema)
+            # SQLite's own checks read every page; they run on a second connection while this one
+            # compares the tables with the log (SQLite lets go of Python's lock while it works).
+            with ThreadPoolExecutor(1) as pool:
+                sound = pool.submit(_sound, path)
+                try:
+                    _same_as_written(conn, schema, migrations, log_to)
+                finally:
+                    verdict = sound.result()
+            if verdict:
+                raise Malformed(verdict)
     except sqlite3.DatabaseError:
         raise Malformed("已损坏") from None
     except (ValueError, TypeError):  # a log entry that is not JSON of {field: [old, new]}
         raise Malformed("中的变更记录格式不对") from None
+
+
+def _sound(path: Path) -> str | None:
+    """What SQLite's integrity and foreign-key checks find wrong, if anything."""
+    try:
+        with contextlib.closing(_open_untrusted(path)) as conn:
+            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+                return "已损坏（完整性检查未通过）"
+            if conn.execute("PRAGMA foreign_key_check").fetchone():
+                return "中有记录引用了不存在的记录"
+    except sqlite3.DatabaseError:
+        return "已损坏"
+    return None
+
+
+def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], log_to: int) -> None:
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    if applied != migrations:
+        raise Malformed("的结构与本软件不符")
+    carried = set(schema.school_tables) | set(LOG_TABLES) | set(DERIVED) | {"_sqlite_migrations", "sqlite_sequence"}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        if table not in carried and conn.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone():
+            raise Malformed(f"含有不应有的内容（{table}）")
+    count, last = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM change_log").fetchone()
+    sequence = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").fetchone()
+    if (count, last) != (log_to, log_to) or (sequence[0] if sequence else 0) != log_to:
+        raise Malformed(f"中的变更编号与清单不符（清单：第1–{log_to}条）")
+    named = {r[0] for r in conn.execute("SELECT DISTINCT tbl FROM change_log")}
+    if named - set(schema.school_tables):
+        raise Malformed("中的变更记录涉及本软件不认识的数据表")
+    _matches_log(conn, schema)
 
 
 def _open_untrusted(path: Path) -> sqlite3.Connection:
