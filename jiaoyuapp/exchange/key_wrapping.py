@@ -168,11 +168,11 @@ def _parse(text: str, use: str | None) -> dict:
     if not isinstance(text, str) or not is_wrapped(text):
         raise DataError(DAMAGED)
     payload, _, checksum = text.strip().rpartition("$")
-    if not hmac.compare_digest(_checksum(payload), checksum):
+    if _checksum(payload) != checksum:  # not a secret: it only catches accidental damage
         raise DataError(DAMAGED)
     try:
         body = json.loads(_unb64(payload[len(PREFIX):]))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise DataError(DAMAGED) from None
     if not (isinstance(body, dict) and body.get("v") == 2 and body.get("aead") == AEAD
             and body.get("use") in USES and (use is None or body["use"] == use)
