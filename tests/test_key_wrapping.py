@@ -195,7 +195,8 @@ def test_damaged_or_altered_key_is_refused_as_damaged(store):
     def huge(body):
         body["kdf"]["memory_kib"] = 4 * 1024 * 1024  # 4 GiB: refused before any memory is asked for
 
-    damaged = [flipped, text[:-20], text[:-3] + "损坏了", text.replace("$", "$损", 1), text[:200], "", "jiaoyu-key-v2$", "-----BEGIN PRIVATE KEY-----\nAAAA",
+    damaged = [flipped, text[:-20], text[:-3] + "损坏了", text.replace("$", "$损", 1), text[:200], "", "jiaoyu-key-v2$",
+               "-----BEGIN PRIVATE KEY-----\nAAAA",
                _rewrite(text, sealed_flip), _rewrite(text, huge), _rewrite(text, lambda b: b.update(use="encryption")),
                _rewrite(text, lambda b: b["kdf"].update(name="pbkdf2")), _stored(store)["encryption_key"]]
     for bad in damaged:

@@ -109,7 +109,8 @@ def create(store: Store, *, kind: str, code: str, name: str, passphrase: str | N
     wrapping = key_wrapping.new_wrapping(secret)  # one derivation (about half a second) for both keys
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
     row = {"uuid": new_uuid(), "kind": kind, "code": code, "name": name, "certificate": pem,
-           "signing_key": _wrap(signing, wrapping, "signing"), "encryption_key": _wrap(encryption, wrapping, "encryption"),
+           "signing_key": _wrap(signing, wrapping, "signing"),
+           "encryption_key": _wrap(encryption, wrapping, "encryption"),
            "fingerprint": fingerprint(pem), "created_at": now_iso(), "retired_at": None, "rotation_statement": None}
     with store.local():
         _store_identity(store, row, retire=current)

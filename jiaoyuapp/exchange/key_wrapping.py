@@ -194,7 +194,8 @@ def _check_kdf(kdf) -> None:
             raise DataError(DAMAGED)
     if kdf["name"] == "argon2id" and kdf["memory_kib"] < 8 * kdf["lanes"]:
         raise DataError(DAMAGED)
-    if kdf["name"] == "scrypt" and (kdf["n"] & (kdf["n"] - 1) or 128 * kdf["n"] * kdf["r"] * kdf["p"] > MAX_SCRYPT_BYTES):
+    if kdf["name"] == "scrypt" and (kdf["n"] & (kdf["n"] - 1)
+                                    or 128 * kdf["n"] * kdf["r"] * kdf["p"] > MAX_SCRYPT_BYTES):
         raise DataError(DAMAGED)
     if not SALT_BYTES <= len(_unb64(kdf["salt"])) <= 64:
         raise DataError(DAMAGED)
