@@ -250,9 +250,43 @@ def bench_window(folder: Path) -> None:
           f"比值 {longest / 0.1:.2f}× 目标）")
 
 
+def bench_key_unlock(folder: Path) -> None:
+    """Opening a private key at the production cost (no cache), against the old PBKDF2 PEM form (issue 10)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from jiaoyuapp.exchange import key_wrapping
+    os.environ.pop("JIAOYU_KDF_COST", None)
+    secret = "密钥基准口令2026".encode()
+    key = ec.generate_private_key(ec.SECP256R1())
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    text = key_wrapping.wrap(der, key_wrapping.new_wrapping(secret), "signing")
+    cold = []
+    for _ in range(5):
+        key_wrapping.forget()
+        t0 = time.perf_counter()
+        key_wrapping.unwrap(text, secret, "signing")
+        cold.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for _ in range(100):
+        key_wrapping.unwrap(text, secret, "signing")
+    warm = (time.perf_counter() - t0) / 100
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.BestAvailableEncryption(secret))
+    t0 = time.perf_counter()
+    for _ in range(50):
+        serialization.load_pem_private_key(pem, secret)
+    legacy = (time.perf_counter() - t0) / 50
+    params = {k: v for k, v in key_wrapping.parameters(text).items() if k != "salt"}
+    c = statistics.median(cold)
+    print(f"密钥解锁（{params}）：首次 {c:.2f} s（目标约 0.5 s，比值 {c / 0.5:.2f}×），同一进程再次 {warm * 1000:.2f} ms；"
+          f"旧PBKDF2 PEM每次 {legacy * 1000:.2f} ms（单核每秒约 {1 / legacy:.0f} 次猜测），现在每猜一次要 {c:.2f} s")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jiaoyu-bench-") as tmp:
         folder = Path(tmp)
+        bench_key_unlock(folder)
         bench_import(folder)
         bench_search(folder)
         bench_window(folder)

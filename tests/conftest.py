@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keys made by the suite (hundreds) use a token key-derivation cost; subprocesses inherit it.
+# tests/test_key_wrapping.py checks what production keys get without it.
+os.environ.setdefault("JIAOYU_KDF_COST", "test")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jiaoyuapp.school import init_school, open_school  # noqa: E402

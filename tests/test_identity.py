@@ -21,7 +21,7 @@ def test_create_sign_verify_and_fingerprint(store):
     sig = identity.sign(key, b"manifest")
     assert identity.verify(cert, sig, b"manifest") and not identity.verify(cert, sig, b"manifesT")
     identity.encryption_public_key(cert)  # the packet key rides in the certificate
-    assert "PRIVATE KEY" in row["signing_key"] and "ENCRYPTED" in row["signing_key"]
+    assert row["signing_key"].startswith("jiaoyu-key-v2$") and "PRIVATE KEY" not in row["signing_key"]
 
 
 def test_passphrase_rules(store):

@@ -155,7 +155,8 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     today = today or dt.date.today()
     school = require_school(store)
     key = identity.active(store)
-    identity.signing_key(key, passphrase)  # fail on a wrong passphrase before the long work
+    # Fail on a wrong passphrase before the long work; an old-form key is re-wrapped here.
+    identity.signing_key(key, passphrase, store=store)
     st = styles()
     data_hash, last_seq = changelog.digest(store)
     data_fp = digits(data_hash)

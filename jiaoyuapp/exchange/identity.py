@@ -2,9 +2,11 @@
 X.509 certificate naming the school, plus an X25519 key for receiving encrypted packets whose
 public half rides in the same certificate — so one fingerprint vouches for both.
 
-Private keys are stored encrypted with the principal's passphrase; nothing but signing and
-opening packets needs it. The fingerprint is 24 digits in groups of four, easy to read aloud
-over the phone and to print next to the principal's signature.
+Private keys are stored wrapped under a key derived from the principal's passphrase by Argon2id
+(key_wrapping.py); nothing but signing and opening packets needs it. Keys stored by older versions
+(PKCS#8 PEM under PBKDF2) still open, and `unlock` re-wraps them in the database at that moment.
+The fingerprint is 24 digits in groups of four, easy to read aloud over the phone and to print
+next to the principal's signature.
 
 Rotation: `rotate` makes new keys and signs the new certificate with the old key; the center
 accepts the new one on that proof. A lost passphrase has no cryptographic way back: the school
@@ -17,14 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sqlite3
+from typing import NamedTuple
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.x509.oid import NameOID
 
-from jiaoyuapp.errors import DataError, NotFoundError, UsageError
+from jiaoyuapp.errors import DatabaseError, DataError, NotFoundError, UsageError
+from jiaoyuapp.exchange import key_wrapping
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import new_uuid, now_iso
 
@@ -101,18 +106,21 @@ def create(store: Store, *, kind: str, code: str, name: str, passphrase: str | N
     encryption = x25519.X25519PrivateKey.generate()
     enc_public = encryption.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     cert = _make_certificate(kind, code, name, signing, enc_public)
+    wrapping = key_wrapping.new_wrapping(secret)  # one derivation (about half a second) for both keys
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
     row = {"uuid": new_uuid(), "kind": kind, "code": code, "name": name, "certificate": pem,
-           "signing_key": _encrypt_key(signing, secret), "encryption_key": _encrypt_key(encryption, secret),
+           "signing_key": _wrap(signing, wrapping, "signing"),
+           "encryption_key": _wrap(encryption, wrapping, "encryption"),
            "fingerprint": fingerprint(pem), "created_at": now_iso(), "retired_at": None, "rotation_statement": None}
     with store.local():
         _store_identity(store, row, retire=current)
     return row
 
 
-def _encrypt_key(key, secret: bytes) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.BestAvailableEncryption(secret)).decode()
+def _wrap(key, wrapping: key_wrapping.Wrapping, use: str) -> str:
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    return key_wrapping.wrap(der, wrapping, use)
 
 
 def _store_identity(store: Store, row: dict, retire: dict | None) -> None:
@@ -130,21 +138,85 @@ def active(store: Store, required: bool = True) -> dict | None:
     return rows[0] if rows else None
 
 
-def signing_key(row: dict, passphrase: str | None) -> ec.EllipticCurvePrivateKey:
-    return _load_key(row["signing_key"], passphrase)
+class Unlocked(NamedTuple):
+    signing: ec.EllipticCurvePrivateKey
+    encryption: x25519.X25519PrivateKey
 
 
-def encryption_key(row: dict, passphrase: str | None) -> x25519.X25519PrivateKey:
-    return _load_key(row["encryption_key"], passphrase)
+def unlock(store: Store, row: dict, passphrase: str | None) -> Unlocked:
+    """Both private keys of an identity row. A key still in a weaker form (PBKDF2 PEM from older
+    versions, or a cost below today's) is re-wrapped in the database now, and `row` is updated to
+    match: this is the only moment the passphrase is at hand to do it."""
+    secret = _secret(passphrase)
+    keys = Unlocked(_open(row["signing_key"], secret, "signing"), _open(row["encryption_key"], secret, "encryption"))
+    if key_wrapping.needs_rewrap(row["signing_key"]) or key_wrapping.needs_rewrap(row["encryption_key"]):
+        _rewrap(store, row, secret, keys)
+    return keys
 
 
-def _load_key(pem: str, passphrase: str | None):
+def signing_key(row: dict, passphrase: str | None, *, store: Store | None = None) -> ec.EllipticCurvePrivateKey:
+    """With `store`, as `unlock` (re-wraps an old key); without, opens the key and changes nothing."""
+    if store is not None:
+        return unlock(store, row, passphrase).signing
+    return _open(row["signing_key"], _secret(passphrase), "signing")
+
+
+def encryption_key(row: dict, passphrase: str | None, *, store: Store | None = None) -> x25519.X25519PrivateKey:
+    """With `store`, as `unlock` (re-wraps an old key); without, opens the key and changes nothing."""
+    if store is not None:
+        return unlock(store, row, passphrase).encryption
+    return _open(row["encryption_key"], _secret(passphrase), "encryption")
+
+
+_KEY_TYPES = {"signing": ec.EllipticCurvePrivateKey, "encryption": x25519.X25519PrivateKey}
+
+
+def _secret(passphrase: str | None) -> bytes:
     if not passphrase:
         raise UsageError("需要密钥口令：请在提示时输入，或设置环境变量 JIAOYU_PASSPHRASE。")
+    return passphrase.encode("utf-8")
+
+
+def _open(text: str, secret: bytes, use: str):
+    if not isinstance(text, str):
+        raise DataError(key_wrapping.DAMAGED)
+    if key_wrapping.is_wrapped(text):
+        der, _ = key_wrapping.unwrap(text, secret, use)
+        try:
+            key = serialization.load_der_private_key(der, None)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            raise DataError(key_wrapping.DAMAGED) from None
+    else:
+        if "-----BEGIN ENCRYPTED PRIVATE KEY-----" not in text:
+            raise DataError(key_wrapping.DAMAGED)
+        try:  # the form before key_wrapping: PKCS#8 PEM under PBKDF2
+            key = serialization.load_pem_private_key(text.encode("ascii", "replace"), secret)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            raise DataError(key_wrapping.WRONG_PASSPHRASE) from None
+    if not isinstance(key, _KEY_TYPES[use]):
+        raise DataError(key_wrapping.DAMAGED)
+    return key
+
+
+def _rewrap(store: Store, row: dict, secret: bytes, keys: Unlocked) -> None:
+    wrapping = key_wrapping.new_wrapping(secret)  # the slow step, before any lock is taken
+    new = {"signing_key": _wrap(keys.signing, wrapping, "signing"),
+           "encryption_key": _wrap(keys.encryption, wrapping, "encryption")}
+    joined = store.conn.in_transaction
     try:
-        return serialization.load_pem_private_key(pem.encode(), passphrase.encode("utf-8"))
-    except (ValueError, TypeError):
-        raise DataError("密钥口令不对。请校长重新输入；如确实忘记，只能重新生成密钥并到中心校重新登记。") from None
+        with store.local():
+            # Only over what we opened: another window may have re-wrapped or replaced it meanwhile.
+            changed = store.conn.execute(
+                "UPDATE identities SET signing_key = ?, encryption_key = ? "
+                "WHERE uuid = ? AND signing_key = ? AND encryption_key = ?",
+                (new["signing_key"], new["encryption_key"], row["uuid"], row["signing_key"], row["encryption_key"]),
+            ).rowcount
+    except (sqlite3.Error, DatabaseError):
+        if joined:  # the caller's transaction: its failure is the caller's to report
+            raise
+        return  # a read-only copy or a busy file: the key opened all the same; the next unlock tries again
+    if changed:
+        row.update(new)
 
 
 def encryption_public_key(cert: x509.Certificate) -> x25519.X25519PublicKey:
@@ -178,7 +250,7 @@ def verify(cert: x509.Certificate, signature: bytes, data: bytes) -> bool:
 def rotate(store: Store, passphrase: str | None, new_passphrase: str | None = None) -> dict:
     """New keys, with the new certificate signed by the old key so the center can follow."""
     current = active(store)
-    old_key = signing_key(current, passphrase)
+    old_key = unlock(store, current, passphrase).signing
     row = create(store, kind=current["kind"], code=current["code"], name=current["name"],
                  passphrase=new_passphrase or passphrase, replace=True)
     statement = sign(old_key, row["certificate"].encode()).hex()
