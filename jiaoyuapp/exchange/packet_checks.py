@@ -104,7 +104,7 @@ def authenticate(store: Store, fh: BinaryIO, passphrase: str | None, limits: Lim
         peer = peers.school_peer(store, code)
     except NotFoundError as exc:
         raise PacketError(exc.message) from None
-    own = identity.encryption_key(me, passphrase)
+    own = identity.encryption_key(me, passphrase, store=store)
     fh.seek(0)
     reader = _HashingReader(fh)
     stream = PlainStream(open_sealed(reader, own))

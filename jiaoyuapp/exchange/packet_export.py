@@ -82,7 +82,7 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
     folder = Path(folder)
     school = require_school(store)
     me = identity.active(store)
-    key = identity.signing_key(me, passphrase)
+    key = identity.signing_key(me, passphrase, store=store)
     if center_certificate:
         peers.set_township(store, center_certificate)
     center = peers.township(store)

@@ -26,7 +26,7 @@ def write_receipt(store: Store, code: str, folder: str | Path, *, passphrase: st
     """A receipt for the school's latest accepted packet, signed by the center. Named by the
     school's code (never by text from its certificate)."""
     me = require_township(store)
-    key = identity.signing_key(me, passphrase)
+    key = identity.signing_key(me, passphrase, store=store)
     if not peers.valid_code(code):
         raise DataError("学校标识码应为10位数字。")
     rows = store.query("SELECT * FROM packets_received WHERE school_code = ? ORDER BY packet_no DESC LIMIT 1", (code,))

@@ -71,7 +71,7 @@ def write_township_workbook(center: Store, out: str | Path, *, today: dt.date | 
 
 def write_township_folder(center: Store, out: str | Path, *, passphrase: str | None, today: dt.date | None = None) -> Path:
     me = township.require_township(center)
-    identity.signing_key(me, passphrase)
+    identity.signing_key(me, passphrase, store=center)
     today = today or dt.date.today()
     st = styles()
     board = township.status_board(center, today=today)
