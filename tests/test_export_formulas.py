@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 
 from jiaoyuapp.documents.ledger_workbook import write_ledgers
-from jiaoyuapp.exchange import township
+from jiaoyuapp.exchange import packet_import
 from jiaoyuapp.exchange.township_export import write_township_workbook
 from jiaoyuapp.ledgers import cases, teachers, visits
 from jiaoyuapp.roster.roster_export import export_roster
@@ -90,7 +90,7 @@ def test_text_like_formulas_stay_text_in_every_exported_workbook(tmp_path):
     center = make_center(tmp_path)
     register(center, school)
     usb = tmp_path / "U盘"
-    assert township.import_packet(center, export(school, usb, center), passphrase=CENTER_SECRET).status == "已接收"
+    assert packet_import.import_packet(center, export(school, usb, center), passphrase=CENTER_SECRET).status == "已接收"
     assert export_roster(school, tmp_path / "花名册.xlsx") == 12 + len(STUDENTS)
     books = {
         "台账": (write_ledgers(school, tmp_path / "台账.xlsx", today=DAY), LEDGER_TEXTS | {SCHOOL + "学生花名册（截至2026年11月20日）"}),
@@ -110,3 +110,22 @@ def test_text_like_formulas_stay_text_in_every_exported_workbook(tmp_path):
     assert ROSTER_TEXTS <= cell_texts(resaved, ours=False) and formula_parts(resaved) == []
     report = import_roster(school, resaved)
     assert (report.created, report.updated, report.unchanged, report.problems) == (0, 0, 12 + len(STUDENTS), [])
+
+
+def test_control_characters_neither_come_in_nor_stop_an_export(tmp_path):
+    """Invisible control characters pasted into a roster are left out on import; one that reached
+    the data anyway (say, in a hostile school's packet) is left out of the workbook instead of the
+    export failing."""
+    from jiaoyuapp.roster import cell_values
+    assert cell_values.text("张\x01三\x1b") == "张三" and cell_values.prose("第一行\n第二\x07行") == "第一行\n第二行"
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 5, seed=4)
+    kid = school.scalar("SELECT uuid FROM students LIMIT 1")
+    with school.write("test", "测试") as w:             # past every form: straight through the write path
+        w.update("students", kid, {"home_address": "红岩村\x01\x1f3组"})
+    wb = openpyxl.load_workbook(write_ledgers(school, tmp_path / "台账.xlsx", today=DAY))
+    found = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "红岩村3组" in found
+    export_roster(school, tmp_path / "花名册.xlsx")
+    roster = openpyxl.load_workbook(tmp_path / "花名册.xlsx")
+    assert "红岩村3组" in {c.value for row in roster.active.iter_rows() for c in row}
+    school.close()

@@ -21,7 +21,6 @@ from jiaoyuapp.store.writes import new_uuid, now_iso
 
 MAX_CERTIFICATE_FILE = 64 << 10
 CODE = re.compile(r"[0-9]{10}")
-_NOT_IN_NAMES = set('/\\:*?"<>|')
 
 
 def read_certificate(path_or_pem: str) -> str:
@@ -47,12 +46,12 @@ def valid_code(code) -> bool:
 
 
 def plain_name(name) -> bool:
-    """A school's name as people write it: no control or invisible formatting characters
-    (which could disguise it on screen), no characters that mean something in a path."""
-    if not isinstance(name, str) or not 0 < len(name) <= 60 or name != name.strip() or set(name) <= {"."}:
+    """A school's name as people write it: no control or invisible formatting characters (which
+    could disguise it on screen or in a terminal), not blank, not longer than any school's name.
+    (Nothing on disk is ever named after it, so punctuation is harmless.)"""
+    if not isinstance(name, str) or not 0 < len(name) <= 60 or name != name.strip():
         return False
-    return not any(ch in _NOT_IN_NAMES or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-                   for ch in name)
+    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in name)
 
 
 def _ou(cert) -> str:
@@ -74,7 +73,8 @@ def checked_subject(cert, ou: str) -> tuple[str, str]:
     if not valid_code(code):
         raise DataError("证书中的学校标识码不是10位数字，这不是本软件生成的证书，不能登记。请向学校核实。")
     if not plain_name(name):
-        raise DataError("证书中的学校名称含有不应有的字符（控制字符、路径符号等，或过长），不能登记。请向学校核实。")
+        raise DataError("证书中的学校名称含有不应有的字符（控制字符、不可见的格式字符等），或为空、过长，不能登记。"
+                        "请向学校核实。")
     from cryptography.hazmat.primitives.asymmetric import ec
     try:
         identity.encryption_public_key(cert)

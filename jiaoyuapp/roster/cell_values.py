@@ -21,13 +21,17 @@ class CellError(ValueError):
     """A cell that cannot be used; the message tells the user what to do."""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(raw) -> str | None:
-    """Full-width to half-width, trimmed, inner runs of spaces folded to one; empty → None."""
+    """Full-width to half-width, trimmed, inner runs of spaces folded to one, invisible control
+    characters (pasted in with the text) left out; empty → None."""
     if raw is None:
         return None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    s = unicodedata.normalize("NFKC", str(raw))
+    s = _CONTROL.sub("", unicodedata.normalize("NFKC", str(raw)))
     s = " ".join(s.split())
     if s.startswith("'"):
         s = s[1:].strip()
@@ -35,10 +39,11 @@ def text(raw) -> str | None:
 
 
 def prose(raw) -> str | None:
-    """Free text as the teacher wrote it: trimmed, but Chinese punctuation (，。；（）) kept."""
+    """Free text as the teacher wrote it: trimmed, Chinese punctuation (，。；（）) and line breaks
+    kept, invisible control characters left out."""
     if raw is None:
         return None
-    s = str(raw).strip()
+    s = _CONTROL.sub("", str(raw)).strip()
     return s or None
 
 
