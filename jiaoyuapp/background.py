@@ -9,6 +9,7 @@ Qt-free: the worker process never loads Qt.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 
@@ -56,9 +57,19 @@ def run_call(call: CoreCall, out, cancel_event) -> None:  # runs in the worker p
         out.put(("cancelled",))
     except JiaoyuError as exc:
         out.put(("failed", exc.message, False))
+    except sqlite3.DatabaseError as exc:
+        from jiaoyuapp.store.damage import corruption_error, is_corruption
+        if not is_corruption(exc):
+            _unexpected(out)
+        else:
+            out.put(("failed", corruption_error(call.db).message, False))
     except BaseException:  # noqa: BLE001 - logged without children's data, reported to the window
-        from jiaoyuapp.error_log import log_unexpected
-        out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
+        _unexpected(out)
+
+
+def _unexpected(out) -> None:
+    from jiaoyuapp.error_log import log_unexpected
+    out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
 
 
 def worker_main(call: CoreCall, out, cancel_event) -> None:
