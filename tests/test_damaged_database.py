@@ -174,3 +174,12 @@ def test_the_window_opens_on_a_damaged_database_and_says_so(qtbot, school, monke
     assert not any("意外错误" in m for m in message_boxes()), message_boxes()
     assert window.isVisible()
     close_message_boxes()
+
+
+def test_a_school_whose_own_record_is_damaged_is_refused_with_a_message(school):
+    """If this fails, the window crashes on start when the page holding the school's name is damaged."""
+    from jiaoyuapp.errors import DatabaseError
+    from ui.session import Session
+    damage(school, "school")
+    with pytest.raises(DatabaseError, match="有损坏的部分"):
+        Session(school)
