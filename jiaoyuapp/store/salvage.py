@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 from jiaoyuapp.atomic_write import fsync_dir
 from jiaoyuapp.disk_space import full_error, require_free
 from jiaoyuapp.errors import DataError, UsageError
-from jiaoyuapp.store.backup_folders import remove_with_journals
+from jiaoyuapp.store.backup_folders import BackupFolder, remove_with_journals
 from jiaoyuapp.store.connection import Schema, applied_migrations, open_store, out_of_room
 from jiaoyuapp.store.damage import integrity_lines, is_corruption
 
@@ -230,6 +230,12 @@ def salvage(source: str | Path, out: str | Path, schema: Schema,
         raise DataError(f"无法创建文件夹“{out.parent}”：{exc.strerror}。请换一个位置。") from None
     size = source.stat().st_size
     require_free(out.parent, size)
+    # Held like a backup's: a killed salvage's .part is cleared at the next start, and never while written.
+    with BackupFolder(out.parent):
+        return _salvage_into(source, out, schema, progress, size)
+
+
+def _salvage_into(source: Path, out: Path, schema: Schema, progress, size: int) -> SalvageReport:
     tmp = out.with_name(out.name + ".part")
     remove_with_journals(tmp)
     src = _source(source)
