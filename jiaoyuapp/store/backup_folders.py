@@ -44,7 +44,9 @@ def _key(folder: Path) -> str:
 
 
 def is_unfinished(path: Path) -> bool:
-    """A backup of ours that was never finished: `*.db.part`, empty or begun as an SQLite file."""
+    """A backup of ours that was never finished: `*.db.part`, empty or begun as an SQLite file. Its
+    first page may still be zeros (SQLite writes pages out of order within a transaction); then
+    the rollback journal SQLite keeps beside it tells it is SQLite's."""
     if not path.name.lower().endswith(".db" + PART) or not path.is_file():
         return False
     try:
@@ -52,7 +54,9 @@ def is_unfinished(path: Path) -> bool:
             head = fh.read(len(_SQLITE_HEADER))
     except OSError:
         return False
-    return head in (b"", _SQLITE_HEADER)
+    if head in (b"", _SQLITE_HEADER):
+        return True
+    return head == b"\0" * len(head) and path.with_name(path.name + "-journal").exists()
 
 
 def remove_with_journals(path: Path) -> None:
