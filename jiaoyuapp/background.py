@@ -8,10 +8,13 @@ Qt-free: the worker process never loads Qt.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 
 from jiaoyuapp.errors import CancelledError, JiaoyuError
+from jiaoyuapp import paths
 
 UNEXPECTED = "出现意外错误，操作没有完成，已有数据没有改动。详情已记录在：{}"
 
@@ -25,6 +28,9 @@ class CoreCall:
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     progress: bool = True
+    # The data directory of the window that asked, fixed when the call is made: the worker starts a
+    # moment later and must write its automatic backups and work files where the window does.
+    data_dir: str = field(default_factory=lambda: str(paths.data_dir()))
 
 
 def run_call(call: CoreCall, out, cancel_event) -> None:  # runs in the worker process
@@ -51,13 +57,24 @@ def run_call(call: CoreCall, out, cancel_event) -> None:  # runs in the worker p
         out.put(("cancelled",))
     except JiaoyuError as exc:
         out.put(("failed", exc.message, False))
+    except sqlite3.DatabaseError as exc:
+        from jiaoyuapp.store.damage import corruption_error, is_corruption
+        if not is_corruption(exc):
+            _unexpected(out)
+        else:
+            out.put(("failed", corruption_error(call.db).message, False))
     except BaseException:  # noqa: BLE001 - logged without children's data, reported to the window
-        from jiaoyuapp.error_log import log_unexpected
-        out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
+        _unexpected(out)
+
+
+def _unexpected(out) -> None:
+    from jiaoyuapp.error_log import log_unexpected
+    out.put(("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app worker")), True))
 
 
 def worker_main(call: CoreCall, out, cancel_event) -> None:
     """The worker process's entry: its temporary files stay private (see work_folders), then the call."""
+    os.environ["JIAOYU_DATA_DIR"] = call.data_dir
     from jiaoyuapp.work_folders import claim_process_temp
     try:
         claim_process_temp()

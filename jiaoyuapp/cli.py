@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("restore", "从备份恢复")
     c.add_argument("backup_file")
 
-    cmd("check", "检查数据库完整性和变更日志")
+    c = cmd("check", "检查数据库完整性和变更日志；数据库损坏时可抢救数据")
+    c.add_argument("--salvage", metavar="新文件.db", help="把还能读出的数据复制到这个新文件（原文件不动），并列出丢失的行数")
+    c.add_argument("--progress", action="store_true", help="在标准错误输出进度")
     c = cmd("log", "查看变更日志")
     c.add_argument("--since", type=int, default=0)
     c.add_argument("--limit", type=int)

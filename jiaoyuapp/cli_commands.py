@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+
 from jiaoyuapp.cli import output, parse_pairs, progress_printer, db_path
 from jiaoyuapp.codes import table
-from jiaoyuapp.errors import NotFoundError, UsageError
+from jiaoyuapp.errors import DatabaseError, JiaoyuError, NotFoundError, SchemaTooNewError, UsageError
 from jiaoyuapp.roster import households, school_year
 from jiaoyuapp.roster.classes import class_label, parse_class
 from jiaoyuapp.roster.flags import flags_of
 from jiaoyuapp.school import init_school, open_school, require_school, school_info
 from jiaoyuapp.store import Store, changelog
 from jiaoyuapp.store.backups import daily_backup
+from jiaoyuapp.store.connection import disk_full_error, out_of_room
+from jiaoyuapp.store.damage import corruption_error, is_corruption
 
 
 def run(args) -> int:
@@ -18,13 +23,61 @@ def run(args) -> int:
     from jiaoyuapp.cli_ledgers import COMMANDS as LEDGER_COMMANDS
     handler = {**COMMANDS, **LEDGER_COMMANDS, **EXCHANGE_COMMANDS}[args.command]
     create = args.command in ("init", "demo") or (args.command == "township" and args.action == "init")
-    store = open_school(db_path(args), create=create)
+    path = db_path(args)
+    store = _open_for_check(path) if args.command == "check" else open_school(path, create=create)
     try:
-        if args.command not in ("init", "restore"):
-            daily_backup(store)
-        return handler(store, args) or 0
+        if args.command in ("init", "restore"):
+            _quietly(_sweep_unfinished_backups)
+        else:
+            _quietly(daily_backup, store)
+        try:
+            return handler(store, args) or 0
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                raise corruption_error(store.path) from None
+            if out_of_room(exc, store.path):
+                raise disk_full_error(store.path) from None
+            raise
     finally:
         store.close()
+
+
+def _sweep_unfinished_backups() -> None:
+    from jiaoyuapp.store.backup_folders import sweep_ended
+    sweep_ended()
+
+
+def _quietly(work, *args) -> None:
+    """The daily backup (and the clearing of what killed backups left) never stops a command: a
+    damaged database or a full disk is said on stderr, and the command goes on."""
+    try:
+        work(*args)
+    except JiaoyuError as exc:
+        print(f"提醒：今天的自动备份没有完成。{exc.message}（本次命令照常执行。）", file=sys.stderr)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"提醒：今天的自动备份没有完成（{exc}）。本次命令照常执行。", file=sys.stderr)
+
+
+def _open_for_check(path) -> Store:
+    """`check` must open a database the other commands cannot: damaged pages where the schema's
+    bookkeeping lives make opening fail, but what can be read is still worth describing and saving."""
+    from pathlib import Path
+
+    from jiaoyuapp.schema import school_schema
+    try:
+        return open_school(path, create=False)
+    except SchemaTooNewError:
+        raise
+    except DatabaseError:
+        if not Path(path).is_file():
+            raise
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return Store(Path(path), conn, school_schema())
 
 
 def student_ref(store: Store, ref: str) -> str:
@@ -190,19 +243,82 @@ def cmd_restore(store, args):
 
 
 def cmd_check(store, args):
-    from jiaoyuapp.store.backups import integrity
     from jiaoyuapp.ledgers.attachments import verify_blobs
-    problems = integrity(store.conn) + verify_blobs(store)
-    log_problems = changelog.verify(store)
-    ok = not problems and not log_problems
-    data = {"ok": ok, "integrity": problems, "change_log": log_problems,
-            "changes": store.scalar("SELECT count(*) FROM change_log")}
-    lines = ["数据库检查：" + ("通过" if ok else "发现问题")]
-    lines += [f"  完整性：{p}" for p in problems] + [f"  变更日志：{p}" for p in log_problems[:50]]
+    from jiaoyuapp.store.backups import integrity
+    from jiaoyuapp.store.damage import describe
+    if getattr(args, "salvage", None):
+        return _salvage(store, args)
+    labels = store.schema.labels
+    damage = describe(store.conn)
+    problems = integrity(store.conn)
+    unchecked = []
+    try:
+        problems += verify_blobs(store)
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        unchecked.append("附件内容")
+    try:
+        log_problems = changelog.verify(store)
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        log_problems = []
+        unchecked.append("变更日志与各表的核对")
+    ok = not problems and not log_problems and not damage
+    try:
+        changes = store.scalar("SELECT count(*) FROM change_log")
+    except sqlite3.DatabaseError:
+        changes = None
+    data = {"ok": ok, "integrity": problems, "change_log": log_problems, "changes": changes,
+            "damage": [dict(d.as_dict(), label=labels.get(d.table, "")) for d in damage], "unchecked": unchecked}
+    lines = ["数据库检查：" + ("通过" if ok else ("发现损坏" if damage else "发现问题"))]
+    for d in damage:
+        what = labels.get(d.table, "")
+        if d.kind == "table":
+            lines.append(f"  损坏的表：{what or d.name}（{d.name}）—— {'；'.join(d.notes)}")
+        elif d.kind == "index":
+            lines.append(f"  损坏的索引：{d.name}（{what or d.table}的索引，可以重建，数据本身不受影响）—— {'；'.join(d.notes)}")
+        else:
+            lines.append(f"  文件：{'；'.join(d.notes)}")
+    if damage:
+        only_indexes = all(d.kind == "index" for d in damage)
+        lines.append("  下一步：运行 jiaoyu check --salvage 新文件.db，把" + ("全部数据（只有索引损坏）" if only_indexes else "还能读出的数据")
+                     + "复制到一个新文件，并列出哪些表丢失了多少行；原文件保持不动。")
+    else:
+        lines += [f"  完整性：{p}" for p in problems]
+    lines += [f"  变更日志：{p}" for p in log_problems[:50]]
     if len(log_problems) > 50:
         lines.append(f"  ……共{len(log_problems)}处")
+    if unchecked:
+        lines.append("  因为有损坏的页面，没有核对：" + "、".join(unchecked))
     output(args, data, "\n".join(lines))
     return 0 if ok else 1
+
+
+def _salvage(store, args):
+    from jiaoyuapp.store.salvage import salvage
+    report = salvage(store.path, args.salvage, store.schema, progress=progress_printer(args))
+    lines = [f"已把还能读出的数据抢救到新文件：{report.out}（原文件“{store.path.name}”没有改动）"]
+    for t in report.tables:
+        if not (t.damaged or t.lost or t.rebuilt):
+            continue
+        name = f"{t.label or t.name}（{t.name}）"
+        expected = "应有行数不明" if t.expected is None else f"应有{t.expected}行"
+        lost = "丢失行数不明" if t.lost is None else f"丢失{t.lost}行"
+        lines.append(f"  {name}：{expected}，读出{t.copied}行，从变更日志补回{t.rebuilt}行，{lost}")
+    if report.losses:
+        lines.append("丢失了数据的表：" + "、".join(
+            f"{t.label or t.name}（{'行数不明' if t.lost is None else f'{t.lost}行'}）" for t in report.losses))
+    else:
+        lines.append("没有丢失数据：读不出的行都已从变更日志补回。")
+    if report.orphans:
+        labels = store.schema.labels
+        lines.append("引用了丢失记录的行（保留着，请核对）：" + "、".join(
+            f"{labels.get(t, t)} {n}行" for t, n in sorted(report.orphans.items())))
+    lines.append(f"请先用 jiaoyu --db {report.out} check 和 summary 核对新文件，确认无误后再用它替换原来的数据库。")
+    output(args, report.as_dict(), "\n".join(lines))
+    return 0 if not report.losses else 1
 
 
 def cmd_log(store, args):

@@ -52,9 +52,25 @@ def m0007(db):
     run_script(db.conn, EXCHANGE_SQL_0007)
 
 
+# What each table holds, in the words `jiaoyu check` and the salvage report use.
+TABLE_LABELS = {
+    "school": "学校信息", "households": "家庭户", "students": "学生", "guardians": "家庭成员",
+    "enrollment_events": "学籍变动", "student_search": "学生检索（可重建）", "settings": "设置",
+    "teachers": "教师", "class_heads": "班主任", "terms": "学期", "calendar_days": "校历",
+    "absences": "缺课记录", "attachments": "附件", "blobs": "附件内容（照片、签字）", "visits": "家访记录",
+    "visit_teachers": "家访教师", "visit_students": "家访学生", "visit_attachments": "家访附件",
+    "cases": "控辍案件", "case_people": "案件责任人", "case_events": "案件进展", "attempts": "劝返记录",
+    "home_teaching": "送教上门", "aid_programs": "资助项目", "aid_records": "资助记录",
+    "change_log": "变更日志", "batches": "变更批次", "identities": "密钥", "local_settings": "本机设置",
+    "peers": "已登记的学校", "packets_sent": "已发出的数据包", "packets_received": "已收到的数据包",
+    "merge_conflicts": "合并冲突", "replica_state": "学校副本状态", "peer_log": "学校证书登记记录",
+}
+
+
 def school_schema() -> Schema:
     return Schema(
         migrations=MIGRATIONS,
         school_tables=ROSTER_TABLES + LEDGER_TABLES,
         hooks={"students": [search_index.on_students_written]},
+        labels=TABLE_LABELS,
     )

@@ -13,6 +13,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from jiaoyuapp.school import init_school, open_school  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_data_dir(tmp_path_factory):
+    """Module and session fixtures (a world of schools built once) run before any test's own data
+    directory is set; they write their automatic backups here, never into the user's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JIAOYU_DATA_DIR", str(tmp_path_factory.mktemp("session-data")))
+    patch.delenv("JIAOYU_DB", raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     """No test touches the real user's data directory."""

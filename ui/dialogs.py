@@ -68,6 +68,10 @@ def install_excepthook() -> None:
         if issubclass(exc_type, JiaoyuError):
             show_error(None, exc.message)
             return
+        from jiaoyuapp.store.damage import corruption_error, is_corruption
+        if is_corruption(exc):  # a screen ran into damaged pages of the school's file
+            show_error(None, corruption_error(None, "这一步").message, title="数据库有损坏")
+            return
         path = log_unexpected((exc_type, exc, tb), where="jiaoyu-app")
         show_error(None, f"出现意外错误，这一步没有完成，已保存的数据没有受影响。详情已记录在：{path}，"
                          "请把这个文件发给技术支持。", title="意外错误")

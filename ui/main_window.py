@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
         if session.mode != "township" and session.school:  # at most one a day, in the background
             from ui.tasks import CoreCall, Task
             self._backup = Task(CoreCall("jiaoyuapp.store.backups:daily_backup", db=str(session.path), progress=False))
+            # A backup that could not be taken (a full disk, a damaged file) is said once; the
+            # window works on.
+            self._backup.signals.failed.connect(
+                lambda message, _unexpected: show_error(self, f"今天的自动备份没有完成。{message}", title="自动备份"))
             self._backup.start()
         for screen in self.screens.values():
             self.stack.removeWidget(screen)

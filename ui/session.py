@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from jiaoyuapp.atomic_write import write_bytes_atomically
@@ -10,6 +11,7 @@ from jiaoyuapp.exchange import township
 from jiaoyuapp.paths import data_dir
 from jiaoyuapp.school import open_school, school_info
 from jiaoyuapp.store import Store
+from jiaoyuapp.store.damage import corruption_error, is_corruption
 
 RECENT_FILE = "最近打开.json"
 
@@ -21,6 +23,13 @@ class Session:
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path).resolve()
         self.store: Store = open_school(self.path, create=create)
+        try:
+            self.title()  # the window needs these at once: damaged pages here mean it cannot show this file
+        except sqlite3.DatabaseError as exc:
+            self.store.close()
+            if is_corruption(exc):
+                raise corruption_error(self.path, "打开这个学校") from None
+            raise
         remember(self.path)
 
     @property

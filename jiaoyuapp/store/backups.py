@@ -1,115 +1,179 @@
 """Backups: online copies through SQLite's backup API, each verified after writing.
 
-A backup is written under a temporary name, checked with `integrity_check`,
-fsynced and only then renamed; a stick pulled out or full mid-write leaves
-no file that looks like a good backup, and the school's database is never
-touched. The app also keeps rotating automatic backups before risky
-operations (import, rollover, restore).
+A backup is written as `NAME.db.part`, checked with `integrity_check`, fsynced and only then
+renamed; a stick pulled out, full or a process killed mid-write leaves only a `.part`, which
+restore refuses and the next run removes (see backup_folders: one writer per folder, and what
+ended runs left behind). The school's database is never touched by a backup. The app also keeps
+rotating automatic backups before risky operations (import, rollover, restore) and one a day;
+two processes starting at once take turns, and the second skips the day's backup the first took.
+
+A finished backup carries no mark of its own: a copy cut short fails `integrity_check` (its pages
+point past its end), and one killed after the copy but before the rename is complete and still
+named `.part`. Hand-made copies of the database file and backups of earlier versions, which would
+carry no mark either, remain usable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import sqlite3
 from pathlib import Path
 
 from jiaoyuapp.atomic_write import fsync_dir
+from jiaoyuapp.disk_space import full_error, require_free
 from jiaoyuapp.errors import DatabaseError, DataError
+from jiaoyuapp.pause_points import reached
 from jiaoyuapp.paths import auto_backup_dir
-from jiaoyuapp.store.connection import Schema, Store, applied_migrations
+from jiaoyuapp.store.backup_folders import PART, BackupFolder, remove_with_journals
+from jiaoyuapp.store.connection import Schema, Store, applied_migrations, disk_full_error, out_of_room
+from jiaoyuapp.store.damage import integrity_lines, is_corruption
 
 AUTO_KEEP = 10
 SUFFIX = ".db"
+STEP_PAGES = 256  # pages copied per step of the backup API (1 MB): a pause point can fall between steps
+UNFINISHED_SUFFIXES = (PART, "-journal", "-wal", "-shm")
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:
-    """Problems found by SQLite's own checks (empty when healthy)."""
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    problems = [] if rows == ["ok"] else rows
-    problems += [f"外键错误：表 {r[0]} 第 {r[1]} 行引用了不存在的 {r[2]}" for r in conn.execute("PRAGMA foreign_key_check")]
+    """Problems found by SQLite's own checks (empty when healthy); never raises on damaged pages."""
+    problems, stopped = integrity_lines(conn)
+    if stopped:
+        problems.append("完整性检查在无法读出的页面处中止：数据库文件有损坏的页面")
+    try:
+        problems += [f"外键错误：表 {r[0]} 第 {r[1]} 行引用了不存在的 {r[2]}"
+                     for r in conn.execute("PRAGMA foreign_key_check")]
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        problems.append("外键检查在无法读出的页面处中止")
     return problems
+
+
+def _damaged_source(store: Store) -> DatabaseError:
+    return DatabaseError(
+        f"学校数据库“{store.path.name}”本身有损坏的部分，这次备份没有完成（已有的备份都保留着，没有被覆盖）。"
+        "请运行 jiaoyu check 查看哪些内容损坏，并用 jiaoyu check --salvage 新文件.db 把还能读出的数据抢救到新文件。")
+
+
+def _size(store: Store) -> int:
+    return int(store.scalar("PRAGMA page_count")) * int(store.scalar("PRAGMA page_size"))
 
 
 def backup_to(store: Store, folder: str | Path, label: str = "") -> Path:
     """Copy the open database into `folder` (created if missing); returns the verified file."""
     folder = Path(folder)
+    _make_folder(folder, store)
+    with BackupFolder(folder):
+        return _write_backup(store, folder, label)
+
+
+def _make_folder(folder: Path, store: Store) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if out_of_room(exc, folder):
+            raise full_error(folder, _size(store), done="备份没有完成，学校的数据没有任何改动") from None
         raise DataError(f"无法创建备份文件夹“{folder}”：{exc.strerror}。请换一个位置。") from None
+
+
+def _write_backup(store: Store, folder: Path, label: str) -> Path:
+    """The copy itself; the caller holds the folder's lock, so the name chosen is free."""
+    size = _size(store)
+    require_free(folder, size, margin=1 << 20)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     name = f"{store.path.stem}_{stamp}{('_' + label) if label else ''}{SUFFIX}"
     target = folder / name
     n = 1
-    while target.exists():
+    while target.exists() or target.with_name(target.name + PART).exists():
         n += 1
         target = folder / name.replace(SUFFIX, f"_{n}{SUFFIX}")
-    tmp = target.with_name(target.name + ".part")
+    tmp = target.with_name(target.name + PART)
+
+    def step(status: int, remaining: int, total: int) -> None:
+        if remaining:
+            reached("backup-copying")
+
     try:
         dst = sqlite3.connect(str(tmp))
         try:
-            store.conn.backup(dst, pages=2048)
+            store.conn.backup(dst, pages=STEP_PAGES, progress=step)
+            reached("backup-copied")
             dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
             problems = integrity(dst)
         finally:
             dst.close()
         if problems:
+            if integrity_lines(store.conn) != ([], False):
+                raise _damaged_source(store)
             raise DataError("备份写完后校验未通过（存储设备可能有坏块）。请换一个U盘或文件夹重新备份。")
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        reached("backup-verified")
         os.replace(tmp, target)
         fsync_dir(folder)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        if exc.errno == errno.ENOSPC:
-            raise DataError(f"“{folder}”空间不足，备份没有完成（原数据没有任何改动）。请清理空间或换一个U盘后重试。") from None
-        raise DataError(f"写入备份失败：{exc.strerror or exc}。原数据没有任何改动，请检查U盘是否已拔出后重试。") from None
-    except sqlite3.Error as exc:
-        _remove_quietly(tmp)
-        if "full" in str(exc).lower():
-            raise DataError(f"“{folder}”空间不足，备份没有完成（原数据没有任何改动）。请清理空间或换一个U盘后重试。") from None
-        raise DataError(f"写入备份失败（{exc}）。原数据没有任何改动，请换一个位置重试。") from None
+    except (OSError, sqlite3.Error) as exc:
+        remove_with_journals(tmp)
+        if out_of_room(exc, folder):
+            raise full_error(folder, size, done="备份没有完成，学校的数据没有任何改动") from None
+        if isinstance(exc, sqlite3.Error) and is_corruption(exc):
+            raise _damaged_source(store) from None
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DataError(f"写入备份失败（{detail}）。学校的数据没有任何改动，请检查U盘是否已拔出，或换一个位置重试。") from None
     except BaseException:
-        _remove_quietly(tmp)
+        remove_with_journals(tmp)
         raise
     return target
 
 
-def _remove_quietly(path: Path) -> None:
-    """Remove a file and any journal SQLite left beside it."""
-    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
-        try:
-            p.unlink()
-        except OSError:
-            pass
-
-
-def auto_backup(store: Store, reason: str) -> str | None:
+def auto_backup(store: Store, reason: str, *, wait: float = 600, older_than: float | None = None) -> str | None:
     """A rotating automatic backup before a risky operation; skipped for an empty database,
-    and inside a write (the operation that opened it took its own backup first)."""
+    and inside a write (the operation that opened it took its own backup first).
+
+    Another process taking an automatic backup of the same database is waited for up to `wait`
+    seconds; `older_than` (seconds) skips the backup when the newest one is more recent than that —
+    checked again once the folder is ours, so two processes starting together take one.
+    """
     if store.conn.in_transaction or not store.scalar("SELECT 1 FROM change_log LIMIT 1"):
         return None
     folder = auto_backup_dir(store.path)
-    path = backup_to(store, folder, label=reason)
-    kept = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
-    for old in kept[:-AUTO_KEEP]:
-        _remove_quietly(old)
+    _make_folder(folder, store)
+    guard = BackupFolder(folder)
+    if not guard.acquire(wait=wait):
+        if older_than is not None:
+            return None  # another process is taking it right now
+        raise DataError("另一个程序正在为这个学校数据库做自动备份，已等了很久仍未结束。请稍后再试。")
+    try:
+        if older_than is not None and _newest(folder) > dt.datetime.now().timestamp() - older_than:
+            return None
+        path = _write_backup(store, folder, label=reason)
+        kept = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-AUTO_KEEP]:
+            remove_with_journals(old)
+    finally:
+        guard.release()
     return str(path)
 
 
+def _newest(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.glob(f"*{SUFFIX}")), default=0) if folder.exists() else 0
+
+
 def daily_backup(store: Store) -> str | None:
-    """At most one automatic backup a day, taken when the database is opened."""
-    folder = auto_backup_dir(store.path)
-    newest = max((p.stat().st_mtime for p in folder.glob(f"*{SUFFIX}")), default=0) if folder.exists() else 0
-    if dt.datetime.now().timestamp() - newest < 24 * 3600:
+    """At most one automatic backup a day, taken when the database is opened; skipped when another
+    process is taking it. Also clears away backups that ended runs left unfinished."""
+    from jiaoyuapp.store.backup_folders import sweep_ended
+    sweep_ended()
+    if dt.datetime.now().timestamp() - _newest(auto_backup_dir(store.path)) < 24 * 3600:
         return None
-    return auto_backup(store, "每日")
+    return auto_backup(store, "每日", wait=0, older_than=24 * 3600)
 
 
 def check_backup_file(path: Path, schema: Schema) -> None:
-    """Refuse a file that is not a healthy backup this version can open."""
+    """Refuse a file that is not a finished, healthy backup this version can open."""
+    if path.name.lower().endswith(UNFINISHED_SUFFIXES):
+        raise DataError(f"“{path.name}”是一个没有完成的备份（备份时程序被关闭、断电或U盘被拔出），不能用来恢复。"
+                        "请选择以 .db 结尾的备份文件。")
     if not path.is_file():
         raise DataError(f"找不到备份文件“{path}”。")
     try:
@@ -121,9 +185,9 @@ def check_backup_file(path: Path, schema: Schema) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        raise DataError(f"“{path.name}”不是本软件的备份文件，或已损坏。请选择以 .db 结尾的备份文件。") from None
+        raise DataError(f"“{path.name}”不是本软件的备份文件，或已损坏、不完整。请选择以 .db 结尾的备份文件。") from None
     if problems:
-        raise DataError(f"备份文件“{path.name}”已损坏（完整性检查未通过），不能用来恢复。请换一个较早的备份。")
+        raise DataError(f"备份文件“{path.name}”已损坏或不完整（完整性检查未通过），不能用来恢复。请换一个较早的备份。")
     if not has_log or not applied:
         raise DataError(f"“{path.name}”不是本软件的学校数据库备份。")
     unknown = [a for a in applied if a not in schema.migration_names()]
@@ -133,15 +197,27 @@ def check_backup_file(path: Path, schema: Schema) -> None:
 
 def restore(store: Store, backup_file: str | Path) -> str | None:
     """Replace the open database's content with a backup's, after saving the current
-    state as an automatic backup. Returns that safety backup's path."""
+    state as an automatic backup. Returns that safety backup's path.
+
+    The copy into the school's database is one transaction: a restore that is killed or runs out
+    of room leaves the data as it was."""
     backup_file = Path(backup_file)
     check_backup_file(backup_file, store.schema)
+    reached("restore-checked")
     safety = auto_backup(store, "恢复前")
+    reached("restore-safety-saved")
+
+    def step(status: int, remaining: int, total: int) -> None:
+        if remaining:
+            reached("restore-copying")
+
     src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
     try:
-        src.backup(store.conn)
+        src.backup(store.conn, pages=STEP_PAGES, progress=step)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"恢复失败（{exc}）。当前数据已另存为自动备份：{safety}") from None
+        if out_of_room(exc, store.path):
+            raise disk_full_error(store.path, done="恢复没有完成，当前的数据没有任何改动") from None
+        raise DatabaseError(f"恢复失败（{exc}），当前的数据没有改动。当前数据另存的自动备份：{safety}") from None
     finally:
         src.close()
     store.conn.execute("PRAGMA journal_mode=WAL")

@@ -11,7 +11,9 @@ from typing import Callable, Iterator
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from jiaoyuapp.disk_space import free_bytes, full_error, is_disk_full
 from jiaoyuapp.errors import DatabaseError, SchemaTooNewError
+from jiaoyuapp.store.damage import corruption_error, is_corruption
 from jiaoyuapp.store.writes import Batch
 
 # A hook gets the open connection and the (op, table, uuid) triples of one batch,
@@ -27,22 +29,63 @@ class Schema:
     migrations: Migrations
     school_tables: tuple[str, ...]
     hooks: dict[str, list[WriteHook]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # table -> what a teacher calls it (check, salvage)
 
     def migration_names(self) -> list[str]:
         return [m.name for m in self.migrations._migrations]
 
 
+# What SQLite needs beside the file to work at all: its write-ahead log grows to about a thousand
+# pages before it is folded back into the file, plus the shared-memory index.
+ROOM_TO_WORK = 1000 * 4096 + (64 << 10)
+
+
+def out_of_room(exc: BaseException, path: Path) -> bool:
+    """A failure that comes from a full disk. SQLite reports some as I/O errors (it cannot grow
+    its shared-memory file) rather than as "disk is full"; then the free space decides."""
+    if is_disk_full(exc):
+        return True
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if isinstance(exc, OSError) or name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        free = free_bytes(path)
+        return free is not None and free < ROOM_TO_WORK
+    return False
+
+
+def disk_full_error(path: Path, done: str = "本次操作没有写入任何数据（原有数据完好）") -> Exception:
+    """Where the school database lives and how much room it needs; never a hint to restore a backup
+    (a full disk damages nothing, and an older backup would put older data over newer)."""
+    wal = Path(str(path) + "-wal")
+    grown = wal.stat().st_size if wal.exists() else 0
+    return full_error(Path(path).parent, max(ROOM_TO_WORK, 2 * grown), done=done)
+
+
+def _companions(path: Path) -> list[Path]:
+    return [Path(str(path) + s) for s in ("-wal", "-shm")]
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in the write path).
+    had = {p for p in [path, *_companions(path)] if p.exists()}
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=15, check_same_thread=False)
     try:
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(
-            f"文件“{path.name}”不是本软件的数据库，或已经损坏（{exc}）。"
-            "请确认选择的是学校数据库文件；如已损坏，请用“恢复备份”从备份恢复。"
-        ) from None
+        if out_of_room(exc, path):
+            for p in [path, *_companions(path)]:  # what SQLite began just now and could not fill
+                if p not in had and p.exists() and (p.name.endswith("-shm") or p.stat().st_size == 0):
+                    p.unlink(missing_ok=True)
+            raise disk_full_error(path, done="数据库没有打开，里面的数据完好，没有任何改动") from None
+        if "not a database" in str(exc).lower():
+            raise DatabaseError(
+                f"文件“{path.name}”不是本软件的数据库（文件开头不是数据库的格式）。"
+                "请确认选择的是学校数据库文件（以 .db 结尾）；如果它确是学校数据库，说明文件开头已损坏，"
+                "本软件无法读出，只能从备份恢复。") from None
+        if is_corruption(exc):
+            raise corruption_error(path, "打开数据库") from None
+        raise DatabaseError(f"无法打开数据库“{path.name}”（{exc}）。请确认文件在本机可写的磁盘上，"
+                            "并且没有被其他程序独占。") from None
     if mode.lower() != "wal":
         conn.close()
         raise DatabaseError(
@@ -100,8 +143,8 @@ class Store:
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _friendly(exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise _friendly(exc, self.path) from None
         batch = Batch(self, kind, actor, summary)
         self._batch = batch
         try:
@@ -109,16 +152,21 @@ class Store:
             yield batch
             batch.close()
             self.conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise _friendly(exc) from None
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise _friendly(exc, self.path) from None
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             self._batch = None
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite has already rolled back (a full disk or damaged pages can do that)
 
     @contextmanager
     def local(self) -> Iterator[sqlite3.Connection]:
@@ -129,14 +177,16 @@ class Store:
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _friendly(exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise _friendly(exc, self.path) from None
         try:
             yield self.conn
             self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise _friendly(exc, self.path) from None
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
 
     def close(self) -> None:
@@ -149,13 +199,17 @@ class Store:
         self.close()
 
 
-def _friendly(exc: sqlite3.OperationalError) -> Exception:
+def _friendly(exc: sqlite3.DatabaseError, path: Path) -> Exception:
     """SQLite's write failures that a user can act on, in Chinese; anything else unchanged."""
     text = str(exc).lower()
+    if out_of_room(exc, path):
+        return disk_full_error(path)
+    if is_corruption(exc):
+        return corruption_error(path)
+    if not isinstance(exc, sqlite3.OperationalError):
+        return exc
     if "locked" in text or "busy" in text:
         return DatabaseError("数据库正被另一个程序使用（例如另一个窗口正在导入或备份），本次没有写入。请稍等片刻再试。")
-    if "full" in text:
-        return DatabaseError("磁盘空间不足，本次操作没有写入任何数据（原有数据完好）。请清理磁盘空间后重试。")
     if "readonly" in text or "read-only" in text:
         return DatabaseError("数据库文件是只读的，不能写入。请把它复制到本机硬盘上再打开，或检查文件权限。")
     return exc
@@ -214,7 +268,15 @@ def open_store(path: str | Path, schema: Schema, *, create: bool = True,
             schema.migrations.apply(sqlite_utils.Database(conn))
         else:
             schema.migrations.apply(sqlite_utils.Database(conn), stop_before=stop_before)
-        conn.execute(f"PRAGMA user_version = {len(applied_migrations(conn, schema.migrations.name))}")
+        version = len(applied_migrations(conn, schema.migrations.name))
+        if conn.execute("PRAGMA user_version").fetchone()[0] != version:  # opening alone writes nothing
+            conn.execute(f"PRAGMA user_version = {version}")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        friendly = _friendly(exc, path)
+        if friendly is exc:
+            raise
+        raise friendly from None
     except BaseException:
         conn.close()
         raise
