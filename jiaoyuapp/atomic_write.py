@@ -2,12 +2,14 @@
 write a temporary file beside it, fsync, rename, fsync the folder.
 
 A full disk says so, with where and how much (jiaoyuapp.disk_space), and leaves no partial
-file. Where the whole content is known first (bytes, a workbook), the room is checked before
+file; the half-written file of a killed run (a roster on a stick holds children's data) is removed
+by the next write of that file. Where the whole content is known first (bytes, a workbook), the room is checked before
 anything is written.
 """
 
 from __future__ import annotations
 
+import glob
 import io
 import os
 from pathlib import Path
@@ -40,16 +42,19 @@ def _size(path: Path) -> int:
 def write_atomically(out: str | Path, write: Callable[[Path], None], size: int | None = None) -> Path:
     """Call write(temporary path), then put the finished file in place; returns `out`.
     `size`, when known, is checked against the free space first."""
+    from jiaoyuapp.work_folders import remove_unfinished, writing
     out = Path(out)
     tmp = out.with_name(out.name + ".part")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        remove_unfinished(out.parent, glob.escape(tmp.name))  # what a killed run left under this name
         if size is not None:
             require_free(out.parent, size, margin=MARGIN)
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
+        with writing(tmp):
+            write(tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
         fsync_dir(out.parent)
     except OSError as exc:
         written = _size(tmp)

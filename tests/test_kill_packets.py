@@ -192,3 +192,20 @@ def test_twenty_double_imports_of_the_same_first_packet(tmp_path):
         assert replica.scalar("SELECT count(*) FROM blobs") == photos
         replica.close()
     school.close()
+
+
+def test_a_killed_roster_export_leaves_its_half_file_only_until_the_next_export(tmp_path):
+    """A roster export to a stick, killed while writing, leaves a .part (children's data) that the
+    next export of that file removes; one being written by a live process is left alone."""
+    from jiaoyuapp.atomic_write import write_bytes_atomically
+    from jiaoyuapp.work_folders import remove_unfinished, writing
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "花名册[1].xlsx.part").write_bytes(b"PK half a roster")
+    (stick / "台账.xlsx.part").write_bytes(b"PK being written")
+    with writing(stick / "台账.xlsx.part"):                 # being written right now (by another run)
+        write_bytes_atomically(stick / "花名册[1].xlsx", b"PK whole")
+        assert remove_unfinished(stick, "*.part") == 0
+        assert sorted(p.name for p in stick.iterdir()) == ["台账.xlsx.part", "花名册[1].xlsx"]
+    write_bytes_atomically(stick / "台账.xlsx", b"PK whole")
+    assert sorted(p.name for p in stick.iterdir()) == ["台账.xlsx", "花名册[1].xlsx"]
