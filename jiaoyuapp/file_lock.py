@@ -78,6 +78,14 @@ class FileLock:
             os.close(self._fd)
             self._fd = None
 
+    def discard(self) -> None:
+        """Give the lock back and remove its file (when whatever it guarded is gone too)."""
+        self.release()
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+
     @property
     def held(self) -> bool:
         return self._fd is not None

@@ -52,9 +52,7 @@ def _make(prefix: str) -> tuple[Path, FileLock]:
 
 def _remove(folder: Path, lock: FileLock) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-    lock.release()
-    with contextlib.suppress(OSError):
-        lock.path.unlink()
+    lock.discard()
 
 
 @contextlib.contextmanager
@@ -108,9 +106,7 @@ def sweep() -> int:
             else:
                 with contextlib.suppress(OSError):
                     target.unlink()
-            lock.release()
-            with contextlib.suppress(OSError):
-                lock.path.unlink()
+            lock.discard()
     return removed
 
 
@@ -140,9 +136,7 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        lock.release()
-        with contextlib.suppress(OSError):
-            lock.path.unlink()
+        lock.discard()
 
 
 def remove_unfinished(folder: Path, pattern: str) -> int:
@@ -162,7 +156,5 @@ def remove_unfinished(folder: Path, pattern: str) -> int:
         except OSError:
             pass
         finally:
-            lock.release()
-            with contextlib.suppress(OSError):
-                lock.path.unlink()
+            lock.discard()
     return removed

@@ -109,9 +109,7 @@ class BackupFolder:
         with _root(base):
             with contextlib.suppress(OSError):
                 self._lock.path.with_suffix(".folder").unlink()
-            self._lock.release()
-            with contextlib.suppress(OSError):
-                self._lock.path.unlink()
+            self._lock.discard()
         self._lock = None
 
     def __enter__(self) -> "BackupFolder":
@@ -146,7 +144,5 @@ def sweep_ended() -> int:
                 continue  # the stick is not plugged in: keep the note for a later start
             with contextlib.suppress(OSError):
                 note.unlink()
-            lock.release()
-            with contextlib.suppress(OSError):
-                lock.path.unlink()
+            lock.discard()
     return removed
