@@ -15,7 +15,7 @@ import bisect
 import json
 import sqlite3
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from jiaoyuapp.exchange import changes_file
 from jiaoyuapp.exchange.changes_file import ROWS_PREFIX, SEARCH_KEYS
@@ -63,7 +63,7 @@ def check_changes(conn: sqlite3.Connection, name: str, cols: dict[str, list[str]
         raise PacketError(REFUSED.format("已损坏")) from None
 
 
-def merge(replica: Store, changes_db: bytes | Path, attachments: list[Path], *, packet_no: int,
+def merge(replica: Store, changes_db: bytes | Path, attachments: Iterable[bytes], *, packet_no: int,
           school_code: str, log_from: int, log_to: int) -> tuple[int, int]:
     """Apply the changes past the copy's position; returns (changes applied, conflicts noted).
     `changes_db` is the packet's changes file: its bytes, or its path (a private copy, which the
@@ -97,7 +97,7 @@ def _constraint(exc: sqlite3.IntegrityError) -> str:
     return "数据不一致"
 
 
-def _merge(replica: Store, attachments: list[Path], *, packet_no: int, school_code: str) -> tuple[int, int]:
+def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, school_code: str) -> tuple[int, int]:
     start = applied_upto(replica)
     last = replica.scalar("SELECT max(seq) FROM pk.changes")
     if last is None or last <= start:
@@ -117,8 +117,8 @@ def _merge(replica: Store, attachments: list[Path], *, packet_no: int, school_co
         w.conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_skip (seq INTEGER PRIMARY KEY)")
         w.conn.execute("DELETE FROM temp.merge_skip")
         w.conn.executemany("INSERT INTO temp.merge_skip (seq) VALUES (?)", [(c.seq,) for c in single if c.op == "insert"])
-        for path in attachments:
-            w.put_blob(path.read_bytes())
+        for data in attachments:
+            w.put_blob(data)
         fresh = w.copy_inserts("pk", PACKET_TABLES_PREFIX, "temp.merge_skip", start, tables)
         pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in fresh.copied_upto})
         for entry in single:

@@ -73,8 +73,13 @@ class Opened:
 class Contents:
     snapshot: Path | None = None
     changes: bytes | Path | None = None
-    attachments: list[Path] = field(default_factory=list)
+    attachments: list[bytes | Path] = field(default_factory=list)   # small ones in memory
     packet_sha: str = ""
+
+    def blobs(self):
+        """Each attachment's bytes, one at a time."""
+        for item in self.attachments:
+            yield item if isinstance(item, bytes) else item.read_bytes()
 
 
 def open_file(path: Path, limits: Limits) -> BinaryIO:
@@ -165,12 +170,17 @@ def extract(opened: Opened, work: Path, limits: Limits) -> Contents:
     require_free(work, to_disk)
     contents = Contents()
     (work / "attachments").mkdir()
+    in_memory = limits.in_memory  # what may still be kept in memory: the changes file, then photos
     for entry in members:
         name = entry["name"]
-        if name == CHANGES_DB and entry["size"] <= limits.in_memory:
+        if (name == CHANGES_DB or name.startswith("attachments/")) and entry["size"] <= in_memory:
             buffer = io.BytesIO()
             read_member(opened.stream, entry, buffer)
-            contents.changes = buffer.getvalue()
+            in_memory -= entry["size"]
+            if name == CHANGES_DB:
+                contents.changes = buffer.getvalue()
+            else:
+                contents.attachments.append(buffer.getvalue())
             continue
         if name in (SNAPSHOT_DB, CHANGES_DB) or name.startswith("attachments/"):
             target = work / name

@@ -123,7 +123,7 @@ def _apply_checked(store: Store, opened: Opened, contents: Contents, final: Path
     fresh = not final.exists()
     replica = center_copies.new_copy(final) if fresh else center_copies.open_replica(store, opened.code)
     try:
-        counts = merge.merge(replica, changes, contents.attachments, packet_no=opened.number,
+        counts = merge.merge(replica, changes, contents.blobs(), packet_no=opened.number,
                              school_code=opened.code, log_from=m["log_from"], log_to=m["log_to"])
         if fresh:
             replica.conn.execute("PRAGMA journal_mode=WAL")
@@ -150,8 +150,8 @@ def _place_snapshot(contents: Contents, final: Path, opened: Opened) -> int:
         replica = open_school(center_copies.building(final))
         try:
             with replica.write("merge", f"学校{opened.code}", f"合并第{opened.number}号数据包") as w:
-                for path in contents.attachments:
-                    w.put_blob(path.read_bytes())
+                for data in contents.blobs():
+                    w.put_blob(data)
                 search_index.repair(w.conn)
                 merge.require_attachments(w.conn, opened.number)
                 with replica.local():

@@ -89,20 +89,23 @@ def check_snapshot(path: Path, *, migrations: list[str], schema, log_to: int) ->
         with contextlib.closing(_open_untrusted(path)) as conn:
             if set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != ours:
                 raise Malformed("的结构与本软件不符")
-            # SQLite's own checks read every page; they run on a second connection while this one
-            # compares the tables with the log (SQLite lets go of Python's lock while it works).
-            with ThreadPoolExecutor(1) as pool:
-                sound = pool.submit(_sound, path)
-                try:
-                    _same_as_written(conn, schema, migrations, log_to)
-                finally:
-                    verdict = sound.result()
+            _same_as_written(conn, schema, migrations, log_to)
+            others: dict[str, list[str]] = {}
+            for table, uid in conn.execute("SELECT DISTINCT tbl, record_uuid FROM change_log WHERE op != 'insert'"):
+                others.setdefault(table, []).append(uid)
+            sizes = dict(conn.execute("SELECT tbl, count(*) FROM change_log GROUP BY tbl"))
+        # SQLite's own checks and the comparison of each table with the log read the file on
+        # connections of their own, two at a time (SQLite lets go of Python's lock while it works).
+        with ThreadPoolExecutor(2) as pool:
+            tasks = [pool.submit(_sound, path)] + [
+                pool.submit(_table_matches, path, table, others.get(table, []))
+                for table in sorted(schema.school_tables, key=lambda t: -sizes.get(t, 0))]
+            verdicts = [t.result() for t in tasks]
+        for verdict in verdicts:
             if verdict:
                 raise Malformed(verdict)
     except sqlite3.DatabaseError:
         raise Malformed("已损坏") from None
-    except (ValueError, TypeError):  # a log entry that is not JSON of {field: [old, new]}
-        raise Malformed("中的变更记录格式不对") from None
 
 
 def _sound(path: Path) -> str | None:
@@ -119,6 +122,7 @@ def _sound(path: Path) -> str | None:
 
 
 def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], log_to: int) -> None:
+    """The cheap checks: migrations, nothing local, the log numbered 1…log_to, school tables only."""
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     if applied != migrations:
         raise Malformed("的结构与本软件不符")
@@ -133,42 +137,44 @@ def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], lo
     named = {r[0] for r in conn.execute("SELECT DISTINCT tbl FROM change_log")}
     if named - set(schema.school_tables):
         raise Malformed("中的变更记录涉及本软件不认识的数据表")
-    _matches_log(conn, schema)
 
 
 def _open_untrusted(path: Path) -> sqlite3.Connection:
     """A read-only connection to a database file that came from outside: its schema may run no
     function, and every cell's size is checked as it is read."""
-    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None)
+    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA cell_size_check = ON")
     conn.execute("PRAGMA mmap_size = 0")
     return conn
 
 
-def _matches_log(conn: sqlite3.Connection, schema) -> None:
-    """Every school-data table equals the replay of the log. Records with one entry, an insert
-    (nearly all), are compared inside SQLite; the few others, and any the comparison flags, are
-    replayed in Python (JSON's numbers compared as Python compares them, as changelog.verify does)."""
+def _table_matches(path: Path, table: str, rest: list[str]) -> str | None:
+    """Whether `table` equals the replay of the log (None), or what is wrong. Records whose only
+    entry is their insert (nearly all) are compared inside SQLite; those the log also updates or
+    deletes (`rest`), and any the comparison flags, are replayed in Python — JSON's numbers compared
+    as Python compares them, as changelog.verify does."""
     import json
-    others: dict[str, list[str]] = {}
-    for table, uid in conn.execute("SELECT tbl, record_uuid FROM change_log GROUP BY tbl, record_uuid "
-                                   "HAVING count(*) > 1 OR min(op) != 'insert'"):
-        others.setdefault(table, []).append(uid)
-    for table in schema.school_tables:
-        cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
-        differs = " OR ".join(f"t.[{c}] IS NOT json_extract(l.changes, '$.{c}[1]')" for c in cols)
-        rest = others.get(table, [])
-        n_simple, flagged = conn.execute(
-            f"SELECT count(*), json_group_array(l.record_uuid) FILTER (WHERE t.uuid IS NULL OR {differs}) "
-            f"FROM change_log l LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = ? AND l.op = 'insert' "
-            "AND l.record_uuid NOT IN (SELECT value FROM json_each(?))", (table, json.dumps(rest))).fetchone()
-        check = json.loads(flagged or "[]") + rest
-        expected = _replay(conn, table, cols, check)
-        actual = _rows(conn, table, cols, check)
-        live = n_simple + sum(1 for u in rest if u in expected)
-        if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live or expected != actual:
-            raise Malformed(f"中的数据表 {table} 与它自己的变更记录不一致")
+    try:
+        with contextlib.closing(_open_untrusted(path)) as conn:
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
+            differs = " OR ".join(f"t.[{c}] IS NOT json_extract(l.changes, '$.{c}[1]')" for c in cols)
+            n_simple, flagged = conn.execute(
+                f"SELECT count(*), json_group_array(l.record_uuid) FILTER (WHERE t.uuid IS NULL OR {differs}) "
+                f"FROM change_log l LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = ? "
+                "AND l.op = 'insert' AND l.record_uuid NOT IN (SELECT value FROM json_each(?))",
+                (table, json.dumps(rest))).fetchone()
+            check = json.loads(flagged or "[]") + rest
+            expected = _replay(conn, table, cols, check)
+            actual = _rows(conn, table, cols, check)
+            live = n_simple + sum(1 for u in rest if u in expected)
+            if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live or expected != actual:
+                return f"中的数据表 {table} 与它自己的变更记录不一致"
+    except sqlite3.DatabaseError:
+        return "已损坏"
+    except (ValueError, TypeError):  # a log entry that is not JSON of {field: [old, new]}
+        return "中的变更记录格式不对"
+    return None
 
 
 def _replay(conn: sqlite3.Connection, table: str, cols: list[str], uuids: list[str]) -> dict[str, dict]:
