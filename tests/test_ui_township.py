@@ -132,3 +132,32 @@ def test_township_summary_workbook_from_the_window(qtbot, tmp_path, monkeypatch)
     qtbot.waitUntil(lambda: out.exists(), timeout=60000)
     qtbot.waitUntil(lambda: any(str(out) in t for t in message_boxes()), timeout=10000)
     close_message_boxes()
+
+
+def test_a_second_key_for_a_registered_school_is_asked_about_with_both_fingerprints(qtbot, tmp_path, monkeypatch):
+    """If this fails, a certificate claiming a registered school's code silently replaces it in the window."""
+    from jiaoyuapp.exchange import peers
+    from ui.screens import township as screen_module
+    school, me, center_db, usb, _ = _school_with_first_packet(tmp_path)
+    identity.create(school, kind="school", code=me["code"], name=me["name"], passphrase=SECRET, replace=True)
+    new = identity.active(school)
+    school.close()
+    (tmp_path / "新证书.pem").write_text(new["certificate"])
+    window = open_window(qtbot, center_db)
+    screen = window.show_screen("township")
+    assert screen.register(me["certificate"], me["fingerprint"])
+    close_message_boxes()
+    asked = []
+    monkeypatch.setattr(screen_module.QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "新证书.pem"), ""))
+    monkeypatch.setattr(screen_module.QInputDialog, "getText", lambda *a, **k: (new["fingerprint"], True))
+    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: asked.append(text) or False)
+    screen._register()                                  # the operator says no: nothing changes
+    assert me["fingerprint"] in asked[0] and new["fingerprint"] in asked[0]
+    center = open_school(center_db)
+    assert peers.school_peer(center, me["code"])["fingerprint"] == me["fingerprint"]
+    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: True)
+    screen._register()                                  # the operator confirmed the new fingerprint by phone
+    close_message_boxes()
+    assert peers.school_peer(center, me["code"])["fingerprint"] == new["fingerprint"]
+    assert [r["event"] for r in peers.registrations(center, me["code"])] == ["登记", "更换登记"]
+    center.close()
