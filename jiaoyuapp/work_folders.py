@@ -68,13 +68,18 @@ def work_folder(prefix: str) -> Iterator[Path]:
 
 def claim_process_temp() -> Path:
     """Point this process's temporary files (libraries' too: openpyxl writes each worksheet of a
-    large workbook to a temporary file) into a private folder of its own."""
+    large workbook to a temporary file, SQLite its large sorts) into a private folder of its own.
+    Child processes inherit the setting."""
     global _process_folder
     if _process_folder is None or not _process_folder[0].exists():
         _process_folder = _make("进程")
         import atexit
         atexit.register(_release_process_temp)
     tempfile.tempdir = str(_process_folder[0])
+    # SQLite's own temporary files (large sorts, temporary tables) follow these, not Python's
+    # setting; on Windows SQLite asks the system, which reads TMP and TEMP.
+    for name in ("SQLITE_TMPDIR", "TMPDIR", "TMP", "TEMP"):
+        os.environ[name] = str(_process_folder[0])
     return _process_folder[0]
 
 

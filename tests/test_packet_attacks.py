@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import struct
 import subprocess
@@ -172,15 +173,15 @@ def expect_refused(world, tmp_path, key: str, start: str, cases: dict) -> None:
     center.close()
     with mounted(tmp_path / "disk", 64) as disk:
         results = import_limited(center_db, list(packets.values()), disk)
+    wrong = {name: results[p.name]["message"] for name, p in packets.items()
+             if results[p.name]["status"] != "拒收" or not re.search(cases[name][1], results[p.name]["message"])}
+    assert wrong == {}
     center = open_school(center_db)
     try:
         assert merged_state(center) == before
         assert not list(center_db.parent.rglob("*.building*"))
     finally:
         center.close()
-    wrong = {name: results[p.name]["message"] for name, p in packets.items()
-             if results[p.name]["status"] != "拒收" or not __import__("re").search(cases[name][1], results[p.name]["message"])}
-    assert wrong == {}
 
 
 def raw_container(header: dict, body: bytes = b"\x00" * 64) -> bytes:
@@ -331,13 +332,38 @@ def test_a_registered_school_cannot_sign_its_way_past_the_checks(world, tmp_path
             entry["name"] = "attachments/../../center.db"
         return f.signed("traversal", edit)
 
-    def rotation_to_other_code(f):
+    def deletes_of_nothing(f):
+        def edit(parts, m):
+            f.changed_db(parts, m, "snapshot.sqlite", """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                INSERT INTO change_log (batch, tbl, record_uuid, op, changes) SELECT 1, 'households', 'gone-' || i,
+                    'delete', '{}' FROM n;
+                UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM change_log) WHERE name = 'change_log';""")
+            m.update(log_to=m["log_to"] + 20000, changes=m["changes"] + 20000)
+        return f.signed("deletes", edit)
+
+    def junk_attachments(f):
+        import hashlib
+
+        def edit(parts, m):
+            for i in range(2000):
+                data = i.to_bytes(3, "big")
+                sha = hashlib.sha256(data).hexdigest()
+                m["members"].append({"name": f"attachments/{sha}", "sha256": sha, "size": 3, "stored": 3,
+                                     "encoding": "raw"})
+                parts.stored[f"attachments/{sha}"] = data
+        return f.signed("junk", edit)
+
+    def rotation_to(code, name):
+        return lambda f: rotation_to_other_code(f, code, name)
+
+    def rotation_to_other_code(f, code="5101230002", name="石桥村小学"):
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec, x25519
         key = ec.generate_private_key(ec.SECP256R1())
         enc = x25519.X25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.Raw,
                                                                              serialization.PublicFormat.Raw)
-        cert = identity._make_certificate("school", "5101230002", "石桥村小学", key, enc)
+        cert = identity._make_certificate("school", code, name, key, enc)
         pem = cert.public_bytes(serialization.Encoding.PEM)
         a = open_school(f.d / "5101230001.db")
         statement = identity.sign(identity.signing_key(identity.active(a), SCHOOL_SECRET), pem)
@@ -348,7 +374,7 @@ def test_a_registered_school_cannot_sign_its_way_past_the_checks(world, tmp_path
         m["certificate_fingerprint"] = identity.fingerprint(pem)
         parts.manifest_bytes = json.dumps(m, ensure_ascii=False).encode()
         parts.signature = identity.sign(key, parts.manifest_bytes)
-        return f.sealed("rotation-other-code", put_together(parts))
+        return f.sealed(f"rotation-{code}", put_together(parts))
 
     def too_many_members(f):
         def edit(parts, m):
@@ -382,6 +408,22 @@ def test_a_registered_school_cannot_sign_its_way_past_the_checks(world, tmp_path
         "rotation-to-another-code": (rotation_to_other_code, "证书不符"),
         "more-than-the-disk-holds": (declared(100 << 20), "磁盘空间不足"),
         "too-many-members": (too_many_members, "长度异常"),
+        "text-that-is-not-utf-8": (snapshot_sql("surrogate", r"""
+            UPDATE change_log SET changes = json_set(changes, '$.name[1]', json('"\udc80"')) WHERE seq =
+                (SELECT min(seq) FROM change_log WHERE tbl = 'students' AND op = 'insert');
+            UPDATE students SET name = (SELECT json_extract(changes, '$.name[1]') FROM change_log WHERE seq =
+                (SELECT min(seq) FROM change_log WHERE tbl = 'students' AND op = 'insert'))
+             WHERE uuid = (SELECT record_uuid FROM change_log WHERE seq =
+                (SELECT min(seq) FROM change_log WHERE tbl = 'students' AND op = 'insert'));"""), "不应有的字符"),
+        "an-entry-that-is-a-list": (snapshot_sql("list", "UPDATE change_log SET changes = '[]' WHERE seq = "
+                                                 "(SELECT max(seq) FROM change_log);"), "格式不对"),
+        "deeply-nested-json": (snapshot_sql("deep", "UPDATE change_log SET changes = '{\"a\":' || "
+                                                    "replace(hex(zeroblob(50000)), '00', '[') WHERE seq = 1;"), "格式不对"),
+        "deletes-of-records-never-made": (deletes_of_nothing, "前后矛盾"),
+        "escapes-in-the-manifest-time": (lambda f: f.signed("esc-time", lambda p, m: m.update(
+            created_at="\x1b[2J2026-12-01T00:00:00")), "created_at"),
+        "rotation-that-renames-the-school": (lambda f: rotation_to("5101230001", "石桥村小学")(f), "证书不符"),
+        "attachments-no-record-uses": (junk_attachments, "没有任何记录用到"),
     }
     expect_refused(world, tmp_path, "a1", "base", cases)
 
@@ -419,6 +461,20 @@ def test_a_registered_schools_changes_file_is_checked_as_hostile(world, tmp_path
         "unknown-operation": (changes_sql("op", "UPDATE changes SET op = 'drop';"), "格式不对"),
         "a-value-that-is-an-object": (changes_sql("object", "UPDATE changes SET changes = json_set(changes, '$.phone', "
                                                             "json('[null, {\"a\": 1}]'));"), "字段值格式不对"),
+        "lone-surrogate": (changes_sql("surrogate", r"""UPDATE changes SET changes = json_set(changes, '$.phone[1]',
+                                                         json('"\ud800"'));"""), "不应有的字符"),
+        "a-name-too-long": (changes_sql("long-name", "UPDATE changes SET changes = json_set(changes, '$.name', "
+                                                     "json_array('x', replace(hex(zeroblob(150)), '0', '张')));"), "过长"),
+        "escape-in-a-record-id": (changes_sql("esc-uuid", "UPDATE changes SET uuid = uuid || char(27) || '[2J';"),
+                                  "格式不对"),
+        "index-on-an-expression": (changes_sql("index", "CREATE INDEX boom ON search_keys("
+                                                        "length(hex(zeroblob(450000000 + length(uuid)))));"),
+                                   "结构与本软件不符"),
+        "update-of-a-record-never-made": (changes_sql("no-record", "UPDATE changes SET uuid = 'no-such-record';"),
+                                          "从未有过的记录"),
+        "an-old-value-the-center-never-had": (changes_sql("old-value", "UPDATE changes SET changes = "
+                                                                       "json_set(changes, '$.phone[0]', '13000000000');"),
+                                              "原值"),
         "not-a-database": (lambda forge: forge.signed("not-db", lambda p, m: forge.replace(p, m, "changes.sqlite",
                                                                                             os.urandom(9000))),
                            "已损坏"),
@@ -511,4 +567,98 @@ def test_a_second_key_for_a_registered_code_does_not_replace_the_school(world, t
     log = peers.registrations(center, "5101230001")
     assert [(r["event"], r["old_fingerprint"], r["new_fingerprint"], r["actor"]) for r in log][-1] == (
         "更换登记", real["fingerprint"], identity.fingerprint(impostor), "王主任")
+    center.close()
+
+
+def _thiefs_second_packet(world, tmp_path) -> Path:
+    """A packet numbered 2, signed with A's (stolen) key, saying another phone number."""
+    forge = Forge(world, tmp_path, "a2")
+    try:
+        return forge.signed("thief", lambda p, m: forge.changed_db(
+            p, m, "changes.sqlite", "UPDATE changes SET changes = json_set(changes, '$.phone[1]', '13999999999');"))
+    finally:
+        forge.close()
+
+
+def test_a_stolen_key_cannot_lock_the_school_out(world, tmp_path):
+    """The thief's packet got in first; once the school has new keys and the center replaces its
+    registration, the school's full packet is accepted and becomes its copy — the thief's data set
+    aside, not merged — instead of being refused for ever as out of order."""
+    from jiaoyuapp.exchange import peers
+    from tests.packet_helpers import copy_db
+    center = open_school(clone_center(world["d"] / "after1" / "center.db", tmp_path / "center"))
+    assert packet_import.import_packet(center, _thiefs_second_packet(world, tmp_path),
+                                       passphrase=CENTER_SECRET).status == "已接收"
+    from jiaoyuapp.exchange.container import PacketError
+    with pytest.raises(PacketError, match="旧的或重复编号"):
+        packet_import.import_packet(center, world["a2"], passphrase=CENTER_SECRET)
+    school = open_school(copy_db(world["d"] / "5101230001.db", tmp_path / "school.db"))
+    identity.create(school, kind="school", code="5101230001", name="红岩村小学", passphrase=SCHOOL_SECRET, replace=True)
+    me = identity.active(school)
+    peers.register_school(center, me["certificate"], me["fingerprint"], replace=True, actor="王主任")
+    with pytest.raises(PacketError, match="完整数据包"):      # changes since the receipt are not enough now
+        packet_import.import_packet(center, export(school, tmp_path / "usb"), passphrase=CENTER_SECRET)
+    full = export(school, tmp_path / "usb", full=True)
+    result = packet_import.import_packet(center, full, passphrase=CENTER_SECRET)
+    assert result.status == "已接收", result.message
+    replica = open_school(center.path.parent / "center_学校数据" / "5101230001.db")
+    kid = school.scalar("SELECT uuid FROM students LIMIT 1")
+    assert replica.get("students", kid)["phone"] == school.get("students", kid)["phone"] == "13900000009"
+    replica.close()
+    assert list((center.path.parent / "center_学校数据").glob("5101230001_更换登记前_*.db"))
+    assert center.scalar("SELECT count(*) FROM packets_superseded WHERE school_code = '5101230001'") == 2
+    school.close()
+    center.close()
+
+
+def test_an_import_cut_before_its_record_then_another_packet_of_that_number(world, tmp_path, monkeypatch):
+    """Cut between the merge and its record: a different packet numbered the same is refused (it
+    would be recorded as received with nothing of it merged), and the original is then recorded."""
+    from jiaoyuapp.exchange.container import PacketError
+    center = open_school(clone_center(world["d"] / "after1" / "center.db", tmp_path / "center"))
+    real_record = packet_import._record
+
+    def power_cut(*a, **k):
+        raise OSError("power cut")
+    monkeypatch.setattr(packet_import, "_record", power_cut)
+    with pytest.raises(OSError):
+        packet_import.import_packet(center, world["a2"], passphrase=CENTER_SECRET)
+    monkeypatch.setattr(packet_import, "_record", real_record)
+    with pytest.raises(PacketError, match="已经合并过另一个内容不同的第2号"):
+        packet_import.import_packet(center, _thiefs_second_packet(world, tmp_path), passphrase=CENTER_SECRET)
+    result = packet_import.import_packet(center, world["a2"], passphrase=CENTER_SECRET)
+    assert result.status == "已接收" and "补记" in result.message
+    assert center.scalar("SELECT count(*) FROM packets_received") == 2
+    center.close()
+
+
+def test_taking_the_schools_side_of_a_deletion_deletes(tmp_path):
+    """A record the school deleted and the center had changed: choosing the school's side deletes
+    it in the copy too (it used to be recorded as decided and left there)."""
+    import datetime as dt
+
+    from jiaoyuapp.exchange import center_copies, conflicts
+    from jiaoyuapp.ledgers.absences import record_absence, remove_absence
+    center = make_center(tmp_path)
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 10, 24)
+    register(center, school)
+    kid = school.scalar("SELECT uuid FROM students WHERE status = '在读' LIMIT 1")
+    day = dt.date(2026, 11, 18)
+    record_absence(school, kid, day, note="学校登记")
+    packet_import.import_packet(center, export(school, tmp_path / "u1", center), passphrase=CENTER_SECRET)
+    replica = center_copies.open_replica(center, "5101230001")
+    absence = replica.scalar("SELECT uuid FROM absences WHERE student_uuid = ? AND day = ?", (kid, day.isoformat()))
+    with replica.write("center-edit", "中心校") as w:
+        w.update("absences", absence, {"note": "中心校核实过"})
+    replica.close()
+    remove_absence(school, kid, day)
+    result = packet_import.import_packet(center, export(school, tmp_path / "u2"), passphrase=CENTER_SECRET)
+    assert result.conflicts == 1
+    noted = conflicts.open_conflicts(center, "5101230001")
+    assert noted[0]["field"] == "（删除）"
+    conflicts.decide(center, "5101230001", noted[0]["uuid"], "school")
+    replica = center_copies.open_replica(center, "5101230001")
+    assert replica.get("absences", absence) is None
+    replica.close()
+    school.close()
     center.close()

@@ -108,3 +108,43 @@ def sweep(store: Store) -> None:
                 _clear_building(folder / f"{code}.db")
             finally:
                 lock.release()
+
+
+def mark_packet(replica: Store, number: int, manifest_sha: str) -> None:
+    """Note in the copy, inside the transaction that merged it, which packet it now reflects."""
+    import json
+    with replica.local():
+        replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('packet', ?)",
+                             (json.dumps({"no": number, "manifest": manifest_sha}),))
+
+
+def last_packet(store: Store, code: str) -> tuple[int, str] | None:
+    """(number, manifest hash) of the packet the school's copy last took in, if it has a copy."""
+    import json
+    if not has_copy(store, code):
+        return None
+    replica = open_replica(store, code)
+    try:
+        value = replica.scalar("SELECT value FROM replica_state WHERE key = 'packet'")
+    finally:
+        replica.close()
+    if not value:
+        return (0, "")  # a copy from before copies were marked
+    mark = json.loads(value)
+    return mark["no"], mark["manifest"]
+
+
+def set_aside(store: Store, code: str) -> Path:
+    """Move the school's copy out of use (after its registration was replaced); returns where."""
+    import datetime as dt
+    final = replica_path(store, code)
+    aside = final.with_name(f"{code}_更换登记前_{dt.datetime.now():%Y%m%d-%H%M%S}.db")
+    for suffix in ("-wal", "-shm"):
+        leftover = final.with_name(final.name + suffix)
+        if leftover.exists():  # a closed copy has none; a killed run may have left them
+            from jiaoyuapp.school import open_school
+            open_school(final, create=False).close()
+            break
+    os.replace(final, aside)
+    fsync_dir(final.parent)
+    return aside

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
+import re
 import sqlite3
 
 CHANGES_DB = "changes.sqlite"
@@ -58,44 +60,103 @@ def _expected_schema() -> frozenset[tuple]:
         return frozenset(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
 
 
+# What any value a school sends may be: short enough to read (and to compute pinyin from), and free
+# of characters that only deceive: control characters (terminal escapes), unpaired surrogates.
+MAX_TEXT = 20_000
+MAX_NAME = 100
+_BAD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UUID = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
+# A JSON text that may hold such a value: an escaped control character or surrogate, a raw DEL or
+# C1 character, or a long value. Only these rows are read in Python, value by value.
+_SUSPECT = ("changes GLOB '*\\u00[01]*' OR changes GLOB '*\\[bf]*' OR changes GLOB '*\\u[dD][89abcdefABCDEF]*' "
+            "OR changes GLOB '*[' || char(127) || '-' || char(159) || ']*' OR length(changes) > :max_text "
+            "OR length(json_extract(changes, '$.name[1]')) > :max_name")
+
+
 def check(conn: sqlite3.Connection, schema: str, *, log_from: int, log_to: int,
           columns: dict[str, list[str]]) -> None:
     """Raise Malformed unless the attached file `schema` is a well-formed changes file for
-    entries log_from..log_to, each naming a school table in `columns` and only its columns."""
-    if [r[0] for r in conn.execute(f"PRAGMA {schema}.integrity_check")] != ["ok"]:
-        raise Malformed("已损坏（完整性检查未通过）")
+    entries log_from..log_to, each naming a school table in `columns` and only its columns.
+    The schema is compared first: nothing the file defines (an index on an expression, say) runs
+    before it is known to be ours."""
     if set(conn.execute(f"SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master")) != _expected_schema():
         raise Malformed("的结构与本软件不符")
+    if [r[0] for r in conn.execute(f"PRAGMA {schema}.integrity_check")] != ["ok"]:
+        raise Malformed("已损坏（完整性检查未通过）")
     count, low, high = conn.execute(f"SELECT count(*), min(seq), max(seq) FROM {schema}.changes").fetchone()
     if (count, low, high) != ((log_to - log_from + 1), log_from, log_to) and not (count == 0 and log_to < log_from):
         raise Malformed(f"中的变更编号与清单不符（清单：第{log_from}–{log_to}条）")
-    bad = conn.execute(
-        f"SELECT count(*) FROM {schema}.changes WHERE typeof(batch) != 'text' OR typeof(tbl) != 'text' "
-        "OR typeof(uuid) != 'text' OR length(uuid) NOT BETWEEN 1 AND 64 OR coalesce(op, '') NOT IN ('insert', 'update', 'delete') "
-        "OR typeof(changes) != 'text' OR NOT json_valid(changes) OR json_type(changes) != 'object' "
-        "OR typeof(actor) NOT IN ('text', 'null') OR typeof(at) != 'text'").fetchone()[0]
-    if bad:
-        raise Malformed(f"中有{bad}条变更记录的格式不对")
-    tables = {t for (t,) in conn.execute(f"SELECT DISTINCT tbl FROM {schema}.changes")}
-    if tables - set(columns):
-        raise Malformed("中的变更记录涉及本软件不认识的数据表")
-    pairs = conn.execute(
-        f"SELECT count(*) FROM {schema}.changes c, json_each(c.changes) j "
-        "WHERE j.type != 'array' OR json_array_length(j.value) != 2 "
-        "OR json_type(j.value, '$[0]') IN ('object', 'array') OR json_type(j.value, '$[1]') IN ('object', 'array')"
-    ).fetchone()[0]
-    if pairs:
-        raise Malformed("中有变更记录的字段值格式不对")
-    for table in tables:
-        named = {k for (k,) in conn.execute(f"SELECT DISTINCT j.key FROM {schema}.changes c, json_each(c.changes) j "
-                                            "WHERE c.tbl = ?", (table,))}
-        if named - set(columns[table]) or "uuid" in named:
-            raise Malformed(f"中有变更记录含有数据表 {table} 没有的字段")
+    check_entries(conn, f"{schema}.changes", "uuid", columns)
     keys = conn.execute(f"SELECT count(*) FROM {schema}.{SEARCH_KEYS} WHERE typeof(uuid) != 'text' "
                         "OR typeof(name) != 'text' OR typeof(pinyin) != 'text' OR typeof(initials) != 'text' "
-                        "OR typeof(given_pinyin) NOT IN ('text', 'null')").fetchone()[0]
+                        "OR typeof(given_pinyin) NOT IN ('text', 'null') OR length(name) > :n OR length(pinyin) > :p "
+                        "OR length(initials) > :p OR length(given_pinyin) > :p",
+                        {"n": MAX_NAME, "p": 10 * MAX_NAME}).fetchone()[0]
     if keys:
         raise Malformed("中的检索拼音格式不对")
+    readable(conn, f"SELECT * FROM {schema}.{SEARCH_KEYS}")
+
+
+def check_entries(conn: sqlite3.Connection, source: str, uuid_col: str, columns: dict[str, list[str]]) -> None:
+    """The log entries in `source` (a changes file's `changes`, or a snapshot's `change_log`) are
+    each what Batch writes: a school table, a record id, an operation, and {field: [old, new]} of
+    that table's own fields, every value a plain one (no list, no object), readable text within
+    bounds."""
+    bad = conn.execute(
+        f"SELECT count(*) FROM {source} WHERE typeof(tbl) != 'text' OR typeof({uuid_col}) != 'text' "
+        f"OR length({uuid_col}) NOT BETWEEN 1 AND 64 OR {uuid_col} GLOB '*[^0-9A-Za-z_.:-]*' "
+        "OR coalesce(op, '') NOT IN ('insert', 'update', 'delete') OR typeof(changes) != 'text' "
+        "OR NOT json_valid(changes) OR json_type(changes) != 'object' OR typeof(actor) NOT IN ('text', 'null') "
+        "OR typeof(at) NOT IN ('text', 'null') OR length(actor) > 200 OR length(at) > 40").fetchone()[0]
+    if bad:
+        raise Malformed(f"中有{bad}条变更记录的格式不对")
+    tables = {t for (t,) in conn.execute(f"SELECT DISTINCT tbl FROM {source}")}
+    if tables - set(columns):
+        raise Malformed("中的变更记录涉及本软件不认识的数据表")
+    allowed = json.dumps([f"{t}.{c}" for t, cols in columns.items() for c in cols if c != "uuid"])
+    wrong = conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE (c.tbl || '.' || j.key) NOT IN (SELECT value FROM json_each(:allowed))) "
+        f"FROM {source} c, json_each(c.changes) j WHERE j.type != 'array' OR json_array_length(j.value) != 2 "
+        "OR json_type(j.value, '$[0]') IN ('object', 'array') OR json_type(j.value, '$[1]') IN ('object', 'array') "
+        "OR (c.tbl || '.' || j.key) NOT IN (SELECT value FROM json_each(:allowed))", {"allowed": allowed}).fetchone()
+    if wrong[1]:
+        raise Malformed("中有变更记录含有数据表没有的字段")
+    if wrong[0]:
+        raise Malformed("中有变更记录的字段值格式不对")
+    suspects = conn.execute(f"SELECT changes FROM {source} WHERE {_SUSPECT}",
+                            {"max_text": MAX_TEXT, "max_name": MAX_NAME})
+    for (text,) in _decoded(suspects):
+        for field, pair in json.loads(text).items():
+            limit = MAX_NAME if field == "name" else MAX_TEXT
+            for value in pair:
+                if isinstance(value, str) and not plain_value(value, limit):
+                    raise Malformed("中有变更记录的文字含有不应有的字符（控制字符等），或者过长")
+    readable(conn, f"SELECT * FROM {source}")
+
+
+def plain_value(value: str, limit: int = MAX_TEXT) -> bool:
+    if len(value) > limit or _BAD_CHARACTERS.search(value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate
+        return False
+    return True
+
+
+def _decoded(cursor):
+    try:
+        yield from cursor
+    except sqlite3.OperationalError as exc:
+        if "decode" in str(exc).lower() or "utf" in str(exc).lower():
+            raise Malformed("中有不是UTF-8编码的文字") from None
+        raise
+
+
+def readable(conn: sqlite3.Connection, sql: str) -> None:
+    """Every text this query returns is valid UTF-8 (read in Python, which refuses anything else)."""
+    for _ in _decoded(conn.execute(sql)):
+        pass
 
 
 def derive_rows(conn: sqlite3.Connection, schema: str, columns: dict[str, list[str]]) -> list[str]:

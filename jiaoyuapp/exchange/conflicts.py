@@ -6,6 +6,7 @@ against this program's own schema before anything is written."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from jiaoyuapp.errors import DataError, NotFoundError, UsageError
 from jiaoyuapp.exchange.township import require_township
@@ -31,7 +32,8 @@ def open_conflicts(store, code: str) -> list[dict]:
 
 
 def decide(store, code: str, conflict_uuid: str, take: str, actor: str = "") -> None:
-    """Settle a conflict: keep the center's value, or take the school's."""
+    """Settle a conflict: keep the center's value, or take the school's (for a record the school
+    deleted: delete it in the copy too)."""
     if take not in ("school", "center"):
         raise UsageError("请选择采用哪一方的值：school（学校）或 center（中心校）。")
     require_township(store)
@@ -45,16 +47,24 @@ def decide(store, code: str, conflict_uuid: str, take: str, actor: str = "") -> 
             if c["decided_at"]:
                 raise DataError("这条冲突已经决定过了。")
             change = None
+            delete = take == "school" and c["field"] == "（删除）"   # the school deleted the record
             if take == "school" and not c["field"].startswith("（"):
                 change = _school_value(replica, c)
+            if delete and c["tbl"] not in replica.schema.school_tables:
+                raise DataError("这条冲突所指的数据表在本软件的数据中不存在，只能保留中心校的值（选择“中心校”）。")
             with replica.write("conflict-decision", actor,
                                f"决定冲突：采用{'学校' if take == 'school' else '中心校'}的值") as w:
+                if (change is not None or delete) and replica.get(c["tbl"], c["record_uuid"]) is None:
+                    raise DataError("这条冲突所指的记录在中心校副本中已不存在，只能保留中心校的值（选择“中心校”）。")
                 if change is not None:
-                    if replica.get(c["tbl"], c["record_uuid"]) is None:
-                        raise DataError("这条冲突所指的记录在中心校副本中已不存在，只能保留中心校的值（选择“中心校”）。")
                     w.update(c["tbl"], c["record_uuid"], change)
+                if delete:
+                    w.delete(c["tbl"], c["record_uuid"])
                 w.conn.execute("UPDATE merge_conflicts SET decided_at = ?, decision = ? WHERE uuid = ?",
                                (now_iso(), take, conflict_uuid))
+        except sqlite3.IntegrityError:
+            raise DataError("不能按学校的做法删除这条记录：副本中还有其他记录用到它。请保留中心校的值（选择“中心校”），"
+                            "或先处理用到它的记录。") from None
         finally:
             replica.close()
 

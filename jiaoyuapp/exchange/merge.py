@@ -5,7 +5,8 @@ are inserts and never conflict. For an update, each field is compared three ways
 copy still holds the school's old value, the new one is applied; if it already holds the new
 one, nothing happens; otherwise the center changed that field too — both values are kept in
 merge_conflicts for a person to decide, and the copy is left as it is. Nothing is silently
-picked. The applied position is stored in the same transaction, so a repeated or interrupted
+picked. A change that cannot follow from what the copy took in before (a record it never had, an
+old value the center never set) refuses the packet. The applied position is stored in the same transaction, so a repeated or interrupted
 import applies each change exactly once.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from jiaoyuapp.exchange import changes_file
+from jiaoyuapp.exchange.center_copies import mark_packet
 from jiaoyuapp.exchange.changes_file import ROWS_PREFIX, SEARCH_KEYS
 from jiaoyuapp.exchange.container import PacketError
 from jiaoyuapp.store import Store
@@ -64,7 +66,7 @@ def check_changes(conn: sqlite3.Connection, name: str, cols: dict[str, list[str]
 
 
 def merge(replica: Store, changes_db: bytes | Path, attachments: Iterable[bytes], *, packet_no: int,
-          school_code: str, log_from: int, log_to: int) -> tuple[int, int]:
+          school_code: str, log_from: int, log_to: int, manifest_sha: str) -> tuple[int, int]:
     """Apply the changes past the copy's position; returns (changes applied, conflicts noted).
     `changes_db` is the packet's changes file: its bytes, or its path (a private copy, which the
     merge may add to). A packet that does not fit — a gap after what the copy holds, a record
@@ -79,7 +81,8 @@ def merge(replica: Store, changes_db: bytes | Path, attachments: Iterable[bytes]
                               "请先导入之前的数据包，或让学校导出完整数据包（--full）。")
         try:
             changes_file.derive_rows(replica.conn, "pk", cols)
-            return _merge(replica, attachments, packet_no=packet_no, school_code=school_code)
+            return _merge(replica, attachments, packet_no=packet_no, school_code=school_code,
+                          manifest_sha=manifest_sha)
         except sqlite3.IntegrityError as exc:
             raise PacketError(f"第{packet_no}号数据包中的数据不符合本软件的要求（{_constraint(exc)}），"
                               "已拒收，没有合并任何内容。请让学校检查后用本软件重新导出。") from None
@@ -97,10 +100,12 @@ def _constraint(exc: sqlite3.IntegrityError) -> str:
     return "数据不一致"
 
 
-def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, school_code: str) -> tuple[int, int]:
+def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, school_code: str,
+           manifest_sha: str) -> tuple[int, int]:
     start = applied_upto(replica)
     last = replica.scalar("SELECT max(seq) FROM pk.changes")
     if last is None or last <= start:
+        mark_packet(replica, packet_no, manifest_sha)
         return 0, 0
     tables = [t for t in replica.schema.school_tables
               if replica.scalar("SELECT 1 FROM pk.sqlite_master WHERE name = ?", (PACKET_TABLES_PREFIX + t,))]
@@ -117,8 +122,7 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
         w.conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_skip (seq INTEGER PRIMARY KEY)")
         w.conn.execute("DELETE FROM temp.merge_skip")
         w.conn.executemany("INSERT INTO temp.merge_skip (seq) VALUES (?)", [(c.seq,) for c in single if c.op == "insert"])
-        for data in attachments:
-            w.put_blob(data)
+        brought = [w.put_blob(data) for data in attachments]
         fresh = w.copy_inserts("pk", PACKET_TABLES_PREFIX, "temp.merge_skip", start, tables)
         pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in fresh.copied_upto})
         for entry in single:
@@ -135,12 +139,13 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
                     applied += 1
                     continue
                 fields = {k: [current.get(k), v] for k, v in values.items()}  # already there: compare
-            if current is None:
-                conflicts += _note(w, packet_no, entry, "（记录不存在）", None, "中心校副本中没有这条记录")
-                continue
+            if current is None:  # the school's log says it was there; the copy never had it
+                raise PacketError(f"第{packet_no}号数据包修改或删除了一条中心校副本中从未有过的记录（{table}），"
+                                  "与之前收到的数据接不上，已拒收，没有合并任何内容。请让学校导出完整数据包（--full）。")
             if op == "delete":
                 differs = [k for k, (old, _) in fields.items() if k not in BOOKKEEPING and current.get(k) != old]
                 if differs:
+                    _center_changed(w.conn, entry, packet_no)
                     conflicts += _note(w, packet_no, entry, "（删除）", None, "中心校改过这条记录：" + "、".join(differs))
                 else:
                     w.delete(table, uid)
@@ -153,6 +158,7 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
                 if current.get(field) == old:
                     changes[field] = new
                 else:
+                    _center_changed(w.conn, entry, packet_no)
                     conflicts += _note(w, packet_no, entry, field, new, current.get(field))
             if changes:
                 w.update(table, uid, changes, at=(fields.get("updated_at") or [None, None])[1])
@@ -161,22 +167,44 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
             applied += fresh.copy(table, last)
         w.conn.execute("DELETE FROM temp.merge_skip")
         _take_search_keys(w.conn)
-        require_attachments(w.conn, packet_no)
+        require_attachments(w.conn, packet_no, brought)
         with replica.local():
             replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
                                  (str(last),))
+        mark_packet(replica, packet_no, manifest_sha)
     return applied, conflicts
 
 
-def require_attachments(conn: sqlite3.Connection, packet_no: int) -> None:
-    """Every photo and signature the copy's records name is in the copy: a packet is received
-    with all its attachments, or not at all."""
+def _center_changed(conn, entry: Change, packet_no: int) -> None:
+    """A field can differ from what the school says it was only if someone at the center changed
+    the record; otherwise the packet does not follow what the copy took in before, and is refused
+    (a conflict is a person's decision: a hostile packet must not make thousands of them). A copy
+    made from a snapshot holds the school's own batches up to `snapshot_seq`: those are not the center's."""
+    school_own = conn.execute("SELECT value FROM replica_state WHERE key = 'snapshot_seq'").fetchone()
+    edited = conn.execute("SELECT 1 FROM change_log c JOIN batches b ON b.id = c.batch WHERE c.tbl = ? "
+                          "AND c.record_uuid = ? AND b.kind != 'merge' AND c.seq > ? LIMIT 1",
+                          (entry.table, entry.uuid, int(school_own[0]) if school_own else 0)).fetchone()
+    if not edited:
+        raise PacketError(f"第{packet_no}号数据包所写的原值与中心校副本中的不一致（{entry.table}），而中心校没有改过这条记录："
+                          "数据包与之前收到的数据接不上，已拒收，没有合并任何内容。请让学校导出完整数据包（--full）。")
+
+
+def require_attachments(conn: sqlite3.Connection, packet_no: int, brought: list[str]) -> None:
+    """Every photo and signature the copy's records name is in the copy, and every one the packet
+    `brought` is named by a record: a packet is received with all its attachments, or not at all,
+    and cannot fill the copy with bytes no record uses."""
     missing = conn.execute("SELECT count(*) FROM attachments a WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE "
                            "b.sha256 = a.sha256) OR (a.print_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM blobs b "
                            "WHERE b.sha256 = a.print_sha256))").fetchone()[0]
     if missing:
         raise PacketError(f"第{packet_no}号数据包缺少{missing}个附件（照片或签字）的内容，已拒收，没有合并任何内容。"
                           "请让学校用本软件重新导出。")
+    unused = conn.execute("SELECT count(*) FROM json_each(?) WHERE value NOT IN (SELECT sha256 FROM attachments "
+                          "UNION SELECT print_sha256 FROM attachments WHERE print_sha256 IS NOT NULL)",
+                          (json.dumps(brought),)).fetchone()[0]
+    if unused:
+        raise PacketError(f"第{packet_no}号数据包带了{unused}个没有任何记录用到的附件，这不是本软件导出的，已拒收，"
+                          "没有合并任何内容。请让学校用本软件重新导出。")
 
 
 def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:

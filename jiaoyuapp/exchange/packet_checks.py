@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from jiaoyuapp.disk_space import require_free
+from jiaoyuapp.disk_space import full_error, is_disk_full, require_free
 from jiaoyuapp.errors import NotFoundError
 from jiaoyuapp.exchange import identity, peers
 from jiaoyuapp.exchange.township import require_township
@@ -147,18 +147,21 @@ def already_received(store: Store, opened: Opened) -> bool:
     number, manifest = opened.number, opened.manifest
     if any(r["packet_no"] == number and r["manifest_sha256"] == opened.manifest_sha for r in seen):
         return True
-    last = seen[-1] if seen else None
-    expected = (last["packet_no"] + 1) if last else 1
+    if not seen:  # the school's first packet here, or its first since its key was replaced
+        if manifest["log_from"] > 1:
+            raise PacketError("这是学校的增量数据包，但本中心校还没有该校（或该校更换密钥后）的数据。"
+                              "请让学校导出完整数据包（--full）。")
+        return False
+    last = seen[-1]
+    expected = last["packet_no"] + 1
     if number < expected:
         raise PacketError(f"这是旧的或重复编号的数据包（第{number}号；本中心校已收到第{expected - 1}号），"
                           "内容与已收到的不同，已拒收。请核实U盘上的文件是否是最新导出的。")
     if number > expected:
         missing = "、".join(f"第{n}号" for n in range(expected, min(number, expected + 20)))
         raise PacketError(f"缺少{missing}数据包：收到的是第{number}号。请先导入{missing}，再导入这一个。")
-    if manifest["previous_packet"] != (last["manifest_sha256"] if last else ""):
+    if manifest["previous_packet"] != last["manifest_sha256"]:
         raise PacketError("数据包与上一个数据包接不上（链条校验不符），已拒收。请让学校核实后重新导出。")
-    if manifest["log_from"] > 1 and not last:
-        raise PacketError("这是学校的增量数据包，但本中心校还没有该校的数据。请让学校导出完整数据包（--full）。")
     return False
 
 
@@ -166,8 +169,19 @@ def extract(opened: Opened, work: Path, limits: Limits) -> Contents:
     """Step 6: every member, streamed, bounded and hashed; what must be kept goes to `work`
     (a private folder) or, when small, stays in memory."""
     members = opened.manifest["members"]
-    to_disk = sum(m["size"] for m in members if m["name"] != CHANGES_DB or m["size"] > limits.in_memory)
+    # what may go to disk, with a block of the file system's own for each file
+    to_disk = sum(m["size"] + 4096 for m in members if m["name"] != CHANGES_DB or m["size"] > limits.in_memory)
     require_free(work, to_disk)
+    try:
+        return _extract(opened, work, limits)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise full_error(work, to_disk, done="这个数据包没有合并（原有数据完好）") from None
+        raise PacketError(f"读取数据包时无法写入临时文件夹“{work}”：{exc.strerror or exc}。没有合并任何内容。") from None
+
+
+def _extract(opened: Opened, work: Path, limits: Limits) -> Contents:
+    members = opened.manifest["members"]
     contents = Contents()
     (work / "attachments").mkdir()
     in_memory = limits.in_memory  # what may still be kept in memory: the changes file, then photos

@@ -69,24 +69,17 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None,
     """Check and merge one packet; a refused packet raises PacketError and merges nothing."""
     path = Path(path)
     result = ImportResult(file=path.name)
-    limits = township.limits(store)
-    with packet_checks.open_file(path, limits) as fh, work_folder("导入") as work:
-        opened = packet_checks.authenticate(store, fh, passphrase, limits)
-        result.school_code, result.school_name, result.packet_no = opened.code, opened.name, opened.number
-        with center_copies.writing(store, opened.code):
-            if packet_checks.already_received(store, opened):
-                result.status, result.message = "已导入过", f"第{opened.number}号数据包此前已导入，本次未作任何改动。"
-                return result
-            reached("import-checked")
-            contents = packet_checks.extract(opened, work, limits)
-            packet_checks.check_snapshot_member(store, opened, contents)
-            reached("import-extracted")
-            result.changes, result.conflicts = _apply(store, opened, contents)
-            reached("import-merged")
-            _record(store, opened, contents, result)
+    try:
+        opened = _import(store, path, passphrase, result)
+    except JiaoyuError as exc:
+        exc.result = result  # what is known of the packet (school, number) goes with the refusal
+        raise
+    if result.status == "已导入过":
+        return result
     result.status = "已接收"
-    result.message = f"已接收{opened.name}第{opened.number}号数据包：合并{result.changes}条变更" + (
-        f"，{result.conflicts}处双方都改过的字段待决定" if result.conflicts else "")
+    result.message = f"已接收{opened.name}第{opened.number}号数据包：" + (
+        "它此前已合并进副本（上次导入在记下之前中断），本次补记为已接收" if result.details.get("merged_before") else
+        f"合并{result.changes}条变更") + (f"，{result.conflicts}处双方都改过的字段待决定" if result.conflicts else "")
     if receipts_dir:
         try:
             result.receipt = str(receipts.write_receipt(store, opened.code, receipts_dir, passphrase=passphrase))
@@ -94,6 +87,52 @@ def import_packet(store: Store, path: str | Path, *, passphrase: str | None,
             result.message += f"。但回执没有写成：{exc.message} 数据已合并，可稍后重新出具回执。"
             result.details["receipt_error"] = exc.message
     return result
+
+
+def _import(store: Store, path: Path, passphrase: str | None, result: ImportResult) -> Opened:
+    limits = township.limits(store)
+    with packet_checks.open_file(path, limits) as fh, work_folder("导入") as work:
+        opened = packet_checks.authenticate(store, fh, passphrase, limits)
+        result.school_code, result.school_name, result.packet_no = opened.code, opened.name, opened.number
+        with center_copies.writing(store, opened.code):
+            if packet_checks.already_received(store, opened):
+                result.status, result.message = "已导入过", f"第{opened.number}号数据包此前已导入，本次未作任何改动。"
+                return opened
+            reached("import-checked")
+            merged_before = _copy_follows(store, opened)
+            contents = packet_checks.extract(opened, work, limits)
+            if merged_before:
+                result.details["merged_before"] = True
+            else:
+                packet_checks.check_snapshot_member(store, opened, contents)
+                reached("import-extracted")
+                result.changes, result.conflicts = _apply(store, opened, contents)
+            reached("import-merged")
+            _record(store, opened, contents, result)
+    return opened
+
+
+def _copy_follows(store: Store, opened: Opened) -> bool:
+    """Whether the school's copy already took this very packet in (an import killed between the
+    merge and its record); refuses a packet the copy cannot take. A copy left from a replaced
+    registration is set aside for a full packet, which becomes the new copy."""
+    mark = center_copies.last_packet(store, opened.code)
+    if mark is None or mark == (0, ""):          # no copy yet, or one from before copies were marked
+        return False
+    if mark == (opened.number, opened.manifest_sha):
+        return True
+    last = store.query("SELECT packet_no, manifest_sha256 FROM packets_received WHERE school_code = ? "
+                       "ORDER BY packet_no DESC LIMIT 1", (opened.code,))
+    if not last:  # the school starts afresh (its key was replaced): the old copy goes out of use
+        if not any(m["name"] == SNAPSHOT_DB for m in opened.manifest["members"]):
+            raise PacketError("这所学校更换密钥后，中心校需要它的完整数据包，才能重新建立它的数据。"
+                              "请让学校导出完整数据包（--full）。")
+        center_copies.set_aside(store, opened.code)
+        return False
+    if mark != (last[0]["packet_no"], last[0]["manifest_sha256"]):
+        raise PacketError(f"本中心校的副本已经合并过另一个内容不同的第{mark[0]}号数据包（上次导入在记下之前中断了），"
+                          f"与这个第{opened.number}号数据包接不上，已拒收。请与学校核实，导入当初的那个数据包。")
+    return False
 
 
 def _apply(store: Store, opened: Opened, contents: Contents) -> tuple[int, int]:
@@ -123,8 +162,8 @@ def _apply_checked(store: Store, opened: Opened, contents: Contents, final: Path
     fresh = not final.exists()
     replica = center_copies.new_copy(final) if fresh else center_copies.open_replica(store, opened.code)
     try:
-        counts = merge.merge(replica, changes, contents.blobs(), packet_no=opened.number,
-                             school_code=opened.code, log_from=m["log_from"], log_to=m["log_to"])
+        counts = merge.merge(replica, changes, contents.blobs(), packet_no=opened.number, school_code=opened.code,
+                             log_from=m["log_from"], log_to=m["log_to"], manifest_sha=opened.manifest_sha)
         if fresh:
             replica.conn.execute("PRAGMA journal_mode=WAL")
     except BaseException:
@@ -150,13 +189,15 @@ def _place_snapshot(contents: Contents, final: Path, opened: Opened) -> int:
         replica = open_school(center_copies.building(final))
         try:
             with replica.write("merge", f"学校{opened.code}", f"合并第{opened.number}号数据包") as w:
-                for data in contents.blobs():
-                    w.put_blob(data)
+                brought = [w.put_blob(data) for data in contents.blobs()]
                 search_index.repair(w.conn)
-                merge.require_attachments(w.conn, opened.number)
+                merge.require_attachments(w.conn, opened.number, brought)
                 with replica.local():
                     replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('school_seq', ?)",
                                          (str(opened.manifest["log_to"]),))
+                    replica.conn.execute("INSERT OR REPLACE INTO replica_state (key, value) VALUES ('snapshot_seq', ?)",
+                                         (str(opened.manifest["log_to"]),))
+                center_copies.mark_packet(replica, opened.number, opened.manifest_sha)
             count = replica.scalar("SELECT count(*) FROM change_log")
         finally:
             replica.close()
@@ -199,10 +240,10 @@ def import_packets(store: Store, paths: list, *, passphrase: str | None, receipt
 def _one(store: Store, path: Path, passphrase: str | None, receipts_dir) -> dict:
     try:
         return import_packet(store, path, passphrase=passphrase, receipts_dir=receipts_dir).__dict__
-    except PacketError as exc:
-        return ImportResult(file=path.name, status="拒收", message=exc.message).__dict__
-    except JiaoyuError as exc:  # e.g. the disk is full, the passphrase is wrong: nothing of it merged
-        return ImportResult(file=path.name, status="拒收", message=exc.message).__dict__
+    except JiaoyuError as exc:  # refused, or e.g. the disk is full: nothing of it merged
+        result = getattr(exc, "result", None) or ImportResult(file=path.name)
+        result.status, result.message = "拒收", exc.message
+        return result.__dict__
     except Exception:  # noqa: BLE001 - a bug must not stop the other packets nor hide what was merged
         from jiaoyuapp.error_log import log_unexpected
         where = log_unexpected(sys.exc_info(), where="township import")

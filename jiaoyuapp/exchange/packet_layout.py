@@ -43,6 +43,7 @@ BLOCK = 1 << 20
 MEMBER_NAME = re.compile(r"(snapshot\.sqlite|changes\.sqlite|batches\.jsonl|ledgers\.xlsx|folder\.pdf"
                          r"|attachments/[0-9a-f]{64})")
 HEX64 = re.compile(r"[0-9a-f]{64}")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d:\d\d|Z)?")
 DAMAGED = "数据包内容已损坏或被改动（{}），已拒收。请让学校重新导出。"
 
 
@@ -137,7 +138,7 @@ def parse_manifest(body: bytes, limits: Limits) -> dict:
     need("school_code", str, lambda v: len(v) == 10 and v.isascii() and v.isdigit())
     need("school_name", str, lambda v: 0 < len(v) <= 100)
     need("packet_no", int, lambda v: 1 <= v < 10 ** 9)
-    need("created_at", str, lambda v: 10 <= len(v) <= 40)
+    need("created_at", str, lambda v: bool(TIMESTAMP.fullmatch(v)))
     need("full", bool)
     log_from = need("log_from", int, lambda v: 1 <= v < 2 ** 62)
     log_to = need("log_to", int, lambda v: log_from - 1 <= v < 2 ** 62)

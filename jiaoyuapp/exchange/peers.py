@@ -113,7 +113,10 @@ def register_school(store: Store, certificate: str, fingerprint: str, *, replace
                     actor: str = "") -> dict:
     """At the center: register a school after its fingerprint was confirmed by the principal.
     A code already registered with another key is refused unless `replace` (the school made new
-    keys after a lost passphrase, and the new fingerprint was confirmed)."""
+    keys after a lost passphrase, and the new fingerprint was confirmed). A replacement starts the
+    school afresh: the packets received under the old key are set aside, and the next full packet
+    becomes the school's copy (the old copy is kept beside it, out of use) — so whatever a thief
+    with the old key sent cannot stay in the copy or block the school."""
     pem = read_certificate(certificate)
     cert = identity.load_certificate(pem)
     code, name = checked_subject(cert, "学校")
@@ -135,6 +138,10 @@ def register_school(store: Store, certificate: str, fingerprint: str, *, replace
         store.conn.execute("INSERT INTO peers (uuid, role, code, name, certificate, fingerprint, registered_at) "
                            "VALUES (?, 'school', ?, ?, ?, ?, ?)", (new_uuid(), code, name, pem, actual, now))
         _log(store, code, "更换登记" if existing else "登记", existing["fingerprint"] if existing else None, actual, actor)
+        if existing:  # the school starts afresh: its next packet must be full, and becomes its copy
+            store.conn.execute("INSERT INTO packets_superseded SELECT *, ? FROM packets_received WHERE school_code = ?",
+                               (now, code))
+            store.conn.execute("DELETE FROM packets_received WHERE school_code = ?", (code,))
     return school_peer(store, code)
 
 
@@ -161,10 +168,11 @@ def rotated_certificate(registered_pem: str, new_pem: bytes, statement: bytes):
         return None
     try:
         cert = identity.load_certificate(new_pem)
-        code, _ = checked_subject(cert, "学校")
+        code, name = checked_subject(cert, "学校")
     except DataError:
         return None
-    return cert if code == identity.subject_code(old) else None
+    # a rotation changes the keys, never who the school is: its code and its name stay
+    return cert if (code, name) == (identity.subject_code(old), identity.subject_name(old)) else None
 
 
 def record_rotation(store: Store, code: str, new_pem: str) -> None:

@@ -87,4 +87,17 @@ CREATE TABLE peer_log (            -- at a center: how each school's key came to
     new_fingerprint TEXT NOT NULL,
     actor TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE packets_superseded (  -- packets received under a registration the operator replaced
+    school_code TEXT NOT NULL,
+    packet_no INTEGER NOT NULL,
+    manifest_sha256 TEXT NOT NULL,
+    packet_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    log_from INTEGER NOT NULL,
+    log_to INTEGER NOT NULL,
+    changes INTEGER NOT NULL,
+    conflicts INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    superseded_at TEXT NOT NULL
+);
 """

@@ -23,7 +23,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from jiaoyuapp.exchange.changes_file import Malformed, read_only_uri
+from jiaoyuapp.exchange.changes_file import Malformed, check_entries, read_only_uri, readable
 
 SNAPSHOT_DB = "snapshot.sqlite"
 # What a snapshot carries besides the school-data tables.
@@ -90,15 +90,12 @@ def check_snapshot(path: Path, *, migrations: list[str], schema, log_to: int) ->
             if set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != ours:
                 raise Malformed("的结构与本软件不符")
             _same_as_written(conn, schema, migrations, log_to)
-            others: dict[str, list[str]] = {}
-            for table, uid in conn.execute("SELECT DISTINCT tbl, record_uuid FROM change_log WHERE op != 'insert'"):
-                others.setdefault(table, []).append(uid)
             sizes = dict(conn.execute("SELECT tbl, count(*) FROM change_log GROUP BY tbl"))
         # SQLite's own checks and the comparison of each table with the log read the file on
         # connections of their own, two at a time (SQLite lets go of Python's lock while it works).
         with ThreadPoolExecutor(2) as pool:
             tasks = [pool.submit(_sound, path)] + [
-                pool.submit(_table_matches, path, table, others.get(table, []))
+                pool.submit(_table_matches, path, table)
                 for table in sorted(schema.school_tables, key=lambda t: -sizes.get(t, 0))]
             verdicts = [t.result() for t in tasks]
         for verdict in verdicts:
@@ -134,9 +131,13 @@ def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], lo
     sequence = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").fetchone()
     if (count, last) != (log_to, log_to) or (sequence[0] if sequence else 0) != log_to:
         raise Malformed(f"中的变更编号与清单不符（清单：第1–{log_to}条）")
-    named = {r[0] for r in conn.execute("SELECT DISTINCT tbl FROM change_log")}
-    if named - set(schema.school_tables):
-        raise Malformed("中的变更记录涉及本软件不认识的数据表")
+    columns = {t: [r[1] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in schema.school_tables}
+    check_entries(conn, "change_log", "record_uuid", columns)
+    readable(conn, "SELECT * FROM batches")
+    readable(conn, "SELECT * FROM student_search")
+    if conn.execute("SELECT count(*) FROM batches WHERE length(actor) > 200 OR length(summary) > 1000 "
+                    "OR length(kind) > 100").fetchone()[0]:
+        raise Malformed("中的变更批次格式不对")
 
 
 def _open_untrusted(path: Path) -> sqlite3.Connection:
@@ -149,36 +150,49 @@ def _open_untrusted(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _table_matches(path: Path, table: str, rest: list[str]) -> str | None:
+def _table_matches(path: Path, table: str) -> str | None:
     """Whether `table` equals the replay of the log (None), or what is wrong. Records whose only
     entry is their insert (nearly all) are compared inside SQLite; those the log also updates or
-    deletes (`rest`), and any the comparison flags, are replayed in Python — JSON's numbers compared
-    as Python compares them, as changelog.verify does."""
-    import json
+    deletes, and any the comparison flags, are replayed in Python, a few hundred at a time — JSON's
+    numbers compared as Python compares them, as changelog.verify does."""
     try:
         with contextlib.closing(_open_untrusted(path)) as conn:
             cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
             differs = " OR ".join(f"t.[{c}] IS NOT json_extract(l.changes, '$.{c}[1]')" for c in cols)
-            n_simple, flagged = conn.execute(
-                f"SELECT count(*), json_group_array(l.record_uuid) FILTER (WHERE t.uuid IS NULL OR {differs}) "
-                f"FROM change_log l LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = ? "
-                "AND l.op = 'insert' AND l.record_uuid NOT IN (SELECT value FROM json_each(?))",
-                (table, json.dumps(rest))).fetchone()
-            check = json.loads(flagged or "[]") + rest
-            expected = _replay(conn, table, cols, check)
-            actual = _rows(conn, table, cols, check)
-            live = n_simple + sum(1 for u in rest if u in expected)
-            if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live or expected != actual:
+            conn.execute("CREATE TEMP TABLE replayed (uuid TEXT PRIMARY KEY, simple INTEGER) WITHOUT ROWID")
+            conn.execute("INSERT OR IGNORE INTO temp.replayed SELECT record_uuid, 0 FROM change_log "
+                         "WHERE tbl = ? AND op != 'insert'", (table,))
+            n_simple = conn.execute("SELECT count(*) FROM change_log l WHERE l.tbl = ? AND l.op = 'insert' "
+                                    "AND l.record_uuid NOT IN (SELECT uuid FROM temp.replayed)", (table,)).fetchone()[0]
+            conn.execute(f"INSERT OR IGNORE INTO temp.replayed SELECT l.record_uuid, 1 FROM change_log l "
+                         f"LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = ? AND l.op = 'insert' "
+                         f"AND l.record_uuid NOT IN (SELECT uuid FROM temp.replayed) AND (t.uuid IS NULL OR {differs})",
+                         (table,))
+            live = n_simple
+            for chunk in _chunks(conn.execute("SELECT uuid, simple FROM temp.replayed")):
+                expected = _replay(conn, table, cols, [u for u, _ in chunk])
+                if expected != _rows(conn, table, cols, [u for u, _ in chunk]):
+                    return f"中的数据表 {table} 与它自己的变更记录不一致"
+                live += sum(1 for u, simple in chunk if u in expected and not simple)
+            if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live:
                 return f"中的数据表 {table} 与它自己的变更记录不一致"
+    except Malformed as exc:
+        return str(exc)
     except sqlite3.DatabaseError:
         return "已损坏"
-    except (ValueError, TypeError):  # a log entry that is not JSON of {field: [old, new]}
+    except (ValueError, TypeError, AttributeError, RecursionError):  # checked before; a second line
         return "中的变更记录格式不对"
     return None
 
 
+def _chunks(cursor, size: int = 500):
+    while rows := cursor.fetchmany(size):
+        yield rows
+
+
 def _replay(conn: sqlite3.Connection, table: str, cols: list[str], uuids: list[str]) -> dict[str, dict]:
-    """These records as the log leaves them (deleted ones absent)."""
+    """These records as the log leaves them (deleted ones absent). A log that inserts a record
+    twice, or changes or deletes one it never inserted, is not one a school writes."""
     import json
     rows: dict[str, dict] = {}
     for start in range(0, len(uuids), 500):
@@ -187,12 +201,14 @@ def _replay(conn: sqlite3.Connection, table: str, cols: list[str], uuids: list[s
                 f"SELECT record_uuid, op, changes FROM change_log WHERE tbl = ? AND record_uuid IN "
                 f"({', '.join('?' * len(part))}) ORDER BY seq", [table, *part]):
             fields = json.loads(changes)
+            if (op == "insert") == (uid in rows):
+                raise Malformed(f"中的变更记录前后矛盾（数据表 {table}）")
             if op == "insert":
                 rows[uid] = {k: new for k, (_, new) in fields.items()}
-            elif op == "update" and uid in rows:
+            elif op == "update":
                 rows[uid].update({k: new for k, (_, new) in fields.items()})
-            else:  # a delete, or an update of a record never inserted
-                rows.pop(uid, None)
+            else:
+                del rows[uid]
     return {uid: {c: row.get(c) for c in cols} for uid, row in rows.items()}
 
 
