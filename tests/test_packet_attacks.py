@@ -662,3 +662,22 @@ def test_taking_the_schools_side_of_a_deletion_deletes(tmp_path):
     replica.close()
     school.close()
     center.close()
+
+
+def test_the_school_is_told_before_it_sends_what_a_center_would_refuse(tmp_path):
+    """A name too long for a person (say, several cells pasted into one) is refused by the roster
+    import, and one that reached the data anyway stops the export with a message naming the field,
+    instead of a packet that no center accepts."""
+    from jiaoyuapp.errors import DataError
+    from jiaoyuapp.roster.roster_rows import MAX_NAME
+    center = make_center(tmp_path)
+    school = make_school(tmp_path, "5101230001", "红岩村小学", 5, 25)
+    register(center, school)
+    kid = school.scalar("SELECT uuid FROM students LIMIT 1")
+    with school.write("test", "测试") as w:
+        w.update("students", kid, {"name": "张" * (MAX_NAME + 1)})
+    with pytest.raises(DataError, match="students 的字段 name"):
+        export(school, tmp_path / "usb", center)
+    assert not list((tmp_path / "usb").glob("*.jyp"))
+    school.close()
+    center.close()

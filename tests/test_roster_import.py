@@ -107,6 +107,14 @@ def test_rounded_id_refused_with_what_to_do(store, tmp_path):
     assert store.scalar("SELECT count(*) FROM students") == 0
 
 
+def test_a_name_no_person_has_is_refused(store, tmp_path):
+    """A 姓名 cell holding far more than a name (cells pasted together) is refused, saying so."""
+    path = save([["姓名", "身份证件号"], ["张三", ZHANG], ["李" * 101, make_id("20150101", 31)]], tmp_path / "n.xlsx")
+    report = import_roster(store, path, today=TODAY)
+    assert [(p["row"], p["column"]) for p in report.problems] == [(3, "姓名")]
+    assert "超过100个字" in report.problems[0]["message"]
+
+
 def test_duplicate_id_first_kept_later_refused(store, tmp_path):
     """When two rows carry the same ID, the first imports and the second is refused, naming the first."""
     path = save([

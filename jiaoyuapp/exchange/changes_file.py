@@ -20,6 +20,8 @@ import json
 import re
 import sqlite3
 
+from jiaoyuapp.roster.roster_rows import MAX_NAME
+
 CHANGES_DB = "changes.sqlite"
 SEARCH_KEYS = "search_keys"
 ROWS_PREFIX = "rows_"
@@ -63,7 +65,6 @@ def _expected_schema() -> frozenset[tuple]:
 # What any value a school sends may be: short enough to read (and to compute pinyin from), and free
 # of characters that only deceive: control characters (terminal escapes), unpaired surrogates.
 MAX_TEXT = 20_000
-MAX_NAME = 100
 _BAD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UUID = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
 # A JSON text that may hold such a value: an escaped control character or surrogate, a raw DEL or
@@ -123,14 +124,15 @@ def check_entries(conn: sqlite3.Connection, source: str, uuid_col: str, columns:
         raise Malformed("中有变更记录含有数据表没有的字段")
     if wrong[0]:
         raise Malformed("中有变更记录的字段值格式不对")
-    suspects = conn.execute(f"SELECT changes FROM {source} WHERE {_SUSPECT}",
+    suspects = conn.execute(f"SELECT tbl, changes FROM {source} WHERE {_SUSPECT}",
                             {"max_text": MAX_TEXT, "max_name": MAX_NAME})
-    for (text,) in _decoded(suspects):
+    for table, text in _decoded(suspects):
         for field, pair in json.loads(text).items():
             limit = MAX_NAME if field == "name" else MAX_TEXT
             for value in pair:
                 if isinstance(value, str) and not plain_value(value, limit):
-                    raise Malformed("中有变更记录的文字含有不应有的字符（控制字符等），或者过长")
+                    raise Malformed(f"中有一项文字含有不应有的字符（控制字符等），或者过长（超过{limit}个字）："
+                                    f"数据表 {table} 的字段 {field}")
     readable(conn, f"SELECT * FROM {source}")
 
 

@@ -102,9 +102,11 @@ def export_packet(store: Store, folder: str | Path, *, passphrase: str | None, f
         step(1, "整理变更记录")
         if log_from == 1 and snapshot:  # everything: the data as a database, which a new copy becomes
             log_to = write_snapshot(store, work / SNAPSHOT_DB)
+            _sendable(store, work / SNAPSHOT_DB, "change_log", "record_uuid")
             add(member_from_file(work / SNAPSHOT_DB, SNAPSHOT_DB, True, work))
         else:
             log_to = _write_changes(store, work / CHANGES_DB, log_from, log_to)
+            _sendable(store, work / CHANGES_DB, "changes", "uuid")
             add(member_from_file(work / CHANGES_DB, CHANGES_DB, True, work))
         count = log_to - log_from + 1
         add(member_from_bytes(_batches(store, log_from, log_to), "batches.jsonl", True))
@@ -156,6 +158,19 @@ def _stepper(progress: Progress | None, cancel: Callable[[], bool] | None):
         if progress:
             progress(n, 6, stage)
     return step
+
+
+def _sendable(store: Store, path: Path, table: str, uuid_col: str) -> None:
+    """The center checks every entry as hostile; what it would refuse is said here, at the school,
+    where it can be put right, instead of a packet that no center accepts."""
+    import contextlib
+    import sqlite3
+    columns = {t: [r[1] for r in store.conn.execute(f"PRAGMA table_info([{t}])")] for t in store.schema.school_tables}
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        try:
+            changes_file.check_entries(conn, table, uuid_col, columns)
+        except changes_file.Malformed as exc:
+            raise DataError(f"本校的数据{exc}，中心校不会接收这样的数据包。请在相应的记录中改正后再导出。") from None
 
 
 def _write_changes(store: Store, path: Path, log_from: int, log_to: int) -> int:

@@ -17,6 +17,8 @@ from jiaoyuapp.roster.identifiers import (
     check_id_number, check_phone, check_student_no, id_birth_date, id_sex,
 )
 
+MAX_NAME = 100  # longer is no one's name; the township center refuses it too (exchange.changes_file)
+
 HEADER_SCAN_ROWS = 30
 FIELDS_BY_KEY = {f.key: f for f in ALL_FIELDS}
 
@@ -200,6 +202,8 @@ class RowReader:
         v = pr.values
         if not v.get("name") and "name" not in pr.failed:
             pr.note("name", "姓名为空，请填写学生姓名")
+        elif v.get("name") and len(v["name"]) > MAX_NAME:
+            pr.note("name", f"姓名超过{MAX_NAME}个字，不像是一个人的姓名（可能几列内容粘在了一起），请核对后改正")
         idn = v.get("id_number")
         if not idn and not v.get("student_no") and not ({"id_number", "student_no"} & pr.failed):
             pr.note("id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
