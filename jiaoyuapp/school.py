@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from jiaoyuapp.errors import NotFoundError
@@ -25,6 +26,15 @@ def require_school(store: Store) -> dict:
     return info
 
 
+def plain_name(name) -> bool:
+    """A school's name as people write it: no control or invisible formatting characters (which
+    could disguise it on screen or in a terminal), not blank, not longer than any school's name.
+    (Nothing on disk is ever named after it, so punctuation is harmless.)"""
+    if not isinstance(name, str) or not 0 < len(name) <= 60 or name != name.strip():
+        return False
+    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in name)
+
+
 SCHOOL_TYPES = {"小学": 6, "教学点": 6, "初中": 9, "九年一贯制": 9, "完全中学": 12, "高中": 12}
 
 
@@ -37,6 +47,8 @@ def init_school(store: Store, *, code: str, name: str, township: str = "", count
         raise UsageError("学校标识码应为10位数字（见学籍系统“学校信息”），请核对后重新输入。")
     if not name.strip():
         raise UsageError("请填写学校名称。")
+    if not plain_name(name.strip()):
+        raise UsageError("学校名称最多60个字，且不能含有控制字符等不可见的字符。请按学籍系统中的学校名称填写。")
     if school_type is None:
         school_type = "初中" if ("中学" in name or "初中" in name) else "小学"
     if school_type not in SCHOOL_TYPES:

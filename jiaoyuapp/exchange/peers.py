@@ -11,11 +11,11 @@ rotation is accepted only when the registered key signed the new certificate.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from jiaoyuapp.errors import DataError, NotFoundError, UsageError
 from jiaoyuapp.exchange import identity
+from jiaoyuapp.school import plain_name
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import new_uuid, now_iso
 
@@ -43,15 +43,6 @@ def read_certificate(path_or_pem: str) -> str:
 
 def valid_code(code) -> bool:
     return isinstance(code, str) and bool(CODE.fullmatch(code))
-
-
-def plain_name(name) -> bool:
-    """A school's name as people write it: no control or invisible formatting characters (which
-    could disguise it on screen or in a terminal), not blank, not longer than any school's name.
-    (Nothing on disk is ever named after it, so punctuation is harmless.)"""
-    if not isinstance(name, str) or not 0 < len(name) <= 60 or name != name.strip():
-        return False
-    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in name)
 
 
 def _ou(cert) -> str:
