@@ -68,10 +68,8 @@ MAX_TEXT = 20_000
 _BAD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UUID = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
 # A JSON text that may hold such a value: an escaped control character or surrogate, a raw DEL or
-# C1 character, or a long value. Only these rows are read in Python, value by value.
-_SUSPECT = ("changes GLOB '*\\u00[01]*' OR changes GLOB '*\\[bf]*' OR changes GLOB '*\\u[dD][89abcdefABCDEF]*' "
-            "OR changes GLOB '*[' || char(127) || '-' || char(159) || ']*' OR length(changes) > :max_text "
-            "OR length(json_extract(changes, '$.name[1]')) > :max_name")
+# C1 character. Only these entries (and long ones) are parsed again, value by value.
+_SUSPECT = re.compile(r"\\u00[01]|\\[bf]|\\u[dD][89abcdefABCDEF]|[\x7f-\x9f]")
 
 
 def check(conn: sqlite3.Connection, schema: str, *, log_from: int, log_to: int,
@@ -99,41 +97,78 @@ def check(conn: sqlite3.Connection, schema: str, *, log_from: int, log_to: int,
 
 
 def check_entries(conn: sqlite3.Connection, source: str, uuid_col: str, columns: dict[str, list[str]]) -> None:
-    """The log entries in `source` (a changes file's `changes`, or a snapshot's `change_log`) are
-    each what Batch writes: a school table, a record id, an operation, and {field: [old, new]} of
-    that table's own fields, every value a plain one (no list, no object), readable text within
-    bounds."""
+    """The log entries in `source` (a changes file's `changes`) are each what Batch writes: a school
+    table, a record id, an operation, and {field: [old, new]} of that table's own fields, every
+    value a plain one (no list, no object), readable text within bounds."""
+    try:
+        check_rows(conn, source, uuid_col, columns)
+        allowed = json.dumps([f"{t}.{c}" for t, cols in columns.items() for c in cols if c != "uuid"])
+        unknown, shapeless, names = conn.execute(
+            "SELECT count(*) FILTER (WHERE (c.tbl || '.' || j.key) NOT IN (SELECT value FROM json_each(:allowed))), "
+            "count(*) FILTER (WHERE j.type != 'array' OR json_array_length(j.value) != 2 "
+            "OR json_type(j.value, '$[0]') IN ('object', 'array') OR json_type(j.value, '$[1]') IN ('object', 'array')), "
+            "json_group_array(DISTINCT c.seq) FILTER (WHERE j.key = 'name' AND length(j.value) > :name) "
+            f"FROM {source} c, json_each(c.changes) j", {"allowed": allowed, "name": MAX_NAME}).fetchone()
+        if unknown:
+            raise Malformed("中有变更记录含有数据表没有的字段")
+        if shapeless:
+            raise Malformed("中有变更记录的字段值格式不对")
+        check_text(conn, source, set(json.loads(names)))
+    except sqlite3.OperationalError as exc:
+        if "json" in str(exc).lower():
+            raise Malformed("中有变更记录的格式不对（不是有效的JSON）") from None
+        raise
+
+
+def check_rows(conn: sqlite3.Connection, source: str, uuid_col: str, columns: dict[str, list[str]]) -> None:
+    """Each entry's own columns: a school table, an id, an operation, a JSON object's text."""
     bad = conn.execute(
-        f"SELECT count(*) FROM {source} WHERE typeof(tbl) != 'text' OR typeof({uuid_col}) != 'text' "
-        f"OR length({uuid_col}) NOT BETWEEN 1 AND 64 OR {uuid_col} GLOB '*[^0-9A-Za-z_.:-]*' "
-        "OR coalesce(op, '') NOT IN ('insert', 'update', 'delete') OR typeof(changes) != 'text' "
-        "OR NOT json_valid(changes) OR json_type(changes) != 'object' OR typeof(actor) NOT IN ('text', 'null') "
+        f"SELECT count(*) FROM {source} WHERE typeof(tbl) != 'text' "
+        f"OR typeof({uuid_col}) != 'text' OR length({uuid_col}) NOT BETWEEN 1 AND 64 "
+        f"OR {uuid_col} GLOB '*[^0-9A-Za-z_.:-]*' OR coalesce(op, '') NOT IN ('insert', 'update', 'delete') "
+        "OR typeof(changes) != 'text' OR substr(changes, 1, 1) != '{' OR typeof(actor) NOT IN ('text', 'null') "
         "OR typeof(at) NOT IN ('text', 'null') OR length(actor) > 200 OR length(at) > 40").fetchone()[0]
     if bad:
         raise Malformed(f"中有{bad}条变更记录的格式不对")
-    tables = {t for (t,) in conn.execute(f"SELECT DISTINCT tbl FROM {source}")}
-    if tables - set(columns):
+    named = {t for (t,) in conn.execute(f"SELECT DISTINCT tbl FROM {source}")}
+    if named - set(columns):
         raise Malformed("中的变更记录涉及本软件不认识的数据表")
-    allowed = json.dumps([f"{t}.{c}" for t, cols in columns.items() for c in cols if c != "uuid"])
-    wrong = conn.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE (c.tbl || '.' || j.key) NOT IN (SELECT value FROM json_each(:allowed))) "
-        f"FROM {source} c, json_each(c.changes) j WHERE j.type != 'array' OR json_array_length(j.value) != 2 "
-        "OR json_type(j.value, '$[0]') IN ('object', 'array') OR json_type(j.value, '$[1]') IN ('object', 'array') "
-        "OR (c.tbl || '.' || j.key) NOT IN (SELECT value FROM json_each(:allowed))", {"allowed": allowed}).fetchone()
-    if wrong[1]:
-        raise Malformed("中有变更记录含有数据表没有的字段")
-    if wrong[0]:
-        raise Malformed("中有变更记录的字段值格式不对")
-    suspects = conn.execute(f"SELECT tbl, changes FROM {source} WHERE {_SUSPECT}",
-                            {"max_text": MAX_TEXT, "max_name": MAX_NAME})
-    for table, text in _decoded(suspects):
-        for field, pair in json.loads(text).items():
+
+
+def check_text(conn: sqlite3.Connection, source: str, also: set[int] = frozenset()) -> None:
+    """Every entry's text is valid UTF-8 (Python refuses anything else as it reads it); those (and
+    `also`) that might hold a control character, a surrogate or an overlong value are judged value
+    by value."""
+    suspects = set(also)
+    for seq, changes, *_ in _decoded(conn.execute(f"SELECT seq, changes, actor, at, tbl, batch FROM {source}")):
+        if len(changes) > MAX_TEXT or _SUSPECT.search(changes):
+            suspects.add(seq)
+    judge(conn, source, suspects)
+
+
+def judge(conn: sqlite3.Connection, source: str, seqs: set[int], columns: dict[str, list[str]] | None = None) -> None:
+    """The entries SQLite could not clear, read in Python: pairs of plain values, text within
+    bounds, and (given `columns`) only the fields of their table."""
+    if not seqs:
+        return
+    rows = conn.execute(f"SELECT tbl, changes FROM {source} WHERE seq IN (SELECT value FROM json_each(?))",
+                        (json.dumps(sorted(seqs)),))
+    for table, text in _decoded(rows):
+        try:
+            entry = json.loads(text)
+        except (ValueError, RecursionError):
+            raise Malformed("中有变更记录的格式不对（不是有效的JSON）") from None
+        if not isinstance(entry, dict):
+            raise Malformed("中有变更记录的格式不对")
+        if columns is not None and (set(entry) - set(columns.get(table, ())) or "uuid" in entry):
+            raise Malformed(f"中有变更记录含有数据表 {table} 没有的字段")
+        for field, pair in entry.items():
+            if not (isinstance(pair, list) and len(pair) == 2 and not any(isinstance(v, (list, dict)) for v in pair)):
+                raise Malformed("中有变更记录的字段值格式不对")
             limit = MAX_NAME if field == "name" else MAX_TEXT
-            for value in pair:
-                if isinstance(value, str) and not plain_value(value, limit):
-                    raise Malformed(f"中有一项文字含有不应有的字符（控制字符等），或者过长（超过{limit}个字）："
-                                    f"数据表 {table} 的字段 {field}")
-    readable(conn, f"SELECT * FROM {source}")
+            if any(isinstance(v, str) and not plain_value(v, limit) for v in pair):
+                raise Malformed(f"中有一项文字含有不应有的字符（控制字符等），或者过长（超过{limit}个字）："
+                                f"数据表 {table} 的字段 {field}")
 
 
 def plain_value(value: str, limit: int = MAX_TEXT) -> bool:
@@ -155,9 +190,9 @@ def _decoded(cursor):
         raise
 
 
-def readable(conn: sqlite3.Connection, sql: str) -> None:
+def readable(conn: sqlite3.Connection, sql: str, params=()) -> None:
     """Every text this query returns is valid UTF-8 (read in Python, which refuses anything else)."""
-    for _ in _decoded(conn.execute(sql)):
+    for _ in _decoded(conn.execute(sql, params)):
         pass
 
 

@@ -19,11 +19,11 @@ the replay of that log, record for record and field for field.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from jiaoyuapp.exchange.changes_file import Malformed, check_entries, read_only_uri, readable
+from jiaoyuapp.exchange.changes_file import MAX_NAME, Malformed, check_rows, check_text, judge, read_only_uri, readable
 
 SNAPSHOT_DB = "snapshot.sqlite"
 # What a snapshot carries besides the school-data tables.
@@ -87,39 +87,24 @@ def check_snapshot(path: Path, *, migrations: list[str], schema, log_to: int) ->
     ours = _schema_of(empty_database(nxt))
     try:
         with contextlib.closing(_open_untrusted(path)) as conn:
+            # the schema first: nothing the file defines may run before it is known to be ours
             if set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != ours:
                 raise Malformed("的结构与本软件不符")
+            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+                raise Malformed("已损坏（完整性检查未通过）")
+            if conn.execute("PRAGMA foreign_key_check").fetchone():
+                raise Malformed("中有记录引用了不存在的记录")
             _same_as_written(conn, schema, migrations, log_to)
-            sizes = dict(conn.execute("SELECT tbl, count(*) FROM change_log GROUP BY tbl"))
-        # SQLite's own checks and the comparison of each table with the log read the file on
-        # connections of their own, two at a time (SQLite lets go of Python's lock while it works).
-        with ThreadPoolExecutor(2) as pool:
-            tasks = [pool.submit(_sound, path)] + [
-                pool.submit(_table_matches, path, table)
-                for table in sorted(schema.school_tables, key=lambda t: -sizes.get(t, 0))]
-            verdicts = [t.result() for t in tasks]
-        for verdict in verdicts:
-            if verdict:
-                raise Malformed(verdict)
+            for table in schema.school_tables:
+                _table_matches(conn, table)
     except sqlite3.DatabaseError:
         raise Malformed("已损坏") from None
-
-
-def _sound(path: Path) -> str | None:
-    """What SQLite's integrity and foreign-key checks find wrong, if anything."""
-    try:
-        with contextlib.closing(_open_untrusted(path)) as conn:
-            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
-                return "已损坏（完整性检查未通过）"
-            if conn.execute("PRAGMA foreign_key_check").fetchone():
-                return "中有记录引用了不存在的记录"
-    except sqlite3.DatabaseError:
-        return "已损坏"
-    return None
+    except (ValueError, TypeError, AttributeError, RecursionError):  # checked before; a second line
+        raise Malformed("中的变更记录格式不对") from None
 
 
 def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], log_to: int) -> None:
-    """The cheap checks: migrations, nothing local, the log numbered 1…log_to, school tables only."""
+    """Migrations, nothing local, the log numbered 1…log_to, each entry's own columns and its text."""
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     if applied != migrations:
         raise Malformed("的结构与本软件不符")
@@ -132,7 +117,8 @@ def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], lo
     if (count, last) != (log_to, log_to) or (sequence[0] if sequence else 0) != log_to:
         raise Malformed(f"中的变更编号与清单不符（清单：第1–{log_to}条）")
     columns = {t: [r[1] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in schema.school_tables}
-    check_entries(conn, "change_log", "record_uuid", columns)
+    check_rows(conn, "change_log", "record_uuid", columns)
+    check_text(conn, "change_log")
     readable(conn, "SELECT * FROM batches")
     readable(conn, "SELECT * FROM student_search")
     if conn.execute("SELECT count(*) FROM batches WHERE length(actor) > 200 OR length(summary) > 1000 "
@@ -143,46 +129,55 @@ def _same_as_written(conn: sqlite3.Connection, schema, migrations: list[str], lo
 def _open_untrusted(path: Path) -> sqlite3.Connection:
     """A read-only connection to a database file that came from outside: its schema may run no
     function, and every cell's size is checked as it is read."""
-    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None)
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA cell_size_check = ON")
     conn.execute("PRAGMA mmap_size = 0")
     return conn
 
 
-def _table_matches(path: Path, table: str) -> str | None:
-    """Whether `table` equals the replay of the log (None), or what is wrong. Records whose only
-    entry is their insert (nearly all) are compared inside SQLite; those the log also updates or
-    deletes, and any the comparison flags, are replayed in Python, a few hundred at a time — JSON's
-    numbers compared as Python compares them, as changelog.verify does."""
-    try:
-        with contextlib.closing(_open_untrusted(path)) as conn:
-            cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
-            differs = " OR ".join(f"t.[{c}] IS NOT json_extract(l.changes, '$.{c}[1]')" for c in cols)
-            conn.execute("CREATE TEMP TABLE replayed (uuid TEXT PRIMARY KEY, simple INTEGER) WITHOUT ROWID")
-            conn.execute("INSERT OR IGNORE INTO temp.replayed SELECT record_uuid, 0 FROM change_log "
-                         "WHERE tbl = ? AND op != 'insert'", (table,))
-            n_simple = conn.execute("SELECT count(*) FROM change_log l WHERE l.tbl = ? AND l.op = 'insert' "
-                                    "AND l.record_uuid NOT IN (SELECT uuid FROM temp.replayed)", (table,)).fetchone()[0]
-            conn.execute(f"INSERT OR IGNORE INTO temp.replayed SELECT l.record_uuid, 1 FROM change_log l "
-                         f"LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = ? AND l.op = 'insert' "
-                         f"AND l.record_uuid NOT IN (SELECT uuid FROM temp.replayed) AND (t.uuid IS NULL OR {differs})",
-                         (table,))
-            live = n_simple
-            for chunk in _chunks(conn.execute("SELECT uuid, simple FROM temp.replayed")):
-                expected = _replay(conn, table, cols, [u for u, _ in chunk])
-                if expected != _rows(conn, table, cols, [u for u, _ in chunk]):
-                    return f"中的数据表 {table} 与它自己的变更记录不一致"
-                live += sum(1 for u, simple in chunk if u in expected and not simple)
-            if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live:
-                return f"中的数据表 {table} 与它自己的变更记录不一致"
-    except Malformed as exc:
-        return str(exc)
-    except sqlite3.DatabaseError:
-        return "已损坏"
-    except (ValueError, TypeError, AttributeError, RecursionError):  # checked before; a second line
-        return "中的变更记录格式不对"
-    return None
+def _canonical(cols: list[str]) -> str:
+    """SQL for the text Batch logs for inserting row `t`: {"col":[null,value],…} over its non-null
+    columns in table order, rendered as Python's json.dumps renders them (for the values a school
+    writes; anything rendered otherwise is simply judged the slow way)."""
+    parts = " || ".join(f"CASE WHEN t.[{c}] IS NOT NULL THEN '\"{c}\":[null,' || json_quote(t.[{c}]) || '],' "
+                        "ELSE '' END" for c in cols)
+    return f"('{{' || rtrim({parts}, ',') || '}}')"
+
+
+def _table_matches(conn: sqlite3.Connection, table: str) -> None:
+    """`table` equals the replay of the log, or Malformed. A record whose only entry is its insert
+    (nearly all) passes when that entry is, to the character, the text Batch writes for the row as
+    it is — which proves the entry well formed and the row its replay in one comparison. Every other
+    record (updated, deleted, or not matching so) is read in Python, a few hundred at a time, its
+    entries judged value by value and replayed."""
+    cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "uuid"]
+    long_name = "OR length(t.name) > :name" if "name" in cols else ""
+    conn.execute("DROP TABLE IF EXISTS temp.replayed")
+    conn.execute("CREATE TEMP TABLE replayed (uuid TEXT PRIMARY KEY, simple INTEGER) WITHOUT ROWID")
+    conn.execute("INSERT OR IGNORE INTO temp.replayed SELECT record_uuid, 0 FROM change_log "
+                 "WHERE tbl = ? AND op != 'insert'", (table,))
+    n_simple = conn.execute("SELECT count(*) FROM change_log l WHERE l.tbl = ? AND l.op = 'insert' "
+                            "AND l.record_uuid NOT IN (SELECT uuid FROM temp.replayed)", (table,)).fetchone()[0]
+    conn.execute(f"INSERT OR IGNORE INTO temp.replayed SELECT l.record_uuid, 1 FROM change_log l "
+                 f"LEFT JOIN [{table}] t ON t.uuid = l.record_uuid WHERE l.tbl = :t AND l.op = 'insert' "
+                 f"AND l.record_uuid NOT IN (SELECT uuid FROM temp.replayed) "
+                 f"AND (t.uuid IS NULL OR l.changes IS NOT {_canonical(cols)} {long_name})",
+                 {"t": table, "name": MAX_NAME})
+    columns = {table: ["uuid", *cols]}
+    live = n_simple
+    for chunk in _chunks(conn.execute("SELECT uuid, simple FROM temp.replayed")):
+        uuids = [u for u, _ in chunk]
+        judge(conn, "change_log", {s for (s,) in conn.execute(
+            "SELECT seq FROM change_log WHERE tbl = ? AND record_uuid IN (SELECT value FROM json_each(?))",
+            (table, json.dumps(uuids)))}, columns)
+        expected = _replay(conn, table, cols, uuids)
+        if expected != _rows(conn, table, cols, uuids):
+            raise Malformed(f"中的数据表 {table} 与它自己的变更记录不一致")
+        live += sum(1 for u, simple in chunk if u in expected and not simple)
+    if conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] != live:
+        raise Malformed(f"中的数据表 {table} 与它自己的变更记录不一致")
+    conn.execute("DROP TABLE temp.replayed")
 
 
 def _chunks(cursor, size: int = 500):
@@ -193,7 +188,6 @@ def _chunks(cursor, size: int = 500):
 def _replay(conn: sqlite3.Connection, table: str, cols: list[str], uuids: list[str]) -> dict[str, dict]:
     """These records as the log leaves them (deleted ones absent). A log that inserts a record
     twice, or changes or deletes one it never inserted, is not one a school writes."""
-    import json
     rows: dict[str, dict] = {}
     for start in range(0, len(uuids), 500):
         part = uuids[start:start + 500]
