@@ -211,10 +211,8 @@ def cmd_township(store, args):
         pem = peers.read_certificate(args.certificate)
         fp = args.fingerprint
         old = peers.replaced_by(store, pem)
-        if old is not None and not args.replace:
-            raise DataError(f"标识码{old['code']}已登记为“{old['name']}”，登记的证书指纹是 {old['fingerprint']}；"
-                            f"这份证书的指纹是 {identity.fingerprint(pem)}，两者不同，没有登记。只有学校确实重新生成了密钥"
-                            "（例如忘记口令）、并已与校长电话核对新指纹时，才加 --replace 更换登记。")
+        if old is not None and not args.replace:  # before asking for the fingerprint
+            raise peers.replacement_refused(old, identity.fingerprint(pem))
         if fp is None:
             code, name = peers.checked_subject(identity.load_certificate(pem), "学校")
             if not sys.stdin.isatty():

@@ -124,15 +124,21 @@ def test_killed_exports_leave_nothing_decrypted_and_the_next_export_is_clean(tmp
     assert private_work(tmp_path) == []
 
 
-def test_killed_imports_leave_nothing_decrypted_and_record_each_packet_once(tmp_path):
-    """Township import killed at each named point and at random moments (12 runs): the retry
-    is clean, the packet is recorded once, and the copy has every record and attachment."""
+def center_with_first_packet(tmp_path: Path, students: int, seed: int):
+    """(folder of a center that registered the school and imported nothing, the school, its first packet)."""
     base = tmp_path / "base"
     center = make_center(base)
-    school = make_school(tmp_path, "5101230001", "红岩村小学", 20, 32)
+    school = make_school(tmp_path, "5101230001", "红岩村小学", students, seed)
     register(center, school)
     packet = export(school, tmp_path / "usb", center)
     center.close()
+    return base, school, packet
+
+
+def test_killed_imports_leave_nothing_decrypted_and_record_each_packet_once(tmp_path):
+    """Township import killed at each named point and at random moments (12 runs): the retry
+    is clean, the packet is recorded once, and the copy has every record and attachment."""
+    base, school, packet = center_with_first_packet(tmp_path, 20, 32)
     env = dict(os.environ, JIAOYU_PASSPHRASE=CENTER_SECRET, JIAOYU_DATA_DIR=str(tmp_path / "data"),
                TMPDIR=str(tmp_path / "systmp"))
     (tmp_path / "systmp").mkdir()
@@ -162,12 +168,7 @@ def test_killed_imports_leave_nothing_decrypted_and_record_each_packet_once(tmp_
 def test_twenty_double_imports_of_the_same_first_packet(tmp_path):
     """Two imports of the same first packet at once (two windows, a double click), twenty times:
     the copy always passes its checks with every attachment, and the packet is recorded once."""
-    base = tmp_path / "base"
-    center = make_center(base)
-    school = make_school(tmp_path, "5101230001", "红岩村小学", 30, 33)
-    register(center, school)
-    packet = export(school, tmp_path / "usb", center)
-    center.close()
+    base, school, packet = center_with_first_packet(tmp_path, 30, 33)
     photos = school.scalar("SELECT count(*) FROM blobs")
     assert photos > 10
     env = dict(os.environ, JIAOYU_PASSPHRASE=CENTER_SECRET, JIAOYU_DATA_DIR=str(tmp_path / "data"))

@@ -33,7 +33,6 @@ class Change(NamedTuple):
     op: str
 
 
-PACKET_TABLES_PREFIX = ROWS_PREFIX
 REFUSED = "数据包中的变更记录文件{}，已拒收。请让学校用本软件重新导出。"
 
 
@@ -108,7 +107,7 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
         mark_packet(replica, packet_no, manifest_sha)
         return 0, 0
     tables = [t for t in replica.schema.school_tables
-              if replica.scalar("SELECT 1 FROM pk.sqlite_master WHERE name = ?", (PACKET_TABLES_PREFIX + t,))]
+              if replica.scalar("SELECT 1 FROM pk.sqlite_master WHERE name = ?", (ROWS_PREFIX + t,))]
     # Inserts of records the copy does not have yet ("fresh") are copied in bulk by SQLite; the
     # few other changes (updates, deletes, a record inserted again) are applied one by one.
     single = _singles(replica, start, tables)
@@ -123,7 +122,7 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
         w.conn.execute("DELETE FROM temp.merge_skip")
         w.conn.executemany("INSERT INTO temp.merge_skip (seq) VALUES (?)", [(c.seq,) for c in single if c.op == "insert"])
         brought = [w.put_blob(data) for data in attachments]
-        fresh = w.copy_inserts("pk", PACKET_TABLES_PREFIX, "temp.merge_skip", start, tables)
+        fresh = w.copy_inserts("pk", ROWS_PREFIX, "temp.merge_skip", start, tables)
         pending = _fresh_numbers(replica, start, {c.table for c in single if c.table in fresh.copied_upto})
         for entry in single:
             seq, table, uid, op = entry
@@ -223,7 +222,7 @@ def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:
         if replica.scalar(f"SELECT 1 FROM main.[{table}] LIMIT 1") is None:
             continue  # nothing to look up
         for seq, uid in replica.conn.execute(
-                f"SELECT r.seq, r.uuid FROM pk.[{PACKET_TABLES_PREFIX}{table}] r "
+                f"SELECT r.seq, r.uuid FROM pk.[{ROWS_PREFIX}{table}] r "
                 f"JOIN main.[{table}] m ON m.uuid = r.uuid WHERE r.seq > ?", (start,)):
             present.add((table, uid))
             candidates[seq] = Change(seq, table, uid, "insert")
@@ -240,7 +239,7 @@ def _singles(replica: Store, start: int, tables: list[str]) -> list[Change]:
 def _fresh_numbers(replica: Store, start: int, tables: set[str]) -> dict[str, list[int]]:
     """The numbers of the records copied in bulk, for the tables that also have single changes."""
     return {t: [r[0] for r in replica.conn.execute(
-        f"SELECT seq FROM pk.[{PACKET_TABLES_PREFIX}{t}] WHERE seq > ? AND seq NOT IN (SELECT seq FROM temp.merge_skip) "
+        f"SELECT seq FROM pk.[{ROWS_PREFIX}{t}] WHERE seq > ? AND seq NOT IN (SELECT seq FROM temp.merge_skip) "
         f"ORDER BY seq", (start,))] for t in tables}
 
 

@@ -119,9 +119,7 @@ def register_school(store: Store, certificate: str, fingerprint: str, *, replace
     if existing and existing["fingerprint"] == actual:
         return existing
     if existing and not replace:
-        raise DataError(f"标识码{code}已登记为“{existing['name']}”，登记的证书指纹是 {existing['fingerprint']}；"
-                        f"这份证书的指纹是 {actual}，两者不同，没有登记。只有学校确实重新生成了密钥（例如忘记口令）时，"
-                        "才在与校长电话核对新指纹后选择“更换登记”（命令行加 --replace）；否则这份证书可能是冒充的。")
+        raise replacement_refused(existing, actual)
     with store.local():
         now = now_iso()
         store.conn.execute("UPDATE peers SET replaced_at = ? WHERE role = 'school' AND code = ? AND replaced_at IS NULL",
@@ -134,6 +132,13 @@ def register_school(store: Store, certificate: str, fingerprint: str, *, replace
                                (now, code))
             store.conn.execute("DELETE FROM packets_received WHERE school_code = ?", (code,))
     return school_peer(store, code)
+
+
+def replacement_refused(existing: dict, new_fingerprint: str) -> DataError:
+    """Why a certificate for an already registered code is not registered without the operator's say."""
+    return DataError(f"标识码{existing['code']}已登记为“{existing['name']}”，登记的证书指纹是 {existing['fingerprint']}；"
+                     f"这份证书的指纹是 {new_fingerprint}，两者不同，没有登记。只有学校确实重新生成了密钥（例如忘记口令），"
+                     "并已与校长电话核对新指纹时，才选择“更换登记”（命令行加 --replace）；否则这份证书可能是冒充的。")
 
 
 def replaced_by(store: Store, pem: str) -> dict | None:
