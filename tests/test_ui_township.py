@@ -137,6 +137,8 @@ def test_township_summary_workbook_from_the_window(qtbot, tmp_path, monkeypatch)
 def test_a_second_key_for_a_registered_school_is_asked_about_with_both_fingerprints(qtbot, tmp_path, monkeypatch):
     """If this fails, a certificate claiming a registered school's code silently replaces it in the window."""
     from jiaoyuapp.exchange import peers
+    from PySide6.QtWidgets import QFileDialog
+
     from ui.screens import township as screen_module
     school, me, center_db, usb, _ = _school_with_first_packet(tmp_path)
     identity.create(school, kind="school", code=me["code"], name=me["name"], passphrase=SECRET, replace=True)
@@ -148,7 +150,7 @@ def test_a_second_key_for_a_registered_school_is_asked_about_with_both_fingerpri
     assert screen.register(me["certificate"], me["fingerprint"])
     close_message_boxes()
     asked = []
-    monkeypatch.setattr(screen_module.QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "新证书.pem"), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "新证书.pem"), ""))
     monkeypatch.setattr(screen_module.QInputDialog, "getText", lambda *a, **k: (new["fingerprint"], True))
     monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: asked.append(text) or False)
     screen._register()                                  # the operator says no: nothing changes

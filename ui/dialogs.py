@@ -46,7 +46,7 @@ def guarded(parent: QWidget | None, action, *args, **kwargs):
 
 def export_certificate(parent: QWidget, store, title: str) -> str | None:
     """Save this database's certificate (PEM) where the user chooses; returns the path."""
-    from PySide6.QtWidgets import QFileDialog
+    from ui import file_dialogs
 
     from jiaoyuapp.atomic_write import write_bytes_atomically
     from jiaoyuapp.exchange import identity
@@ -54,7 +54,7 @@ def export_certificate(parent: QWidget, store, title: str) -> str | None:
     if me is None:
         show_error(parent, "还没有密钥，请先设置密钥。")
         return None
-    path, _ = QFileDialog.getSaveFileName(parent, title, f"{me['name']}.pem", "证书 (*.pem)")
+    path = file_dialogs.save_file(parent, title, f"{me['name']}.pem", "证书 (*.pem)", "certificate")
     if path and guarded(parent, write_bytes_atomically, path, me["certificate"].encode("ascii")):
         show_info(parent, f"证书已导出：{path}\n指纹：{me['fingerprint']}")
         return path

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QButtonGroup, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QVBoxLayout, QWizard, QWizardPage)
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.exchange import identity, township
 from jiaoyuapp.paths import data_dir
 from jiaoyuapp.school import init_school
+from ui import file_dialogs
 from ui.dialogs import show_error
 from ui.session import Session
 
@@ -115,7 +116,7 @@ class StartPage(QWizardPage):
             w.setEnabled(not center)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择学生花名册", "", "Excel 工作簿 (*.xlsx *.xlsm)")
+        path = file_dialogs.open_file(self, "选择学生花名册", file_dialogs.ROSTER_FILTER, "roster")
         if path:
             self.file.setText(path)
 

@@ -8,13 +8,14 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout)
 
 from jiaoyuapp.documents.inspection_folder import digits
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.exchange import identity, peers
 from jiaoyuapp.exchange.receipts import import_receipt
+from ui import file_dialogs
 from ui.dialogs import export_certificate, guarded, show_error, show_info
 from ui.drives import destinations
 from ui.screens.base import Screen, heading
@@ -109,7 +110,8 @@ class ExportScreen(Screen):
     # -- helpers ------------------------------------------------------------------
     def _save_name(self, what: str, ext: str, filt: str) -> str | None:
         school = self.session.school or {"name": "学校"}
-        path, _ = QFileDialog.getSaveFileName(self, f"导出{what}", f"{school['name']}_{what}_{dt.date.today():%Y%m%d}.{ext}", filt)
+        path = file_dialogs.save_file(self, f"导出{what}", f"{school['name']}_{what}_{dt.date.today():%Y%m%d}.{ext}", filt,
+                                       "export")
         return path or None
 
     def _call(self, target: str, *args, **kwargs) -> CoreCall:
@@ -164,7 +166,7 @@ class ExportScreen(Screen):
             self.refresh()
 
     def _center_certificate(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择中心校证书", "", "证书 (*.pem *.crt *.cer)")
+        path = file_dialogs.open_file(self, "选择中心校证书", "证书 (*.pem *.crt *.cer)", "certificate")
         if path and guarded(self, peers.set_township, self.store, path):
             self.stale = True
             self.refresh()
@@ -179,13 +181,13 @@ class ExportScreen(Screen):
             self.export_packet(Path(self.target.currentData()))
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择保存数据包的文件夹")
+        folder = file_dialogs.choose_folder(self, "选择保存数据包的文件夹", "packet")
         if folder:
             self.target.insertItem(0, folder, folder)
             self.target.setCurrentIndex(0)
 
     def _choose_receipt(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择中心校回执", "", "回执 (*.jyr)")
+        path = file_dialogs.open_file(self, "选择中心校回执", "回执 (*.jyr)", "receipt")
         if path:
             self.import_receipt(path)
 

@@ -4,12 +4,13 @@ and flag, the Excel import wizard, and export. Double-click (or Enter) opens the
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.flags import FLAGS
+from ui import file_dialogs
 from ui.dialogs import show_info
 from ui.roster_model import RosterModel
 from ui.screens.base import Screen, heading
@@ -105,7 +106,7 @@ class RosterScreen(Screen):
 
     # -- import and export --------------------------------------------------------
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择学生花名册", "", "Excel 工作簿 (*.xlsx *.xlsm)")
+        path = file_dialogs.open_file(self, "选择学生花名册", file_dialogs.ROSTER_FILTER, "roster")
         if path:
             self.start_import(path)
 
@@ -117,7 +118,7 @@ class RosterScreen(Screen):
         return dialog
 
     def _export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出学生花名册", "学生花名册.xlsx", "Excel 工作簿 (*.xlsx)")
+        path = file_dialogs.save_file(self, "导出学生花名册", "学生花名册.xlsx", "Excel 工作簿 (*.xlsx)", "export")
         if not path:
             return
         work = CoreCall("jiaoyuapp.roster.roster_export:export_roster", db=str(self.session.path), args=(path,))

@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.exchange import conflicts, identity, peers, township
+from ui import file_dialogs
 from ui.dialogs import confirm, export_certificate, guarded, show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.screens.export import ask_passphrase
@@ -148,7 +149,7 @@ class TownshipScreen(Screen):
 
     # -- registering ----------------------------------------------------------------
     def _register(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择学校证书", "", "证书 (*.pem *.crt *.cer)")
+        path = file_dialogs.open_file(self, "选择学校证书", "证书 (*.pem *.crt *.cer)", "certificate")
         if not path:
             return
         try:
@@ -184,12 +185,12 @@ class TownshipScreen(Screen):
 
     # -- importing ------------------------------------------------------------------
     def _choose_packets(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择数据包", "", "数据包 (*.jyp)")
+        paths = file_dialogs.open_files(self, "选择数据包", "数据包 (*.jyp)", "packet")
         if paths:
             self.import_files(paths)
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择存放数据包的文件夹（如U盘）")
+        folder = file_dialogs.choose_folder(self, "选择存放数据包的文件夹（如U盘）", "packet")
         if folder:
             self.import_files([str(p) for p in sorted(Path(folder).glob("*.jyp"))])
 
@@ -231,12 +232,12 @@ class TownshipScreen(Screen):
         export_certificate(self, self.store, "导出中心校证书（交各校导入）")
 
     def _export_workbook(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出乡镇汇总", "乡镇汇总.xlsx", "Excel 工作簿 (*.xlsx)")
+        path = file_dialogs.save_file(self, "导出乡镇汇总", "乡镇汇总.xlsx", "Excel 工作簿 (*.xlsx)", "export")
         if path:
             self._run("导出乡镇汇总", "write_township_workbook", path)
 
     def _export_folder(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出乡镇汇总（PDF）", "乡镇汇总.pdf", "PDF 文件 (*.pdf)")
+        path = file_dialogs.save_file(self, "导出乡镇汇总（PDF）", "乡镇汇总.pdf", "PDF 文件 (*.pdf)", "export")
         secret = path and self.passphrase_source(self, "乡镇汇总")
         if secret:
             self._run("导出乡镇汇总", "write_township_folder", path, passphrase=secret)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from jiaoyuapp.ledgers.teachers import list_teachers
 from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, visit_details
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.search import find_students
+from ui import file_dialogs
 from ui.dialogs import show_error, show_info
 from ui.screens.base import Screen, date_edit, heading
 from ui.signature_pad import SignaturePad
@@ -264,8 +265,8 @@ class VisitsScreen(Screen):
 
     # -- photos -----------------------------------------------------------------------
     def _choose_photos(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择照片（可从手机的U盘模式中选）", "",
-                                                "图片 (*.jpg *.jpeg *.png *.heic *.bmp)")
+        paths = file_dialogs.open_files(self, "选择照片（可从手机的U盘模式中选）",
+                                        "图片 (*.jpg *.jpeg *.png *.heic *.bmp)", "photo")
         for path in paths:
             self.add_photo(path)
 
