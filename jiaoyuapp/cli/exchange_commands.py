@@ -1,93 +1,79 @@
-"""`jiaoyu` commands for keys and, later, packets and the township center."""
+"""`jiaoyu` commands for keys, documents, packets and receipts, and the township center."""
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
-from jiaoyuapp.cli import output, progress_printer
+from jiaoyuapp.cli.chinese_argparse import integer
+from jiaoyuapp.cli.common import Commands, output, passphrase, progress_printer
 from jiaoyuapp.errors import DataError, UsageError
 from jiaoyuapp.exchange import identity, peers
 
 
-def passphrase(prompt: str = "校长密钥口令：", confirm: bool = False) -> str | None:
-    """From JIAOYU_PASSPHRASE, or asked at a terminal; None when neither is possible."""
-    found = identity.passphrase_from_env()
-    if found or not sys.stdin.isatty():
-        return found
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("再输入一次：") != first:
-        raise UsageError("两次输入的口令不一致。")
-    return first
-
-
-def add_commands(sub, common) -> None:
-    k = sub.add_parser("key", help="学校密钥：生成、指纹、导出证书、更换", parents=[common])
-    ks = k.add_subparsers(dest="action", metavar="操作", required=True)
-    p = ks.add_parser("create", help="生成密钥（需要校长设置口令）", parents=[common])
+def register(commands: Commands) -> None:
+    k = commands.group(commands.add("key", "学校密钥：生成、指纹、导出证书、更换", cmd_key))
+    p = k.add("create", "生成密钥（需要校长设置口令）")
     p.add_argument("--replace", action="store_true", help="忘记口令时重新生成（须到中心校重新登记）")
-    ks.add_parser("fingerprint", help="显示密钥指纹", parents=[common])
-    p = ks.add_parser("export-certificate", help="导出证书（交给中心校登记）", parents=[common])
-    p.add_argument("file")
-    ks.add_parser("rotate", help="更换密钥（用旧口令证明，中心校可自动接续）", parents=[common])
-    ks.add_parser("history", help="密钥历史", parents=[common])
+    k.add("fingerprint", "显示密钥指纹")
+    p = k.add("export-certificate", "导出证书（交给中心校登记）")
+    p.add_argument("file", metavar="文件", help="证书写入的文件，如 学校.pem")
+    k.add("rotate", "更换密钥（用旧口令证明，中心校可自动接续）")
+    k.add("history", "密钥历史")
 
-    e = sub.add_parser("export", help="导出：台账Excel、迎检档案PDF、数据包", parents=[common])
-    es = e.add_subparsers(dest="action", metavar="类型", required=True)
-    p = es.add_parser("ledgers", help="台账工作簿（学生花名册、家访、控辍、劝返、送教、资助、统计）", parents=[common])
-    p.add_argument("out")
+    e = commands.group(commands.add("export", "导出：台账Excel、迎检档案PDF、数据包", cmd_export), metavar="类型")
+    p = e.add("ledgers", "台账工作簿（学生花名册、家访、控辍、劝返、送教、资助、统计）")
+    p.add_argument("out", metavar="文件", help="要写入的 .xlsx 文件")
     p.add_argument("--public", action="store_true", help="公示版：隐藏身份证号和电话的中间位")
-    p.add_argument("--as-of", help="统计截至日期（默认今天）")
-    p = es.add_parser("folder", help="迎检档案PDF（学校签章）", parents=[common])
-    p.add_argument("out")
-    p.add_argument("--as-of", help="统计截至日期（默认今天）")
-    p = es.add_parser("packet", help="给中心校的数据包（加密、签名），写入U盘等文件夹", parents=[common])
-    p.add_argument("dir")
+    p.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
+    p = e.add("folder", "迎检档案PDF（学校签章）")
+    p.add_argument("out", metavar="文件", help="要写入的 .pdf 文件")
+    p.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
+    p = e.add("packet", "给中心校的数据包（加密、签名），写入U盘等文件夹")
+    p.add_argument("dir", metavar="文件夹", help="数据包写入的文件夹（如U盘）")
     p.add_argument("--full", action="store_true", help="完整数据（默认只含中心校尚未确认的变更）")
-    p.add_argument("--to", dest="center_cert", help="中心校证书文件（首次导出时需要）")
+    p.add_argument("--to", dest="center_cert", metavar="证书文件", help="中心校证书文件（首次导出时需要）")
     p.add_argument("--progress", action="store_true", help="在标准错误输出进度")
 
-    p = sub.add_parser("verify", help="检查数据包（中心校：完整核验；学校：核对文件头）", parents=[common])
-    p.add_argument("packet")
+    p = commands.add("verify", "检查数据包（中心校：完整核验；学校：核对文件头）", cmd_verify)
+    p.add_argument("packet", metavar="数据包", help="数据包文件（.jyp）")
 
-    p = sub.add_parser("receipt", help="回执", parents=[common])
-    rs = p.add_subparsers(dest="action", metavar="操作", required=True)
-    q = rs.add_parser("import", help="导入中心校回执", parents=[common])
-    q.add_argument("file")
+    r = commands.group(commands.add("receipt", "回执", cmd_receipt))
+    q = r.add("import", "导入中心校回执")
+    q.add_argument("file", metavar="回执文件", help="中心校出具的回执文件")
 
-    t = sub.add_parser("township", help="中心校：登记学校、导入数据包、回执、汇总", parents=[common])
-    ts = t.add_subparsers(dest="action", metavar="操作", required=True)
-    q = ts.add_parser("init", help="建立中心校数据库（单独的 --db 文件）", parents=[common])
-    q.add_argument("--name", required=True)
-    q.add_argument("--code", help="中心校自己的10位学校标识码（可不填）")
-    q = ts.add_parser("register", help="登记学校证书（核对指纹）", parents=[common])
-    q.add_argument("certificate")
-    q.add_argument("--fingerprint", help="校长电话告知的指纹（脚本用；否则在提示时核对）")
+    t = commands.group(commands.add("township", "中心校：登记学校、导入数据包、回执、汇总", cmd_township))
+    q = t.add("init", "建立中心校数据库（单独的 --db 文件）", creates_db=True)
+    q.add_argument("--name", required=True, metavar="名称", help="中心校名称")
+    q.add_argument("--code", metavar="标识码", help="中心校自己的10位学校标识码（可不填）")
+    q = t.add("register", "登记学校证书（核对指纹）")
+    q.add_argument("certificate", metavar="证书文件", help="学校导出的证书文件（.pem）")
+    q.add_argument("--fingerprint", metavar="指纹", help="校长电话告知的指纹（脚本用；否则在提示时核对）")
     q.add_argument("--replace", action="store_true",
                    help="该校已登记了另一把密钥时，确认更换（仅当学校重新生成了密钥、并已电话核对新指纹）")
-    q = ts.add_parser("registrations", help="各校证书的登记、更换和换钥记录", parents=[common])
-    q.add_argument("school_code", nargs="?")
-    q = ts.add_parser("limit", help="查看或设置单个数据包的大小上限（MB）", parents=[common])
-    q.add_argument("megabytes", nargs="?", type=int)
-    q = ts.add_parser("import", help="导入数据包（可多个）", parents=[common])
-    q.add_argument("packets", nargs="+")
-    q.add_argument("--receipts", help="同时把回执写入这个文件夹")
-    q = ts.add_parser("receipt", help="为学校最近接收的数据包出具回执", parents=[common])
-    q.add_argument("school_code")
-    q.add_argument("dir")
-    q = ts.add_parser("status", help="各校情况汇总", parents=[common])
-    q.add_argument("--as-of")
-    q = ts.add_parser("conflicts", help="双方都改过、待决定的字段", parents=[common])
-    q.add_argument("school_code")
-    q = ts.add_parser("decide", help="决定一处冲突：采用学校或中心校的值", parents=[common])
-    q.add_argument("school_code")
-    q.add_argument("conflict")
-    q.add_argument("--take", required=True, choices=["school", "center"])
-    q = ts.add_parser("export", help="给县局的乡镇汇总：Excel工作簿和签章PDF", parents=[common])
-    q.add_argument("kind", choices=["ledgers", "folder"], help="ledgers汇总工作簿 folder签章PDF")
-    q.add_argument("out")
-    q.add_argument("--as-of")
+    q = t.add("registrations", "各校证书的登记、更换和换钥记录")
+    q.add_argument("school_code", nargs="?", metavar="学校标识码", help="只看这所学校（不填列出全部）")
+    q = t.add("limit", "查看或设置单个数据包的大小上限（MB）")
+    q.add_argument("megabytes", nargs="?", type=integer, metavar="MB", help="新的上限（不填只查看）")
+    q = t.add("import", "导入数据包（可多个）")
+    q.add_argument("packets", nargs="+", metavar="数据包", help="数据包文件（.jyp，可多个）")
+    q.add_argument("--receipts", metavar="文件夹", help="同时把回执写入这个文件夹")
+    q = t.add("receipt", "为学校最近接收的数据包出具回执")
+    q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
+    q.add_argument("dir", metavar="文件夹", help="回执写入的文件夹")
+    q = t.add("status", "各校情况汇总")
+    q.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
+    q = t.add("conflicts", "双方都改过、待决定的字段")
+    q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
+    q = t.add("decide", "决定一处冲突：采用学校或中心校的值")
+    q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
+    q.add_argument("conflict", metavar="冲突编号", help="township conflicts 列出的编号")
+    q.add_argument("--take", required=True, choices=["school", "center"], metavar="school|center",
+                   help="school 采用学校的值，center 采用中心校的值")
+    q = t.add("export", "给县局的乡镇汇总：Excel工作簿和签章PDF")
+    q.add_argument("kind", choices=["ledgers", "folder"], metavar="ledgers|folder", help="ledgers汇总工作簿 folder签章PDF")
+    q.add_argument("out", metavar="文件", help="要写入的文件")
+    q.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
 
 
 def cmd_key(store, args):
@@ -267,7 +253,3 @@ def cmd_township(store, args):
                                    f"学校改为{r['school_value']}，中心校为{r['center_value']}" for r in rows)
              or "没有待决定的冲突。")
     return 0
-
-
-COMMANDS = {"key": cmd_key, "export": cmd_export, "verify": cmd_verify, "receipt": cmd_receipt,
-            "township": cmd_township}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiaoyuapp.cli import output
+from jiaoyuapp.cli.chinese_argparse import integer, number
+from jiaoyuapp.cli.common import Commands, output, student_ref
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.ledgers import absences, aid, attention, cases, coverage, school_calendar, settings, teachers, visits
 from jiaoyuapp.ledgers.attachments import read_file
@@ -19,165 +20,161 @@ VISIT_OPTIONS = (  # option, field, help
     ("--measures", "measures", "帮扶措施"), ("--plan", "followup_plan", "后续跟进计划"),
     ("--followup-date", "followup_date", "跟进日期"), ("--note", "note", "备注"),
 )
+STUDENT = "学生编号(uuid)、身份证件号或全国学籍号"
+CASE = "案件编号，或学生（该生只有一件在案案件时）"
 
 
-def add_commands(sub, common) -> None:
-    def cmd(name, help_text, parent=sub):
-        return parent.add_parser(name, help=help_text, parents=[common])
-
+def register(commands: Commands) -> None:
     def as_of(p):
-        p.add_argument("--as-of", help="按哪一天统计（默认今天），如 2026-11-23")
-        p.add_argument("--term", help="学期名称（默认按日期所在学期）")
+        p.add_argument("--as-of", metavar="日期", help="按哪一天统计（默认今天），如 2026-11-23")
+        p.add_argument("--term", metavar="学期", help="学期名称（默认按日期所在学期）")
 
-    t = cmd("teacher", "登记教师")
-    ts = t.add_subparsers(dest="action", metavar="操作", required=True)
-    p = cmd("add", "新增教师", ts)
-    p.add_argument("--name", required=True)
-    p.add_argument("--role", default="任课教师", help="校长/副校长/班主任/任课教师/其他")
-    p.add_argument("--phone")
-    p.add_argument("--class", dest="classes", action="append", default=[], help="担任班主任的班级（可重复）")
-    p = cmd("set", "修改教师信息", ts)
-    p.add_argument("teacher", help="教师姓名或编号")
-    p.add_argument("--name")
-    p.add_argument("--role")
-    p.add_argument("--phone")
+    t = commands.group(commands.add("teacher", "登记教师", cmd_teacher))
+    p = t.add("add", "新增教师")
+    p.add_argument("--name", required=True, metavar="姓名", help="教师姓名")
+    p.add_argument("--role", default="任课教师", metavar="职务", help="校长/副校长/班主任/任课教师/其他")
+    p.add_argument("--phone", metavar="电话", help="联系电话")
+    p.add_argument("--class", dest="classes", action="append", default=[], metavar="班级",
+                   help="担任班主任的班级（可重复）")
+    p = t.add("set", "修改教师信息")
+    p.add_argument("teacher", metavar="教师", help="教师姓名或编号")
+    p.add_argument("--name", metavar="姓名", help="新的姓名")
+    p.add_argument("--role", metavar="职务", help="新的职务")
+    p.add_argument("--phone", metavar="电话", help="新的联系电话")
     p.add_argument("--left", action="store_true", help="已调离（停用，保留其记录）")
-    cmd("teachers", "教师名单")
+    commands.add("teachers", "教师名单", cmd_teachers)
 
-    c = cmd("calendar", "校历：学期、节假日、调休")
-    cs = c.add_subparsers(dest="action", metavar="操作", required=True)
-    p = cmd("defaults", "按默认设置一个学年的学期和节假日", cs)
-    p.add_argument("--year", type=int, help="学年开始的年份（默认本学年）")
-    p = cmd("term-add", "新增学期", cs)
-    p.add_argument("name")
-    p.add_argument("start")
-    p.add_argument("end")
+    c = commands.group(commands.add("calendar", "校历：学期、节假日、调休", cmd_calendar))
+    p = c.add("defaults", "按默认设置一个学年的学期和节假日")
+    p.add_argument("--year", type=integer, metavar="年份", help="学年开始的年份（默认本学年）")
+    p = c.add("term-add", "新增学期")
+    p.add_argument("name", metavar="学期名称", help="如 2026-2027学年第一学期")
+    p.add_argument("start", metavar="开始日期", help="如 2026-09-01")
+    p.add_argument("end", metavar="结束日期", help="如 2027-01-20")
     for name, text in (("holiday", "设为放假"), ("workday", "设为调休上课")):
-        p = cmd(name, text, cs)
-        p.add_argument("date")
-        p.add_argument("--name")
-    p = cmd("clear", "恢复为普通日期", cs)
-    p.add_argument("date")
-    cmd("show", "查看校历", cs)
+        p = c.add(name, text)
+        p.add_argument("date", metavar="日期", help="如 2026-10-01")
+        p.add_argument("--name", metavar="名称", help="节日或调休的名称，如 国庆节")
+    p = c.add("clear", "恢复为普通日期")
+    p.add_argument("date", metavar="日期", help="如 2026-10-01")
+    c.add("show", "查看校历")
 
-    p = cmd("settings", "查看或修改设置（阈值、频次、风险权重）")
-    p.add_argument("key", nargs="?")
-    p.add_argument("value", nargs="?", type=float)
+    p = commands.add("settings", "查看或修改设置（阈值、频次、风险权重）", cmd_settings)
+    p.add_argument("key", nargs="?", metavar="设置项", help="设置项的名称（不填列出全部）")
+    p.add_argument("value", nargs="?", type=number, metavar="值", help="新的值")
 
-    p = cmd("absence", "登记缺课（连续无故缺课达到阈值时自动登记疑似辍学）")
-    p.add_argument("student", help="学生编号、身份证件号或全国学籍号")
-    p.add_argument("date")
-    p.add_argument("--kind", default="无故", help="病假/事假/无故/其他")
-    p.add_argument("--note")
-    p = cmd("absences", "查看缺课记录")
-    p.add_argument("--date")
-    p.add_argument("--student")
+    p = commands.add("absence", "登记缺课（连续无故缺课达到阈值时自动登记疑似辍学）", cmd_absence)
+    p.add_argument("student", metavar="学生", help=STUDENT)
+    p.add_argument("date", metavar="日期", help="缺课日期，如 2026-11-23")
+    p.add_argument("--kind", default="无故", metavar="类别", help="病假/事假/无故/其他（默认无故）")
+    p.add_argument("--note", metavar="备注", help="备注")
+    p = commands.add("absences", "查看缺课记录", cmd_absences)
+    p.add_argument("--date", metavar="日期", help="只看这一天")
+    p.add_argument("--student", metavar="学生", help="只看这名学生（" + STUDENT + "）")
 
-    p = cmd("visit", "登记家访（一户兄弟姐妹同时计入）")
-    p.add_argument("student")
-    p.add_argument("--date", required=True)
-    p.add_argument("--teacher", action="append", required=True, help="家访教师（姓名或编号，可重复）")
-    p.add_argument("--mode", required=True, help="入户走访/电话/视频/到校约谈")
+    p = commands.add("visit", "登记家访（一户兄弟姐妹同时计入）", cmd_visit)
+    p.add_argument("student", metavar="学生", help=STUDENT)
+    p.add_argument("--date", required=True, metavar="日期", help="家访日期，如 2026-11-23")
+    p.add_argument("--teacher", action="append", required=True, metavar="教师", help="家访教师（姓名或编号，可重复）")
+    p.add_argument("--mode", required=True, metavar="方式", help="入户走访/电话/视频/到校约谈")
     for option, field, text in VISIT_OPTIONS:
-        p.add_argument(option, dest=field, help=text)
-    p.add_argument("--photo", action="append", default=[], help="照片文件（可重复）")
-    p.add_argument("--signature", help="家长签字图片")
-    p = cmd("visit-correct", "更正家访记录（保留原记录，生成新版本）")
-    p.add_argument("visit")
-    p.add_argument("--date", dest="day")
-    p.add_argument("--mode")
+        p.add_argument(option, dest=field, metavar="内容", help=text)
+    p.add_argument("--photo", action="append", default=[], metavar="文件", help="照片文件（可重复）")
+    p.add_argument("--signature", metavar="文件", help="家长签字图片")
+    p = commands.add("visit-correct", "更正家访记录（保留原记录，生成新版本）", cmd_visit_correct)
+    p.add_argument("visit", metavar="家访编号", help="要更正的家访记录编号")
+    p.add_argument("--date", dest="day", metavar="日期", help="更正后的家访日期")
+    p.add_argument("--mode", metavar="方式", help="更正后的家访方式")
     for option, field, text in VISIT_OPTIONS:
-        p.add_argument(option, dest=field, help=text)
-    p.add_argument("--photo", action="append", help="替换照片（可重复）")
-    p.add_argument("--signature", help="替换家长签字图片")
-    p = cmd("visits", "家访记录")
-    p.add_argument("--student")
-    p.add_argument("--teacher")
+        p.add_argument(option, dest=field, metavar="内容", help=text)
+    p.add_argument("--photo", action="append", metavar="文件", help="替换照片（可重复）")
+    p.add_argument("--signature", metavar="文件", help="替换家长签字图片")
+    p = commands.add("visits", "家访记录", cmd_visits)
+    p.add_argument("--student", metavar="学生", help="只看这名学生（" + STUDENT + "）")
+    p.add_argument("--teacher", metavar="教师", help="只看这位教师（姓名或编号）")
 
-    k = cmd("case", "控辍保学案件")
-    ks = k.add_subparsers(dest="action", metavar="操作", required=True)
-    p = cmd("open", "登记疑似辍学", ks)
-    p.add_argument("student")
-    p.add_argument("--date")
-    p.add_argument("--reason", help="辍学原因（代码表）")
-    p.add_argument("--reason-text")
-    p = cmd("move", "变更案件状态", ks)
-    p.add_argument("case", help="案件编号，或学生（有唯一在案案件时）")
-    p.add_argument("status")
-    p.add_argument("--date")
-    p.add_argument("--finding", help="核实结论：转学/在外地就读/已返校")
-    p.add_argument("--placement", help="安置方式：随班就读/单独编班/普职融合/特教学校")
-    p.add_argument("--by")
-    p.add_argument("--note")
-    p = cmd("attempt", "登记劝返", ks)
-    p.add_argument("case")
-    p.add_argument("--date", required=True)
-    p.add_argument("--people", required=True)
-    p.add_argument("--method", required=True, help="电话/家访/联合走访/书面通知/法律程序")
-    p.add_argument("--action", dest="attempt_action", help="采取的措施")
-    p.add_argument("--result")
-    p.add_argument("--next", dest="next_date", help="下次劝返日期")
-    p = cmd("person", "登记包保责任人", ks)
-    p.add_argument("case")
-    p.add_argument("--role", required=True, help="校长/班主任/包保教师/乡镇领导/村委会/家长")
-    p.add_argument("--name", required=True)
-    p.add_argument("--phone")
-    p = cmd("plan", "一人一案", ks)
-    p.add_argument("case")
-    p.add_argument("text")
-    p.add_argument("--whereabouts", help="去向")
-    p = cmd("teach", "登记送教上门", ks)
-    p.add_argument("case")
-    p.add_argument("--date", required=True)
-    p.add_argument("--teacher", required=True)
-    p.add_argument("--content", required=True)
-    p.add_argument("--hours", type=float, required=True)
-    p = cmd("close", "销号", ks)
-    p.add_argument("case")
-    p.add_argument("--outcome", required=True)
-    p.add_argument("--date", required=True)
-    p.add_argument("--confirmed-by", required=True)
-    p.add_argument("--evidence")
-    p = cmd("reopen", "重新打开已销号案件", ks)
-    p.add_argument("case")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--date")
-    p = cmd("show", "查看案件", ks)
-    p.add_argument("case")
-    p = cmd("cases", "控辍案件列表")
-    p.add_argument("--status")
-    p.add_argument("--overdue", action="store_true")
-    p.add_argument("--as-of")
+    k = commands.group(commands.add("case", "控辍保学案件", cmd_case))
+    p = k.add("open", "登记疑似辍学")
+    p.add_argument("student", metavar="学生", help=STUDENT)
+    p.add_argument("--date", metavar="日期", help="登记日期（默认今天）")
+    p.add_argument("--reason", metavar="原因代码", help="辍学原因（代码表）")
+    p.add_argument("--reason-text", metavar="说明", help="辍学原因的文字说明")
+    p = k.add("move", "变更案件状态")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("status", metavar="新状态", help="如 核实中、劝返中、已返校")
+    p.add_argument("--date", metavar="日期", help="变更日期（默认今天）")
+    p.add_argument("--finding", metavar="结论", help="核实结论：转学/在外地就读/已返校")
+    p.add_argument("--placement", metavar="安置方式", help="安置方式：随班就读/单独编班/普职融合/特教学校")
+    p.add_argument("--by", metavar="经办人", help="经办人")
+    p.add_argument("--note", metavar="备注", help="备注")
+    p = k.add("attempt", "登记劝返")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("--date", required=True, metavar="日期", help="劝返日期")
+    p.add_argument("--people", required=True, metavar="人员", help="参加劝返的人员")
+    p.add_argument("--method", required=True, metavar="方式", help="电话/家访/联合走访/书面通知/法律程序")
+    p.add_argument("--action", dest="attempt_action", metavar="措施", help="采取的措施")
+    p.add_argument("--result", metavar="结果", help="劝返结果")
+    p.add_argument("--next", dest="next_date", metavar="日期", help="下次劝返日期")
+    p = k.add("person", "登记包保责任人")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("--role", required=True, metavar="角色", help="校长/班主任/包保教师/乡镇领导/村委会/家长")
+    p.add_argument("--name", required=True, metavar="姓名", help="责任人姓名")
+    p.add_argument("--phone", metavar="电话", help="联系电话")
+    p = k.add("plan", "一人一案")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("text", metavar="方案", help="一人一案的内容")
+    p.add_argument("--whereabouts", metavar="去向", help="学生去向")
+    p = k.add("teach", "登记送教上门")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("--date", required=True, metavar="日期", help="送教日期")
+    p.add_argument("--teacher", required=True, metavar="教师", help="送教教师（姓名或编号）")
+    p.add_argument("--content", required=True, metavar="内容", help="送教内容")
+    p.add_argument("--hours", type=number, required=True, metavar="课时", help="课时数")
+    p = k.add("close", "销号")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("--outcome", required=True, metavar="结果", help="销号结果，如 已返校")
+    p.add_argument("--date", required=True, metavar="日期", help="销号日期")
+    p.add_argument("--confirmed-by", required=True, metavar="确认人", help="确认人")
+    p.add_argument("--evidence", metavar="依据", help="销号依据")
+    p = k.add("reopen", "重新打开已销号案件")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p.add_argument("--reason", required=True, metavar="原因", help="重新打开的原因")
+    p.add_argument("--date", metavar="日期", help="日期（默认今天）")
+    p = k.add("show", "查看案件")
+    p.add_argument("case", metavar="案件", help=CASE)
+    p = commands.add("cases", "控辍案件列表", cmd_cases)
+    p.add_argument("--status", metavar="状态", help="只看这个状态的案件")
+    p.add_argument("--overdue", action="store_true", help="只看逾期的案件")
+    p.add_argument("--as-of", metavar="日期", help="按哪一天判断逾期（默认今天）")
 
-    a = cmd("aid", "资助台账")
-    a_s = a.add_subparsers(dest="action", metavar="操作", required=True)
-    cmd("defaults", "添加国家资助项目（两免一补、营养改善计划等）", a_s)
-    cmd("programs", "资助项目", a_s)
-    p = cmd("program-add", "新增资助项目", a_s)
-    p.add_argument("--code", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--level", help="小学/初中/高中")
-    p.add_argument("--boarding-only", action="store_true")
-    p.add_argument("--per-term", type=float)
-    p.add_argument("--per-day", type=float)
-    p = cmd("program-set", "修改资助项目（金额、学段、停用）", a_s)
-    p.add_argument("program")
-    p.add_argument("--name")
-    p.add_argument("--level")
-    p.add_argument("--per-term", type=float)
-    p.add_argument("--per-day", type=float)
+    a = commands.group(commands.add("aid", "资助台账", cmd_aid))
+    a.add("defaults", "添加国家资助项目（两免一补、营养改善计划等）")
+    a.add("programs", "资助项目")
+    p = a.add("program-add", "新增资助项目")
+    p.add_argument("--code", required=True, metavar="代码", help="项目代码（英文字母或数字）")
+    p.add_argument("--name", required=True, metavar="名称", help="项目名称")
+    p.add_argument("--level", metavar="学段", help="小学/初中/高中（不填为不限）")
+    p.add_argument("--boarding-only", action="store_true", help="只发给寄宿生")
+    p.add_argument("--per-term", type=number, metavar="元", help="每学期金额")
+    p.add_argument("--per-day", type=number, metavar="元", help="每个在校日金额")
+    p = a.add("program-set", "修改资助项目（金额、学段、停用）")
+    p.add_argument("program", metavar="项目", help="项目代码或名称")
+    p.add_argument("--name", metavar="名称", help="新的名称")
+    p.add_argument("--level", metavar="学段", help="小学/初中/高中")
+    p.add_argument("--per-term", type=number, metavar="元", help="每学期金额")
+    p.add_argument("--per-day", type=number, metavar="元", help="每个在校日金额")
     p.add_argument("--inactive", action="store_true", help="停用")
-    p = cmd("give", "登记发放", a_s)
-    p.add_argument("student")
-    p.add_argument("--program", required=True)
-    p.add_argument("--date", required=True)
-    p.add_argument("--amount", type=float)
-    p.add_argument("--method")
-    p.add_argument("--term")
-    p.add_argument("--note")
+    p = a.add("give", "登记发放")
+    p.add_argument("student", metavar="学生", help=STUDENT)
+    p.add_argument("--program", required=True, metavar="项目", help="资助项目代码或名称")
+    p.add_argument("--date", required=True, metavar="日期", help="发放日期")
+    p.add_argument("--amount", type=number, metavar="元", help="金额（默认按项目标准）")
+    p.add_argument("--method", metavar="方式", help="发放方式，如 银行卡、现金")
+    p.add_argument("--term", metavar="学期", help="所属学期（默认按日期所在学期）")
+    p.add_argument("--note", metavar="备注", help="备注")
 
-    r = cmd("report", "报表")
-    r.add_argument("name", choices=["attention", "coverage", "unaided", "aid-totals", "risk", "mismatch"],
+    r = commands.add("report", "报表", cmd_report)
+    r.add_argument("name", choices=["attention", "coverage", "unaided", "aid-totals", "risk", "mismatch"], metavar="报表",
                    help="attention首页提醒 coverage家访覆盖 unaided应助未助 aid-totals资助汇总 risk风险名单 mismatch比对")
     as_of(r)
 
@@ -190,7 +187,6 @@ def _today(args) -> dt.date:
 def _case_ref(store, ref: str) -> str:
     if store.get("cases", ref):
         return ref
-    from jiaoyuapp.cli_commands import student_ref
     try:
         student = student_ref(store, ref)
     except NotFoundError:
@@ -254,7 +250,6 @@ def cmd_settings(store, args):
 
 
 def cmd_absence(store, args):
-    from jiaoyuapp.cli_commands import student_ref
     result = absences.record_absence(store, student_ref(store, args.student), args.date, args.kind, args.note,
                                      by=args.actor or None, actor=args.actor)
     data = {"absence_uuid": result.absence_uuid, "run": result.run, "opened_case": result.opened_case}
@@ -268,7 +263,6 @@ def cmd_absence(store, args):
 
 
 def cmd_absences(store, args):
-    from jiaoyuapp.cli_commands import student_ref
     conds, params = [], []
     if args.date:
         conds.append("a.day = ?")
@@ -287,7 +281,6 @@ def _visit_fields(args) -> dict:
 
 
 def cmd_visit(store, args):
-    from jiaoyuapp.cli_commands import student_ref
     uid = visits.record_visit(store, student_uuid=student_ref(store, args.student), day=args.date,
                               teachers=_teacher_ids(store, args.teacher), mode=args.mode,
                               photos=[read_file(p) for p in args.photo],
@@ -310,7 +303,6 @@ def cmd_visit_correct(store, args):
 
 
 def cmd_visits(store, args):
-    from jiaoyuapp.cli_commands import student_ref
     rows = visits.list_visits(store, student_uuid=student_ref(store, args.student) if args.student else None,
                               teacher_uuid=teachers.find_teacher(store, args.teacher)["uuid"] if args.teacher else None)
     data = [visits.visit_details(store, r["uuid"]) for r in rows]
@@ -320,7 +312,6 @@ def cmd_visits(store, args):
 
 
 def cmd_case(store, args):
-    from jiaoyuapp.cli_commands import student_ref
     a = args.action
     if a == "open":
         uid = cases.open_case(store, student_ref(store, args.student), on=args.date or dt.date.today(), reason=args.reason,
@@ -388,7 +379,6 @@ def cmd_aid(store, args):
                               amount_per_term=args.per_term, amount_per_day=args.per_day, actor=args.actor)
         output(args, {"uuid": uid}, f"已新增资助项目：{args.name}")
     else:
-        from jiaoyuapp.cli_commands import student_ref
         uid = aid.give_aid(store, student_ref(store, args.student), args.program, paid_on=args.date, amount=args.amount,
                            term=args.term, method=args.method, note=args.note, actor=args.actor)
         row = store.get("aid_records", uid)
@@ -428,10 +418,3 @@ def cmd_report(store, args):
         data = attention.mismatches(store)
         lines = [f"[{m['kind']}] {m['name']} {m['class']}：{m['detail']}" for m in data] or ["学籍与台账一致，未发现问题。"]
     output(args, data, "\n".join(lines))
-
-
-COMMANDS = {
-    "teacher": cmd_teacher, "teachers": cmd_teachers, "calendar": cmd_calendar, "settings": cmd_settings,
-    "absence": cmd_absence, "absences": cmd_absences, "visit": cmd_visit, "visit-correct": cmd_visit_correct,
-    "visits": cmd_visits, "case": cmd_case, "cases": cmd_cases, "aid": cmd_aid, "report": cmd_report,
-}
