@@ -15,10 +15,20 @@ def data_dir() -> Path:
     return Path(os.environ.get("JIAOYU_DATA_DIR") or user_data_dir(APP_DIR_NAME, appauthor=False))
 
 
-def default_db_path() -> Path:
-    """`--db` beats `JIAOYU_DB`, which beats the data directory."""
+FALLBACK_DB_NAME = "school.db"
+
+
+def default_db_path(requested: str | Path | None = None) -> Path:
+    """The database the command line and the window use: `requested` (their --db), else
+    `JIAOYU_DB`, else the last one opened (by either) that still exists, else school.db in the data
+    directory. One function, so `jiaoyu` finds the school the window's wizard made."""
+    if requested:
+        return Path(requested)
     env = os.environ.get("JIAOYU_DB")
-    return Path(env) if env else data_dir() / "school.db"
+    if env:
+        return Path(env)
+    from jiaoyuapp.recent_databases import last_opened  # it stands on data_dir() below
+    return last_opened() or data_dir() / FALLBACK_DB_NAME
 
 
 def auto_backup_dir(db_path: Path) -> Path:

@@ -32,17 +32,13 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def starting_database(requested: str | None) -> Path | None:
-    """`--db`, else `JIAOYU_DB`, else the last one opened, else the default file if it exists."""
-    from ui.session import recent
-    if requested:
-        return Path(requested)
-    if os.environ.get("JIAOYU_DB"):
-        return Path(os.environ["JIAOYU_DB"])
-    last = recent()
-    if last:
-        return last[0]
-    default = default_db_path()
-    return default if default.exists() else None
+    """The command line's default database (`--db`, `JIAOYU_DB`, the last one opened, school.db);
+    None, so that the first-run wizard comes, when it is only the fallback school.db and that
+    does not exist."""
+    if requested or os.environ.get("JIAOYU_DB"):
+        return default_db_path(requested)
+    path = default_db_path()
+    return path if path.exists() else None
 
 
 def open_window(path: Path | None):

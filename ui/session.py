@@ -1,19 +1,16 @@
-"""The database a window is working on, and the recently opened ones."""
+"""The database a window is working on. The recently opened ones are the core's list
+(jiaoyuapp/recent_databases.py), shared with the command line."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
-from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.exchange import township
-from jiaoyuapp.paths import data_dir
+from jiaoyuapp.recent_databases import recent, remember  # noqa: F401 - recent() is imported from here too
 from jiaoyuapp.school import open_school, school_info
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.damage import corruption_error, is_corruption
-
-RECENT_FILE = "最近打开.json"
 
 
 class Session:
@@ -52,25 +49,3 @@ class Session:
 
     def close(self) -> None:
         self.store.close()
-
-
-def _recent_path() -> Path:
-    return data_dir() / RECENT_FILE
-
-
-def recent() -> list[Path]:
-    """Databases opened before, newest first, that still exist."""
-    try:
-        paths = [Path(p) for p in json.loads(_recent_path().read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):
-        return []
-    return [p for p in paths if p.exists()]
-
-
-def remember(path: Path) -> None:
-    paths = [path] + [p for p in recent() if p != path]
-    body = json.dumps([str(p) for p in paths[:10]], ensure_ascii=False).encode("utf-8")
-    try:
-        write_bytes_atomically(_recent_path(), body)
-    except Exception:  # noqa: BLE001 - a list of recent files is a convenience, never a reason to fail
-        pass
