@@ -14,15 +14,16 @@ looking at that record (they are never logged).
 # What a user must do first, somewhere else, before this works again.
 TODOS = {
     "school": "登记学校信息",
+    "new_database": "为另一所学校另建数据库",
     "calendar": "设置校历（学期、节假日）",
     "teachers": "登记教师",
     "aid_programs": "添加资助项目",
     "key": "生成学校密钥",
     "check": "检查数据库并抢救数据",
-    "cases": "查找控辍案件",
-    "students": "查找学生",
-    "township": "建立中心校数据库",
+    "cases": "查找控辍案件的编号",
+    "township": "建立或打开中心校数据库",
     "center_certificate": "导入中心校证书",
+    "replace_registration": "确认更换学校已登记的证书",
     "conflicts": "查看待决定的冲突",
 }
 

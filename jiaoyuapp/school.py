@@ -22,7 +22,7 @@ def school_info(store: Store) -> dict | None:
 def require_school(store: Store) -> dict:
     info = school_info(store)
     if info is None:
-        raise NotFoundError("这个数据库还没有登记学校信息。请先运行：jiaoyu init --school-code … --school-name …")
+        raise NotFoundError("这个数据库还没有登记学校信息（学校名称和学校标识码）。请先登记学校。", todo="school")
     return info
 
 
@@ -60,7 +60,7 @@ def init_school(store: Store, *, code: str, name: str, township: str = "", count
     if existing is not None:
         if existing["code"] != code:
             raise DataError(f"这个数据库已登记为“{existing['name']}”（标识码{existing['code']}），"
-                            "不能改成另一所学校。请用 --db 另建一个数据库文件。")
+                            "不能改成另一所学校。请为另一所学校另建一个数据库文件。", todo="new_database")
         with store.write("school-update", actor, "修改学校信息") as w:
             w.update("school", existing["uuid"], values)
     else:

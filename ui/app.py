@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         window = open_window(starting_database(args.db))
     except JiaoyuError as exc:
         from ui.dialogs import show_error
-        show_error(None, exc.message)
+        show_error(None, exc)
         window = open_window(None)
     if window is None:
         return 0

@@ -7,6 +7,7 @@ import sys
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
+from ui.todo_hints import window_text
 
 
 _OPEN: set = set()  # boxes without a parent are kept alive until closed
@@ -22,8 +23,10 @@ def _show(icon, parent: QWidget | None, message: str, title: str, name: str) -> 
     return box
 
 
-def show_error(parent: QWidget | None, message: str, title: str = "提示") -> QMessageBox:
-    return _show(QMessageBox.Icon.Warning, parent, message, title, "errorDialog")
+def show_error(parent: QWidget | None, message: str | JiaoyuError, title: str = "提示") -> QMessageBox:
+    """`message` may be the core's error itself: then the dialog also says where in the window to
+    put it right (its `todo`, ui/todo_hints.py)."""
+    return _show(QMessageBox.Icon.Warning, parent, window_text(message), title, "errorDialog")
 
 
 def show_info(parent: QWidget | None, message: str, title: str = "完成") -> QMessageBox:
@@ -40,7 +43,7 @@ def guarded(parent: QWidget | None, action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except JiaoyuError as exc:
-        show_error(parent, exc.message)
+        show_error(parent, exc)
     return None
 
 
@@ -66,11 +69,11 @@ def install_excepthook() -> None:
     def hook(exc_type, exc, tb):
         from jiaoyuapp.error_log import log_unexpected
         if issubclass(exc_type, JiaoyuError):
-            show_error(None, exc.message)
+            show_error(None, exc)
             return
         from jiaoyuapp.store.damage import corruption_error, is_corruption
         if is_corruption(exc):  # a screen ran into damaged pages of the school's file
-            show_error(None, corruption_error(None, "这一步").message, title="数据库有损坏")
+            show_error(None, corruption_error(None, "这一步"), title="数据库有损坏")
             return
         path = log_unexpected((exc_type, exc, tb), where="jiaoyu-app")
         show_error(None, f"出现意外错误，这一步没有完成，已保存的数据没有受影响。详情已记录在：{path}，"

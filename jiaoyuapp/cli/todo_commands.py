@@ -8,15 +8,16 @@ from __future__ import annotations
 
 COMMANDS = {
     "school": "jiaoyu init --school-code 学校标识码 --school-name 学校名称",
-    "calendar": "jiaoyu calendar defaults（或 jiaoyu calendar term-add）",
+    "new_database": "jiaoyu --db 新文件.db init --school-code 学校标识码 --school-name 学校名称",
+    "calendar": "jiaoyu calendar defaults（或 jiaoyu calendar term-add 学期名称 开始日期 结束日期）",
     "teachers": "jiaoyu teacher add --name 姓名",
-    "aid_programs": "jiaoyu aid defaults",
+    "aid_programs": "jiaoyu aid defaults（或 jiaoyu aid program-add）",
     "key": "jiaoyu key create（需要校长设置口令）",
-    "check": "jiaoyu check 查看哪些内容损坏，再用 jiaoyu check --salvage 新文件.db 把还能读出的数据抢救到一个新文件（原文件保持不动）",
+    "check": "jiaoyu check 查看哪些内容损坏，再用 jiaoyu check --salvage 新文件.db 抢救数据",
     "cases": "jiaoyu cases 查询案件编号",
-    "students": "jiaoyu students 查询学生的编号、身份证件号或全国学籍号",
-    "township": "jiaoyu --db 中心校.db township init --name 中心校名称（中心校使用单独的数据库文件）",
+    "township": "jiaoyu --db 中心校.db township init --name 中心校名称",
     "center_certificate": "jiaoyu export packet 文件夹 --to 中心校证书.pem（证书由中心校用 jiaoyu key export-certificate 导出）",
+    "replace_registration": "jiaoyu township register 证书文件 --replace",
     "conflicts": "jiaoyu township conflicts 学校标识码 查看编号",
 }
 

@@ -42,7 +42,7 @@ def decide(store, code: str, conflict_uuid: str, take: str, actor: str = "") -> 
         try:
             rows = replica.query("SELECT * FROM merge_conflicts WHERE uuid = ?", (conflict_uuid,))
             if not rows:
-                raise NotFoundError("找不到这条待决定的冲突，请用 jiaoyu township conflicts 查看编号。")
+                raise NotFoundError("找不到这条待决定的冲突，请核对编号（可能已经决定过）。", todo="conflicts")
             c = rows[0]
             if c["decided_at"]:
                 raise DataError("这条冲突已经决定过了。")

@@ -134,7 +134,7 @@ def _store_identity(store: Store, row: dict, retire: dict | None) -> None:
 def active(store: Store, required: bool = True) -> dict | None:
     rows = store.query("SELECT * FROM identities WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1")
     if not rows and required:
-        raise NotFoundError("本库还没有密钥。请先运行：jiaoyu key create（需要校长设置口令）。")
+        raise NotFoundError("本库还没有学校密钥，签章和数据包都需要它。请校长先设置口令、生成密钥。", todo="key")
     return rows[0] if rows else None
 
 

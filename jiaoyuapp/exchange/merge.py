@@ -77,7 +77,7 @@ def merge(replica: Store, changes_db: bytes | Path, attachments: Iterable[bytes]
         start = applied_upto(replica)
         if log_from > start + 1:
             raise PacketError(f"数据包的变更从第{log_from}条开始，但本中心校的副本只到第{start}条，中间缺了一段，已拒收。"
-                              "请先导入之前的数据包，或让学校导出完整数据包（--full）。")
+                              "请先导入之前的数据包，或让学校导出完整数据包。")
         try:
             changes_file.derive_rows(replica.conn, "pk", cols)
             return _merge(replica, attachments, packet_no=packet_no, school_code=school_code,
@@ -140,7 +140,7 @@ def _merge(replica: Store, attachments: Iterable[bytes], *, packet_no: int, scho
                 fields = {k: [current.get(k), v] for k, v in values.items()}  # already there: compare
             if current is None:  # the school's log says it was there; the copy never had it
                 raise PacketError(f"第{packet_no}号数据包修改或删除了一条中心校副本中从未有过的记录（{table}），"
-                                  "与之前收到的数据接不上，已拒收，没有合并任何内容。请让学校导出完整数据包（--full）。")
+                                  "与之前收到的数据接不上，已拒收，没有合并任何内容。请让学校导出完整数据包。")
             if op == "delete":
                 differs = [k for k, (old, _) in fields.items() if k not in BOOKKEEPING and current.get(k) != old]
                 if differs:
@@ -185,7 +185,7 @@ def _center_changed(conn, entry: Change, packet_no: int) -> None:
                           (entry.table, entry.uuid, int(school_own[0]) if school_own else 0)).fetchone()
     if not edited:
         raise PacketError(f"第{packet_no}号数据包所写的原值与中心校副本中的不一致（{entry.table}），而中心校没有改过这条记录："
-                          "数据包与之前收到的数据接不上，已拒收，没有合并任何内容。请让学校导出完整数据包（--full）。")
+                          "数据包与之前收到的数据接不上，已拒收，没有合并任何内容。请让学校导出完整数据包。")
 
 
 def require_attachments(conn: sqlite3.Connection, packet_no: int, brought: list[str]) -> None:

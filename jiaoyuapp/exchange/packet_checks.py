@@ -103,7 +103,7 @@ def authenticate(store: Store, fh: BinaryIO, passphrase: str | None, limits: Lim
     header, _ = read_header(fh)
     if header["recipient"] != me["fingerprint"]:
         raise PacketError("这个数据包不是发给本中心校的（加密所用的证书不是本中心校的）。"
-                          "请让学校用本中心校的证书（--to）重新导出。")
+                          "请让学校用本中心校的证书重新导出。")
     code = header["school_code"]
     try:
         peer = peers.school_peer(store, code)
@@ -150,7 +150,7 @@ def already_received(store: Store, opened: Opened) -> bool:
     if not seen:  # the school's first packet here, or its first since its key was replaced
         if manifest["log_from"] > 1:
             raise PacketError("这是学校的增量数据包，但本中心校还没有该校（或该校更换密钥后）的数据。"
-                              "请让学校导出完整数据包（--full）。")
+                              "请让学校导出完整数据包。")
         return False
     last = seen[-1]
     expected = last["packet_no"] + 1

@@ -126,7 +126,7 @@ def _copy_follows(store: Store, opened: Opened) -> bool:
     if not last:  # the school starts afresh (its key was replaced): the old copy goes out of use
         if not any(m["name"] == SNAPSHOT_DB for m in opened.manifest["members"]):
             raise PacketError("这所学校更换密钥后，中心校需要它的完整数据包，才能重新建立它的数据。"
-                              "请让学校导出完整数据包（--full）。")
+                              "请让学校导出完整数据包。")
         center_copies.set_aside(store, opened.code)
         return False
     if mark != (last[0]["packet_no"], last[0]["manifest_sha256"]):

@@ -96,7 +96,7 @@ def set_township(store: Store, certificate: str) -> dict:
 def township(store: Store) -> dict:
     rows = store.query("SELECT * FROM peers WHERE role = 'township' AND replaced_at IS NULL")
     if not rows:
-        raise UsageError("还不知道中心校的证书：请用 --to 指定中心校证书文件（由中心校导出：jiaoyu key export-certificate）。")
+        raise UsageError("还不知道中心校的证书，数据包要加密给中心校。请先向中心校索取证书文件（由中心校导出）并导入。", todo="center_certificate")
     return rows[0]
 
 
@@ -138,7 +138,7 @@ def replacement_refused(existing: dict, new_fingerprint: str) -> DataError:
     """Why a certificate for an already registered code is not registered without the operator's say."""
     return DataError(f"标识码{existing['code']}已登记为“{existing['name']}”，登记的证书指纹是 {existing['fingerprint']}；"
                      f"这份证书的指纹是 {new_fingerprint}，两者不同，没有登记。只有学校确实重新生成了密钥（例如忘记口令），"
-                     "并已与校长电话核对新指纹时，才选择“更换登记”（命令行加 --replace）；否则这份证书可能是冒充的。")
+                     "并已与校长电话核对新指纹时，才更换登记；否则这份证书可能是冒充的。", todo="replace_registration")
 
 
 def replaced_by(store: Store, pem: str) -> dict | None:

@@ -23,13 +23,13 @@ def mode(store: Store) -> str:
 
 def require_township(store: Store) -> dict:
     if mode(store) != "township":
-        raise UsageError("这个数据库不是中心校数据库。请先用 jiaoyu township init 建立中心校数据库（使用单独的 --db 文件）。")
+        raise UsageError("这个数据库不是中心校数据库。中心校的工作请在单独建立的中心校数据库中进行。", todo="township")
     return identity.active(store)
 
 
 def init(store: Store, *, name: str, code: str | None = None, passphrase: str | None) -> dict:
     if store.scalar("SELECT 1 FROM school LIMIT 1") or store.scalar("SELECT 1 FROM students LIMIT 1"):
-        raise UsageError("这个数据库已经是学校数据库。中心校请使用单独的数据库文件（--db 中心校.db）。")
+        raise UsageError("这个数据库已经是学校数据库。中心校请使用单独的数据库文件。", todo="township")
     if mode(store) == "township":
         return identity.active(store)
     code = "".join((code or "0000000000").split())  # the center's own 学校标识码, when given

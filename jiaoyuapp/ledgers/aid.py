@@ -70,7 +70,9 @@ def find_program(store: Store, ref: str) -> dict:
     rows = store.query("SELECT * FROM aid_programs WHERE uuid = ? OR code = ? OR name = ?", (ref, ref, ref))
     if not rows:
         names = "、".join(r[0] for r in store.conn.execute("SELECT name FROM aid_programs"))
-        raise NotFoundError(f"没有资助项目“{ref}”。已有：{names or '（无，请先运行 jiaoyu aid defaults）'}")
+        raise NotFoundError(f"没有资助项目“{ref}”。" + (f"已有：{names}。请从中选择，或先添加这个项目。" if names
+                                                   else "还没有任何资助项目，请先添加（国家资助项目可一次添加）。"),
+                            todo="aid_programs")
     return rows[0]
 
 

@@ -34,7 +34,7 @@ def allowed_next(status: str) -> list[str]:
 def get_case(store: Store, case_uuid: str) -> dict:
     case = store.get("cases", case_uuid)
     if case is None:
-        raise NotFoundError("找不到这个控辍案件，请用 jiaoyu cases 查询案件编号。")
+        raise NotFoundError("找不到这个控辍案件，请核对案件编号。", todo="cases")
     return case
 
 

@@ -33,7 +33,7 @@ def current_term(store: Store, today: dt.date, term: str | None = None) -> tuple
     if found is None:
         past = [t for t in cal.terms if t["end_date"] < today.isoformat()]
         if not past:
-            raise DataError("还没有设置学期。请先运行：jiaoyu calendar defaults（或 jiaoyu term add）。")
+            raise DataError("还没有设置学期，家访和考勤都按学期统计。请先设置本学年的校历。", todo="calendar")
         found = past[-1]  # in a holiday, the term just ended
     return cal, found
 

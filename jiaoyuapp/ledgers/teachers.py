@@ -60,7 +60,7 @@ def find_teacher(store: Store, ref: str) -> dict:
     """A teacher by uuid or by name (which must then be unique)."""
     rows = store.query("SELECT * FROM teachers WHERE uuid = ? OR name = ?", (ref, cv.compact(ref)))
     if not rows:
-        raise NotFoundError(f"找不到教师“{ref}”。请先用 jiaoyu teacher add 登记。")
+        raise NotFoundError(f"找不到教师“{ref}”。请核对姓名，或先登记这位教师。", todo="teachers")
     if len(rows) > 1:
         raise DataError(f"有{len(rows)}位教师叫“{ref}”，请用教师编号区分。")
     return rows[0]

@@ -53,7 +53,7 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
 def _damaged_source(store: Store) -> DatabaseError:
     return DatabaseError(
         f"学校数据库“{store.path.name}”本身有损坏的部分，这次备份没有完成（已有的备份都保留着，没有被覆盖）。"
-        "请运行 jiaoyu check 查看哪些内容损坏，并用 jiaoyu check --salvage 新文件.db 把还能读出的数据抢救到新文件。")
+        "请检查数据库，看哪些内容损坏，并把还能读出的数据抢救到一个新文件（原文件保持不动）。", todo="check")
 
 
 def _size(store: Store) -> int:

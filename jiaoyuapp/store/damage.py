@@ -33,8 +33,7 @@ def corruption_error(path: str | Path | None, doing: str = "本次操作") -> Da
     name = f"“{Path(path).name}”" if path else ""
     return DatabaseError(
         f"学校数据库{name}有损坏的部分，{doing}没有完成（没有写入任何数据）。"
-        "请运行 jiaoyu check 查看哪些内容损坏，再用 jiaoyu check --salvage 新文件.db "
-        "把还能读出的数据抢救到一个新文件（原文件保持不动）。")
+        "请检查数据库，看哪些内容损坏，再把还能读出的数据抢救到一个新文件（原文件保持不动）。", todo="check")
 
 
 @dataclass
