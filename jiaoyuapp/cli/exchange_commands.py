@@ -54,7 +54,7 @@ def register(commands: Commands) -> None:
     q = t.add("registrations", "各校证书的登记、更换和换钥记录")
     q.add_argument("school_code", nargs="?", metavar="学校标识码", help="只看这所学校（不填列出全部）")
     q = t.add("limit", "查看或设置单个数据包的大小上限（MB）")
-    q.add_argument("megabytes", nargs="?", type=integer, metavar="MB", help="新的上限（不填只查看）")
+    q.add_argument("megabytes", nargs="?", type=integer, metavar="兆字节数", help="新的上限，单位MB（不填只查看）")
     q = t.add("import", "导入数据包（可多个）")
     q.add_argument("packets", nargs="+", metavar="数据包", help="数据包文件（.jyp，可多个）")
     q.add_argument("--receipts", metavar="文件夹", help="同时把回执写入这个文件夹")
