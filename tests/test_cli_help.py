@@ -138,3 +138,18 @@ def test_argparse_elsewhere_is_untouched():
     build_parser().format_help()
     plain = argparse.ArgumentParser(prog="x")
     assert "usage:" in plain.format_help() and "show this help message" in plain.format_help()
+
+
+def test_help_columns_line_up_in_a_terminal():
+    """Chinese placeholders take two columns each; the help texts still start in one column and fit the width."""
+    from jiaoyuapp.cli.chinese_argparse import display_width, wrap
+    _, text = _run(["visit", "-h"])
+    starts = {}
+    for line in text.splitlines():
+        for option, help_text in (("--json", "以JSON输出"), ("--date 日期", "家访日期"), ("--note 内容", "备注")):
+            if line.lstrip().startswith(option) and help_text in line:
+                starts[option] = display_width(line[:line.index(help_text)])
+    assert len(starts) == 3 and len(set(starts.values())) == 1, starts
+    lines = wrap("学校数据库文件（默认：环境变量 JIAOYU_DB；否则最近一次打开的数据库）", 20)
+    assert all(display_width(line) <= 21 for line in lines) and "JIAOYU_DB" in "".join(lines)
+    assert not any(line.startswith(("）", "，", "；")) for line in lines)

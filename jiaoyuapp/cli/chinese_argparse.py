@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
+import unicodedata
 
 WORDS = {
     "usage: ": "用法：",
@@ -73,9 +75,38 @@ integer.__name__ = "整数"  # argparse names a type by __name__ in "invalid …
 number.__name__ = "数字"
 
 
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_PIECES = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+|\s+")
+
+
+NO_LINE_START = set("，。；：、）》」』”’！？…")  # stays at the end of the line before
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns (one more for a closing mark): Chinese may break between
+    any two characters, a Latin word or a path never inside."""
+    lines, line = [], ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if piece.isspace():
+            if line:
+                line += " "
+            continue
+        if line and display_width(line) + display_width(piece) > width and piece not in NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
 class ChineseHelpFormatter(argparse.HelpFormatter):
-    """Headings end in a Chinese colon; an option without its own metavar reads `--date 值`, not
-    `--date DATE`."""
+    """argparse's layout counted in terminal columns (a Chinese character is two wide), headings
+    with a Chinese colon, and `--date 值` for an option without a placeholder of its own."""
 
     def start_section(self, heading):
         self._headings = getattr(self, "_headings", set()) | {heading}
@@ -87,6 +118,41 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
             if heading:
                 text = text.replace(f"{heading}:\n", f"{heading}：\n")
         return text
+
+    def add_argument(self, action):
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            invocations = [self._format_action_invocation(action)]
+            invocations += [self._format_action_invocation(a) for a in self._iter_indented_subactions(action)]
+            widest = max(map(display_width, invocations)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, widest)
+
+    def _split_lines(self, text, width):
+        return wrap(text, width)
+
+    def _format_action(self, action):
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent = " " * self._current_indent
+        if not action.help:
+            parts, first_indent = [f"{indent}{header}\n"], None
+        elif display_width(header) <= action_width:
+            parts, first_indent = [f"{indent}{header}{' ' * (action_width - display_width(header))}  "], 0
+        else:
+            parts, first_indent = [f"{indent}{header}\n"], help_position
+        if action.help and action.help.strip():
+            help_text = self._expand_help(action)
+            if help_text:
+                lines = self._split_lines(help_text, help_width)
+                parts.append(" " * first_indent + lines[0] + "\n")
+                parts += [" " * help_position + line + "\n" for line in lines[1:]]
+        elif not parts[0].endswith("\n"):
+            parts.append("\n")
+        for subaction in self._iter_indented_subactions(action):
+            parts.append(self._format_action(subaction))
+        return self._join_parts(parts)
 
     def _get_default_metavar_for_optional(self, action):
         return "值"
