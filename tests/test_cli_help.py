@@ -151,5 +151,5 @@ def test_help_columns_line_up_in_a_terminal():
                 starts[option] = display_width(line[:line.index(help_text)])
     assert len(starts) == 3 and len(set(starts.values())) == 1, starts
     lines = wrap("学校数据库文件（默认：环境变量 JIAOYU_DB；否则最近一次打开的数据库）", 20)
-    assert all(display_width(line) <= 21 for line in lines) and "JIAOYU_DB" in "".join(lines)
+    assert all(display_width(line) <= 22 for line in lines) and "JIAOYU_DB" in "".join(lines)
     assert not any(line.startswith(("）", "，", "；")) for line in lines)

@@ -87,7 +87,7 @@ NO_LINE_START = set("，。；：、）》」』”’！？…")  # stays at th
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` columns (one more for a closing mark): Chinese may break between
+    """Lines of at most `width` columns (a closing mark may hang over): Chinese may break between
     any two characters, a Latin word or a path never inside."""
     lines, line = [], ""
     for piece in _PIECES.findall(" ".join(text.split())):
