@@ -4,7 +4,7 @@ Every message is Simplified Chinese and says what is wrong and what to do.
 The command line maps them to exit codes, the window to dialogs. Messages
 name no command and no screen: an error that a setting elsewhere puts right carries a `todo`
 key (see TODOS), and each front end appends where its user does that (the command line its
-command, jiaoyuapp/cli/todo_commands.py; the window its screen and button, ui/todo_hints.py).
+command, jiaoyuapp/cli/todo_hints.py; the window its screen and button, ui/todo_hints.py).
 Messages
 never contain a child's name, ID number or phone number unless the user is
 looking at that record (they are never logged).

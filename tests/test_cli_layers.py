@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 CLI = Path(__file__).resolve().parent.parent / "jiaoyuapp" / "cli"
-BELOW = {"common", "chinese_argparse", "todo_commands"}
+BELOW = {"common", "chinese_argparse", "todo_hints"}
 
 
 def _cli_imports(path: Path) -> set[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jiaoyuapp.cli.todo_commands import COMMANDS
+from jiaoyuapp.cli.todo_hints import COMMANDS
 from jiaoyuapp.errors import TODOS, DataError, JiaoyuError
 from tests.test_cli import jiaoyu
 from tests.ui_helpers import close_message_boxes, empty_school, message_boxes

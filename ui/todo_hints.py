@@ -1,7 +1,7 @@
 """Where, in the window, a user does what an error's `todo` asks (see jiaoyuapp/errors.py).
 
 The core's messages name no screen and no command; the window appends its screen and button
-here (the command line has its own table, jiaoyuapp/cli/todo_commands.py). A teacher never sees
+here (the command line has its own table, jiaoyuapp/cli/todo_hints.py). A teacher never sees
 a terminal, so nothing here names a command.
 """
 

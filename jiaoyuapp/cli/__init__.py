@@ -4,7 +4,7 @@ Layers, each importing only those below it:
   run.py                   builds the one parser from the command modules, opens the database, dispatches
   *_commands.py            each declares its commands (`register`) beside their handlers
   common.py                database path, output and errors, progress, student lookup, passphrase
-  chinese_argparse.py      argparse in Chinese; todo_commands.py: the command that does an error's todo
+  chinese_argparse.py      argparse in Chinese; todo_hints.py: the command that does an error's todo
 """
 
 from __future__ import annotations

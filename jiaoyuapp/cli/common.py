@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from jiaoyuapp.cli.chinese_argparse import Parser
-from jiaoyuapp.cli.todo_commands import command_hint
+from jiaoyuapp.cli.todo_hints import command_hint
 from jiaoyuapp.errors import JiaoyuError, NotFoundError, UsageError
 from jiaoyuapp.paths import default_db_path
 
