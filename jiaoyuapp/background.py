@@ -56,13 +56,14 @@ def run_call(call: CoreCall, out, cancel_event) -> None:  # runs in the worker p
     except CancelledError:
         out.put(("cancelled",))
     except JiaoyuError as exc:
-        out.put(("failed", exc.message, False))
+        out.put(("failed", exc.message, False, exc.todo))  # the window adds where to act (ui/todo_hints.py)
     except sqlite3.DatabaseError as exc:
         from jiaoyuapp.store.damage import corruption_error, is_corruption
         if not is_corruption(exc):
             _unexpected(out)
         else:
-            out.put(("failed", corruption_error(call.db).message, False))
+            damaged = corruption_error(call.db)
+            out.put(("failed", damaged.message, False, damaged.todo))
     except BaseException:  # noqa: BLE001 - logged without children's data, reported to the window
         _unexpected(out)
 

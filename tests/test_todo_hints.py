@@ -119,3 +119,17 @@ def test_window_shows_the_screen_not_the_command(qtbot, store):
     [text] = message_boxes()
     assert "导出与回执" in text and "jiaoyu" not in text
     close_message_boxes()
+
+
+def test_long_work_in_a_worker_keeps_the_hint(qtbot, store):
+    """A refusal from work run in a worker process (家访's task list, 首页) still says where in the window to act."""
+    from jiaoyuapp.background import CoreCall
+    from ui.tasks import Task
+    store.close()  # the worker opens the file itself
+    task = Task(CoreCall("jiaoyuapp.ledgers.coverage:coverage", db=str(store.path), progress=False))
+    failures = []
+    task.signals.failed.connect(lambda message, unexpected: failures.append((message, unexpected)))
+    task.start()
+    qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
+    [(message, unexpected)] = failures
+    assert not unexpected and "还没有设置学期" in message and "学校设置 → 校历" in message and "jiaoyu" not in message

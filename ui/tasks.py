@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from jiaoyuapp.background import UNEXPECTED, CoreCall, worker_main
 from jiaoyuapp.errors import CancelledError, JiaoyuError
+from ui.todo_hints import screen_hint, window_text
 
 __all__ = ["CoreCall", "Task", "run_with_progress"]
 
@@ -81,7 +82,7 @@ class Task(QRunnable):
         except CancelledError:
             self._emit("cancelled")
         except JiaoyuError as exc:
-            self._emit("failed", exc.message, False)
+            self._emit("failed", window_text(exc), False)
         except Exception:  # noqa: BLE001
             from jiaoyuapp.error_log import log_unexpected
             self._emit("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app task")), True)
@@ -114,7 +115,8 @@ class Task(QRunnable):
                     self._emit("cancelled")
                     return
                 else:
-                    self._emit("failed", message[1], message[2])
+                    todo = message[3] if len(message) > 3 else None
+                    self._emit("failed", message[1] + screen_hint(todo), message[2])
                     return
         finally:
             process.join(timeout=30)
