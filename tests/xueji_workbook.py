@@ -240,10 +240,12 @@ def _messy_cell(rng: random.Random, header: str, value):
 
 def write_xueji_workbook(path: str | Path, rows: int = 300, seed: int = 0, messy: bool = False, *,
                          unknown_labels: int = 0, overrides: dict[int, dict[str, object]] | None = None,
-                         title: str | None = None, sheet: str = "学生信息",
+                         title: str | None = None, sheet: str = "学生信息", leave_out: tuple[str, ...] = (),
                          today: dt.date = dt.date(2026, 11, 22)) -> list[dict[str, object]]:
     """Write the workbook and return its records (header → clean text, as `xueji_records` gives them,
     with `overrides` applied: {row index: {header: value}}, a value of None leaves the cell empty).
+    `leave_out` names columns (headers without ★) the file does not have, as a school's cut-down
+    copy of the export would.
 
     ID numbers, phones and dates are text cells, as the system writes them; streaming mode, so
     20,000 rows stay small in memory.
@@ -256,11 +258,11 @@ def write_xueji_workbook(path: str | Path, rows: int = 300, seed: int = 0, messy
     ws = wb.create_sheet(sheet)
     if title:
         ws.append([title])
-    headers = [_messy_header(rng, h, req) if messy else (f"{h}★" if req else h) for h, req in COLUMNS]
-    ws.append(headers)
+    columns = [(h, req) for h, req in COLUMNS if h not in leave_out]
+    ws.append([_messy_header(rng, h, req) if messy else (f"{h}★" if req else h) for h, req in columns])
     for record in records:
         cells = []
-        for h in HEADERS:
+        for h, _ in columns:
             v = record.get(h)
             if v == "":
                 v = None
