@@ -78,7 +78,7 @@ class ParsedRow:
     sheet: str = ""
     header: HeaderMap | None = None                  # the columns this row came with
     present: set[str] = field(default_factory=set)   # keys its file has a column for
-    raw: dict = field(default_factory=dict)          # key → the cell's original text
+    raw: dict = field(default_factory=dict)          # key → the cell as read (original(): its text)
     unchecked: dict = field(default_factory=dict)    # key → original text of a value kept for 待核对
     derived: set[str] = field(default_factory=set)   # keys set from the ID number, written even without a column
 
@@ -98,7 +98,7 @@ class ParsedRow:
         cell's original text."""
         column, letter = self.locate(key) if key else ("", "")
         item = {"row": self.row, "column": column, "letter": letter, "message": message,
-                "value": value if value is not None else (self.raw.get(key, "") if key else "")}
+                "value": value if value is not None else (original(self.raw.get(key)) if key else "")}
         if self.sheet:
             item["sheet"] = self.sheet
         (self.warnings if warning else self.problems).append(item)
@@ -108,7 +108,7 @@ class ParsedRow:
     def defer(self, key: str, message: str) -> None:
         """Import the row without this value: warn, and keep the original text for 待核对."""
         self.values.pop(key, None)
-        text = self.raw.get(key, "")
+        text = original(self.raw.get(key))
         if text:
             self.unchecked[key] = text
         self.note(key, f"{message}；这名学生照常导入，原值已记下，请到“待核对”中改正或确认", warning=True)
@@ -211,6 +211,7 @@ class RowReader:
         self.columns = header.columns
         self.year_start = school_year_start(today)
         self._by_key = {c.field.key: c for c in header.columns}
+        self._memo: dict[tuple, object] = {}   # (key, cell) → value or CellError, for the repetitive kinds
 
     def _bad(self, pr: ParsedRow, key: str, message: str) -> None:
         if self.tolerant and key not in IDENTIFYING:
@@ -227,10 +228,24 @@ class RowReader:
                 raw[c.field.key] = v
         if not raw.get("name") and not raw.get("id_number") and not raw.get("student_no"):
             return None
-        pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present,
-                       raw={k: original(v) for k, v in raw.items()})
+        pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present, raw=raw)
+        memo = self._memo
         for key, v in raw.items():
             f = self._by_key[key].field
+            if f.kind in _REPEATED:   # 是/否, 汉族, 农业户口 …: a few texts over thousands of rows
+                got = memo.get((key, v), memo)
+                if got is memo:
+                    try:
+                        got = _parse(f, v)
+                    except cv.CellError as exc:
+                        got = exc
+                    if len(memo) < 50_000:
+                        memo[(key, v)] = got
+                if isinstance(got, cv.CellError):
+                    self._bad(pr, key, str(got))
+                else:
+                    pr.values[key] = got
+                continue
             try:
                 pr.values[key] = _parse(f, v)
             except cv.CellError as exc:
@@ -326,6 +341,9 @@ class RowReader:
                         "（如无误可忽略）", warning=True)
         if v.get("birth_date") is not None:
             v["birth_date"] = v["birth_date"].isoformat()
+
+
+_REPEATED = frozenset({"code", "flag", "ym", "grade"})
 
 
 def _parse(f: Field, v):
