@@ -259,3 +259,17 @@ def test_header_marks_spaces_and_units_are_ignored(store, tmp_path):
     assert report.problems == [] and report.ignored_columns == []
     s = by_id(store, boy)
     assert (s["distance"], s["transport"], s["preschool"]) == ("2.5", "2", 1)
+
+
+def test_editing_the_field_on_the_students_page_settles_it(store, tmp_path):
+    """A value typed in on the student's page (or the command line) takes the field off 待核对."""
+    from jiaoyuapp.roster.students import update_student
+    path = tmp_path / "学生信息.xlsx"
+    write_xueji_workbook(path, 20, seed=12, unknown_labels=1, overrides={3: {"成员2联系电话": "139001390"}})
+    import_roster(store, path, today=TODAY)
+    items = {i["field"]: i for i in review.pending(store)}
+    assert set(items) == {"transport", "g2.phone"}
+    update_student(store, items["transport"]["student_uuid"], {"上下学方式": "步行"})
+    update_student(store, items["g2.phone"]["student_uuid"], {"成员2联系电话": "13900139000"})
+    assert review.pending(store) == []
+
