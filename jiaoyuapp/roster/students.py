@@ -28,7 +28,8 @@ def parse_values(raw: dict) -> tuple[dict, list[dict], list[dict]]:
     header = HeaderMap(0, [Column(i, f.header, f) for i, f in enumerate(fields)], [])
     pr = RowReader(header).parse(1, list(raw.values()))
     if pr is None:
-        return {}, [{"row": 1, "column": "姓名", "letter": "", "message": "至少要填写姓名和身份证件号或全国学籍号"}], []
+        return {}, [{"row": 1, "column": "姓名", "letter": "", "message": "至少要填写姓名和身份证件号或全国学籍号",
+                     "value": ""}], []
     return pr.values, pr.problems, pr.warnings
 
 
