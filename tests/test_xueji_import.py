@@ -273,3 +273,41 @@ def test_editing_the_field_on_the_students_page_settles_it(store, tmp_path):
     update_student(store, items["g2.phone"]["student_uuid"], {"成员2联系电话": "13900139000"})
     assert review.pending(store) == []
 
+
+
+def _rows_without_ids(store):
+    """Every student and guardian as imported, without the uuids and times that differ per import."""
+    skip = {"uuid", "student_uuid", "household_uuid", "created_at", "updated_at"}
+    students = store.query("SELECT * FROM students ORDER BY id_number")
+    guardians = store.query("SELECT g.*, s.id_number AS child FROM guardians g JOIN students s "
+                            "ON s.uuid = g.student_uuid ORDER BY s.id_number, g.position")
+    return ([{k: v for k, v in r.items() if k not in skip} for r in students],
+            [{k: v for k, v in r.items() if k not in skip} for r in guardians])
+
+
+def test_the_same_file_as_xls_imports_identically(tmp_path):
+    """The generator's workbook saved as .xls by LibreOffice (as an older Excel or WPS would) imports
+    into a second school exactly as the .xlsx did, values to check included."""
+    import subprocess
+    from jiaoyuapp.school import init_school, open_school
+    xlsx = tmp_path / "学生信息.xlsx"
+    write_xueji_workbook(xlsx, 300, seed=13, messy=True, unknown_labels=2)
+    out = tmp_path / "xls"
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xls",
+                    "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=180)
+    xls = out / "学生信息.xls"
+    assert xls.exists()
+    results = []
+    for name, path in (("a", xlsx), ("b", xls)):
+        store = open_school(tmp_path / f"{name}.db")
+        try:
+            init_school(store, code="5101230001", name="青石镇红岩村小学")
+            report = import_roster(store, path, today=TODAY)
+            results.append(((report.created, report.problems, [(w["row"], w["column"], w["value"])
+                                                               for w in report.warnings]),
+                            _rows_without_ids(store), sorted((i["field"], i["original"]) for i in review.pending(store))))
+        finally:
+            store.close()
+    assert results[0][0][0] == 300
+    assert results[1] == results[0]
