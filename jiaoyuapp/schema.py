@@ -9,7 +9,7 @@ from sqlite_utils import Migrations
 from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005, EXCHANGE_SQL_0007
 from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
-from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_TABLES, SEARCH_SQL_0002
+from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_SQL_0008, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
 from jiaoyuapp.store.log_tables import LOG_TABLES_SQL, LOG_TABLES_SQL_0006
 
@@ -50,6 +50,11 @@ def m0006(db):
 @MIGRATIONS(name="0007_peer_log")
 def m0007(db):
     run_script(db.conn, EXCHANGE_SQL_0007)
+
+
+@MIGRATIONS(name="0008_xueji_columns")
+def m0008(db):
+    run_script(db.conn, ROSTER_SQL_0008)
 
 
 # What each table holds, in the words `jiaoyu check` and the salvage report use.

@@ -54,7 +54,7 @@ def test_import_dry_run_json_contract(db, messy):
         assert key in report
     assert (report["rows"], report["valid"], report["created"]) == (3, 2, 2)
     assert report["problems"] == [{"row": 5, "column": "身份证件号", "letter": "B", "sheet": "学生名单",
-                                   "message": report["problems"][0]["message"]}]
+                                   "message": report["problems"][0]["message"], "value": "5.10123201001011e+17"}]
     assert isinstance(report["problems"][0]["row"], int)
     assert as_json(jiaoyu("students", "--json", db=db, check_code=0)) == []
 

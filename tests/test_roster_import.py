@@ -147,12 +147,15 @@ def test_dry_run_reports_everything_and_writes_nothing(store, tmp_path):
     before = log_count(store)
     report = import_roster(store, path, dry_run=True, today=TODAY)
     assert log_count(store) == before and store.scalar("SELECT count(*) FROM students") == 0
-    assert [(p["row"], p["column"]) for p in report.problems] == [
-        (3, "性别"), (4, "出生日期"), (5, "身份证件号"), (6, "全国学籍号"), (6, "联系电话")]
-    assert "按身份证号应为女" in report.problems[0]["message"]
-    assert [(w["row"], w["column"]) for w in report.warnings] == [(7, "姓名"), (8, "出生日期")]
-    assert "同班有同名" in report.warnings[0]["message"] and "偏小" in report.warnings[1]["message"]
-    assert (report.rows, report.valid, report.created) == (8, 4, 4)
+    # Only what identifies a child refuses it; the rest is imported with a warning and kept to check.
+    assert [(p["row"], p["column"], p["value"]) for p in report.problems] == [
+        (4, "出生日期", "20190102"), (5, "身份证件号", bad_check)]
+    assert [(w["row"], w["column"]) for w in report.warnings] == [
+        (3, "性别"), (6, "全国学籍号"), (6, "联系电话"), (7, "姓名"), (8, "出生日期")]
+    assert "已按身份证件号导入为女" in report.warnings[0]["message"]
+    assert report.warnings[2]["value"] == "1380013800" and "待核对" in report.warnings[2]["message"]
+    assert "同班有同名" in report.warnings[3]["message"] and "偏小" in report.warnings[4]["message"]
+    assert (report.rows, report.valid, report.created) == (8, 6, 6)
 
 
 def test_all_or_only_valid_never_half(store, tmp_path):
@@ -298,7 +301,7 @@ def test_one_sheet_per_class(store, tmp_path):
     assert [s["name"] for s in report.sheets] == ["三年级1班", "二年级1班"]
     assert report.skipped_sheets == ["民族代码"]
     assert report.problems == [{"row": 3, "column": "身份证号", "letter": "C", "sheet": "二年级1班",
-                                "message": report.problems[0]["message"]}]
+                                "message": report.problems[0]["message"], "value": report.problems[0]["value"]}]
     assert "工作表“三年级1班”第2行" in report.problems[0]["message"]
     rows = store.query("SELECT name, grade, class_no, home_address FROM students ORDER BY name")
     assert rows == [{"name": "张三", "grade": 3, "class_no": "1", "home_address": None},

@@ -2,11 +2,13 @@
 
 Each `data/NAME.tsv` has columns code, label, synonyms (separated by `|`).
 A cell in an import may hold the code or any label or synonym; lookups
-ignore spaces and full-width forms.
+ignore spaces and full-width forms, 其它 for 其他, and a bracketed note: the 学籍 system writes
+自行车（含摩托车、电动自行车）, a school writes 自行车 or 自行车(含电动自行车), and all three are one label.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -15,6 +17,18 @@ from importlib import resources
 def fold(text: str) -> str:
     """Normalise for matching: NFKC (full-width → half-width), no spaces, lower case."""
     return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+_NOTE = re.compile(r"[(\[【〔].*?[)\]】〕]")
+
+
+def _key(text: str) -> str:
+    return fold(text).replace("其它", "其他")
+
+
+def _bare(key: str) -> str:
+    """A folded label without its bracketed notes (the whole key when that is all there is)."""
+    return _NOTE.sub("", key) or key
 
 
 class CodeTable:
@@ -26,11 +40,17 @@ class CodeTable:
         # Codes win over synonyms of other entries; labels over synonyms.
         for code, label, synonyms in rows:
             for s in synonyms:
-                self._lookup.setdefault(fold(s), code)
+                self._lookup.setdefault(_key(s), code)
         for code, label, _ in rows:
-            self._lookup[fold(label)] = code
+            self._lookup[_key(label)] = code
         for code, _, _ in rows:
-            self._lookup[fold(code)] = code
+            self._lookup[_key(code)] = code
+        # Labels and synonyms without their notes, where that names one entry only.
+        bare: dict[str, set[str]] = {}
+        for code, label, synonyms in rows:
+            for s in (label, *synonyms):
+                bare.setdefault(_bare(_key(s)), set()).add(code)
+        self._bare = {k: next(iter(v)) for k, v in bare.items() if len(v) == 1}
 
     def code(self, raw) -> str | None:
         """The code for a cell value (code, label or synonym), or None if unknown."""
@@ -38,9 +58,12 @@ class CodeTable:
             return None
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
-        key = fold(str(raw))
+        key = _key(str(raw))
         if key in self._lookup:
             return self._lookup[key]
+        found = self._lookup.get(_bare(key)) or self._bare.get(_bare(key))
+        if found is not None:
+            return found
         # Numeric codes written without their leading zero (Excel ate it): 1 → "01".
         if key.isdigit():
             for code in self._labels:

@@ -49,7 +49,7 @@ def risk_list(store: Store, *, today: dt.date | None = None, term: str | None = 
     visited = visit_counts(store, t)
     out = []
     for s in store.query("SELECT uuid, name, grade, class_no, household_uuid, poverty_alleviated, monitoring_kind, "
-                         "dibao, tekun, orphan, unsupported, left_behind, disability_type, health, inclusive_edu "
+                         "dibao, tekun, orphan, unsupported, left_behind, disability_type, health, inclusive_edu, disabled "
                          "FROM students WHERE status = '在读'"):
         reasons: list[tuple[str, float]] = []
         days = unexcused.get(s["uuid"], 0)
@@ -65,7 +65,7 @@ def risk_list(store: Store, *, today: dt.date | None = None, term: str | None = 
             reasons.append(("孤儿" if s["orphan"] == 1 else "事实无人抚养", w["risk_orphan_unsupported"]))
         if s["left_behind"] in ("1", "2", "9") and s["uuid"] not in with_guardian:
             reasons.append(("留守且未登记监护人", w["risk_left_behind_no_guardian"]))
-        disabled = (s["disability_type"] not in (None, "0")) or s["health"] == "50"
+        disabled = (s["disability_type"] not in (None, "0")) or s["health"] == "50" or s["disabled"] == 1
         if disabled and s["inclusive_edu"] in (None, "0") and s["uuid"] not in home_taught:
             reasons.append(("残疾但未安置（无随班就读、无送教上门）", w["risk_disability_no_placement"]))
         if s["household_uuid"] in dropout_homes and s["uuid"] not in dropouts:

@@ -20,7 +20,7 @@ PRIORITY_RULES = (
     ("孤儿", "s.orphan = 1"),
     ("事实无人抚养", "s.unsupported = 1"),
     ("留守", "s.left_behind IN ('1','2','9')"),
-    ("残疾", "(s.disability_type IS NOT NULL AND s.disability_type != '0') OR s.health = '50'"),
+    ("残疾", "(s.disability_type IS NOT NULL AND s.disability_type != '0') OR s.health = '50' OR s.disabled = 1"),
     ("有在案控辍案件", "EXISTS (SELECT 1 FROM cases c WHERE c.student_uuid = s.uuid AND c.status != '已销号')"),
 )
 

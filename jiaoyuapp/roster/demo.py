@@ -110,9 +110,9 @@ def generate(students: int, seed: int = 1, top_grade: int = 6, today: dt.date | 
                 "school_bus": 0, "poverty_alleviated": int(poor), "monitoring_kind": monitoring,
                 "dibao": dibao, "tekun": tekun, "unsupported": unsupported, "single_parent": single,
                 "status": "在读",
-                "g1.name": father, "g1.relation": "父亲", "g1.is_guardian": 1, "g1.id_number": f_id,
+                "g1.name": father, "g1.relation": "父亲", "g1.is_guardian": 1, "g1.id_type": "1", "g1.id_number": f_id,
                 "g1.phone": f_tel, "g1.address": address, "g1.workplace": "外出务工" if left != "0" else "务农",
-                "g2.name": mother, "g2.relation": "母亲", "g2.is_guardian": 1, "g2.id_number": m_id,
+                "g2.name": mother, "g2.relation": "母亲", "g2.is_guardian": 1, "g2.id_type": "1", "g2.id_number": m_id,
                 "g2.phone": m_tel, "g2.address": address, "g2.workplace": "外出务工" if left == "2" else "务农",
             }
             if orphan or unsupported:

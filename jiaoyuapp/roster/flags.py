@@ -26,7 +26,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("特困供养", "s.tekun = 1", ("特困",)),
     Flag("孤儿", "s.orphan = 1"),
     Flag("事实无人抚养", "s.unsupported = 1", ("事实无人抚养儿童",)),
-    Flag("残疾", "(s.disability_type IS NOT NULL AND s.disability_type != '0') OR s.health = '50'",
+    Flag("残疾", "(s.disability_type IS NOT NULL AND s.disability_type != '0') OR s.health = '50' OR s.disabled = 1",
          ("残疾儿童",)),
     Flag("留守", "s.left_behind IN ('1','2','9')", ("留守儿童",)),
     Flag("单亲外出", "s.left_behind = '1'"),
@@ -62,7 +62,7 @@ def flags_of(student: dict) -> list[str]:
                       ("migrant_child", "随迁子女"), ("single_parent", "单亲")):
         if s.get(col) == 1:
             out.append(name)
-    if (s.get("disability_type") not in (None, "0")) or s.get("health") == "50":
+    if (s.get("disability_type") not in (None, "0")) or s.get("health") == "50" or s.get("disabled") == 1:
         out.append("残疾")
     lb = {"1": "留守（单亲外出）", "2": "留守（双亲外出）", "9": "留守"}.get(s.get("left_behind") or "")
     if lb:

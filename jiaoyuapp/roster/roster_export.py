@@ -1,8 +1,10 @@
 """Exporting the roster as a 学籍-style workbook that imports back with zero changes.
 
 ID numbers are written as text (a number cell would be rounded to 15 digits),
-codes as their labels, dates as YYYYMMDD. Written in streaming mode, no row cap,
-under a temporary name and renamed when complete.
+codes as their labels, dates as YYYYMMDD. A value still 待核对 (left empty by the import) is
+written as the text the import found, so the file says what the school's file said and imports
+back the same. Written in streaming mode, no row cap, under a temporary name and renamed when
+complete.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jiaoyuapp.codes import table
 from jiaoyuapp.data_cells import data_cell
 from jiaoyuapp.errors import CancelledError
 from jiaoyuapp.roster.fields import ALL_FIELDS, Field
+from jiaoyuapp.roster.review import load_notes
 from jiaoyuapp.roster.roster_import import GUARDIAN_COLS
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store
@@ -89,8 +92,10 @@ def write_roster(out: str | Path, rows: Iterable[dict], title: str | None, *, to
     written = 0
     for values in rows:
         cells = []
+        notes = load_notes(values.get("unchecked"))
         for f in ALL_FIELDS:
-            c = data_cell(ws, cell_text(f, values.get(f.key)))
+            text = cell_text(f, values.get(f.key))
+            c = data_cell(ws, notes.get(f.key) if text is None else text)
             if f.kind in text_kinds:
                 c.number_format = TEXT
             cells.append(c)

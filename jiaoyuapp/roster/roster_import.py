@@ -2,6 +2,10 @@
 
 The same file imported again updates students in place (matched by ID number,
 else by 全国学籍号) and logs only what really changed.
+
+Only what identifies a child refuses a row (roster_rows.RowReader, tolerant); any other value the
+code tables do not know is imported empty, and its original text kept in `students.unchecked` for
+the 待核对 list (review.py). A later import whose cell now reads right clears that note.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Callable
 
 from jiaoyuapp.errors import CancelledError, DataError, UnreadableFileError
 from jiaoyuapp.roster import households
+from jiaoyuapp.roster.fields import MEMBER_COLUMNS
+from jiaoyuapp.roster.review import dump_notes, load_notes
 from jiaoyuapp.roster.roster_rows import ParsedRow, RowReader, find_header, iter_parsed
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.backups import auto_backup
@@ -21,7 +27,7 @@ from jiaoyuapp.store.writes import new_uuid
 Progress = Callable[[int, int | None, str], None]
 Cancel = Callable[[], bool]
 
-GUARDIAN_COLS = ("name", "relation", "is_guardian", "id_number", "phone", "address", "workplace")
+GUARDIAN_COLS = MEMBER_COLUMNS
 
 
 def _no_progress(done: int, total: int | None, stage: str) -> None:
@@ -90,7 +96,7 @@ def import_roster(store: Store, path: str | Path, *, dry_run: bool = False, only
                 report.skipped_sheets.append(sheet.name)
                 continue
             count = 0
-            for pr in iter_parsed(RowReader(header, today, sheet=sheet.name), rows):
+            for pr in iter_parsed(RowReader(header, today, sheet=sheet.name, tolerant=True), rows):
                 parsed.append(pr)
                 count += 1
                 if count % 500 == 0:
@@ -169,11 +175,21 @@ def _load(store: Store, table: str, column: str, uuids: list[str]) -> list[dict]
 
 
 def _written_keys(pr: ParsedRow) -> tuple[list[str], dict[int, list[str]]]:
-    """The student columns and guardian columns (by position) this row's file has: a column
-    the file lacks is left as it is in the database, never blanked."""
-    student = [k for k in pr.present if "." not in k]
-    guardian = {p: [c for c in GUARDIAN_COLS if f"g{p}.{c}" in pr.present] for p in (1, 2)}
+    """The student columns and guardian columns (by position) this row's file has, and those the
+    ID number decided: a column the file lacks is left as it is in the database, never blanked,
+    and so is a value kept for 待核对 (the note says what the file had)."""
+    keys = (pr.present | pr.derived) - set(pr.unchecked)
+    student = [k for k in keys if "." not in k]
+    guardian = {p: [c for c in GUARDIAN_COLS if f"g{p}.{c}" in keys] for p in (1, 2)}
     return student, guardian
+
+
+def _notes(pr: ParsedRow, old: dict) -> dict:
+    """The row's 待核对 notes after this import: a column the file has replaces its note (a value
+    that now reads right clears it); notes of columns the file lacks stay."""
+    kept = {k: v for k, v in old.items() if k not in pr.present}
+    kept.update(pr.unchecked)
+    return kept
 
 
 def _match(parsed: list[ParsedRow], by_id: dict, by_no: dict) -> tuple[list[ParsedRow], list[tuple[str, ParsedRow]]]:
@@ -241,7 +257,7 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
             student_keys, guardian_keys = _written_keys(pr)
             uid = new_uuid()
             row = {k: pr.values[k] for k in student_keys if k in pr.values}
-            row.update(uuid=uid, household_uuid=home)
+            row.update(uuid=uid, household_uuid=home, unchecked=dump_notes(pr.unchecked))
             row.setdefault("status", "在读")
             students.append(row)
             for p, cols in guardian_keys.items():
@@ -275,6 +291,9 @@ def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict
     student_keys, guardian_keys = _written_keys(pr)
     v = pr.values
     student = {k: v.get(k) for k in student_keys if current.get(k) != v.get(k)}
+    notes = dump_notes(_notes(pr, load_notes(current.get("unchecked"))))
+    if notes != current.get("unchecked"):
+        student["unchecked"] = notes
     guardians: dict[int, tuple[str | None, dict]] = {}
     for p, cols in guardian_keys.items():
         new = {c: v.get(f"g{p}.{c}") for c in cols}

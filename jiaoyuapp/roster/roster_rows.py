@@ -55,6 +55,19 @@ class HeaderMap:
         return None
 
 
+def original(v) -> str:
+    """A cell's text as the user typed it, for messages and the 待核对 list (dates as 2014-09-01)."""
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return f"{v:%Y-%m-%d}" if not (v.hour or v.minute or v.second) else f"{v:%Y-%m-%d %H:%M}"
+    if isinstance(v, dt.date):
+        return f"{v:%Y-%m-%d}"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return cv.prose(v) or ""
+
+
 @dataclass
 class ParsedRow:
     row: int
@@ -65,6 +78,9 @@ class ParsedRow:
     sheet: str = ""
     header: HeaderMap | None = None                  # the columns this row came with
     present: set[str] = field(default_factory=set)   # keys its file has a column for
+    raw: dict = field(default_factory=dict)          # key → the cell as read (original(): its text)
+    unchecked: dict = field(default_factory=dict)    # key → original text of a value kept for 待核对
+    derived: set[str] = field(default_factory=set)   # keys set from the ID number, written even without a column
 
     @property
     def ok(self) -> bool:
@@ -77,15 +93,25 @@ class ParsedRow:
             return col.header, col.letter
         return (FIELDS_BY_KEY[key].header if key in FIELDS_BY_KEY else key), ""
 
-    def note(self, key: str | None, message: str, warning: bool = False) -> None:
-        """Record a refusal (or a warning) located at this row and the field's column."""
+    def note(self, key: str | None, message: str, warning: bool = False, value: str | None = None) -> None:
+        """Record a refusal (or a warning) located at this row and the field's column, with the
+        cell's original text."""
         column, letter = self.locate(key) if key else ("", "")
-        item = {"row": self.row, "column": column, "letter": letter, "message": message}
+        item = {"row": self.row, "column": column, "letter": letter, "message": message,
+                "value": value if value is not None else (original(self.raw.get(key)) if key else "")}
         if self.sheet:
             item["sheet"] = self.sheet
         (self.warnings if warning else self.problems).append(item)
         if key and not warning:
             self.failed.add(key)
+
+    def defer(self, key: str, message: str) -> None:
+        """Import the row without this value: warn, and keep the original text for 待核对."""
+        self.values.pop(key, None)
+        text = original(self.raw.get(key))
+        if text:
+            self.unchecked[key] = text
+        self.note(key, f"{message}；这名学生照常导入，原值已记下，请到“待核对”中改正或确认", warning=True)
 
     def where(self, other: "ParsedRow") -> str:
         """How to name another row in a message: 第5行, or 工作表“二年级”第5行."""
@@ -161,16 +187,37 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-class RowReader:
-    """Parses data rows against a header map."""
+# What identifies a child: a cell of these that cannot be read refuses the row. Any other value
+# that cannot be read is, in a tolerant reading (a file import), kept for 待核对 instead.
+IDENTIFYING = frozenset({"name", "id_number"})
 
-    def __init__(self, header: HeaderMap, today: dt.date | None = None, sheet: str = ""):
+
+class RowReader:
+    """Parses data rows against a header map.
+
+    `tolerant` is the file import's rule: only what identifies a child refuses a row (the name,
+    the ID number's form, checksum and Excel rounding, the birth date against the ID); any other
+    value that cannot be read is imported empty with a warning and its original text kept
+    (ParsedRow.unchecked). A single edit in the window is read strictly: the teacher is there
+    to correct it.
+    """
+
+    def __init__(self, header: HeaderMap, today: dt.date | None = None, sheet: str = "",
+                 tolerant: bool = False):
         self.header = header
         self.sheet = sheet
+        self.tolerant = tolerant
         self.present = header.keys() | ({"grade"} if "class_no" in header.keys() else set())
         self.columns = header.columns
         self.year_start = school_year_start(today)
         self._by_key = {c.field.key: c for c in header.columns}
+        self._memo: dict[tuple, object] = {}   # (key, cell) → value or CellError, for the repetitive kinds
+
+    def _bad(self, pr: ParsedRow, key: str, message: str) -> None:
+        if self.tolerant and key not in IDENTIFYING:
+            pr.defer(key, message)
+        else:
+            pr.note(key, message)
 
     def parse(self, number: int, values: list) -> ParsedRow | None:
         """A ParsedRow, or None for a row that is not a student (blank, a note, a footer)."""
@@ -181,20 +228,35 @@ class RowReader:
                 raw[c.field.key] = v
         if not raw.get("name") and not raw.get("id_number") and not raw.get("student_no"):
             return None
-        pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present)
+        pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present, raw=raw)
+        memo = self._memo
         for key, v in raw.items():
             f = self._by_key[key].field
+            if f.kind in _REPEATED:   # 是/否, 汉族, 农业户口 …: a few texts over thousands of rows
+                got = memo.get((key, v), memo)
+                if got is memo:
+                    try:
+                        got = _parse(f, v)
+                    except cv.CellError as exc:
+                        got = exc
+                    if len(memo) < 50_000:
+                        memo[(key, v)] = got
+                if isinstance(got, cv.CellError):
+                    self._bad(pr, key, str(got))
+                else:
+                    pr.values[key] = got
+                continue
             try:
                 pr.values[key] = _parse(f, v)
             except cv.CellError as exc:
-                pr.note(key, str(exc))
+                self._bad(pr, key, str(exc))
         if "class_no" in pr.values:
             try:
                 pr.values["grade"], pr.values["class_no"] = cv.grade_and_class(
                     pr.values.get("grade"), pr.values["class_no"], GRADES)
             except cv.CellError as exc:
-                pr.note("class_no", str(exc))
-                pr.values.pop("class_no")
+                self._bad(pr, "class_no", str(exc))
+                pr.values.pop("class_no", None)
         self._cross_check(pr)
         return pr
 
@@ -205,11 +267,27 @@ class RowReader:
         elif v.get("name") and len(v["name"]) > MAX_NAME:
             pr.note("name", f"姓名超过{MAX_NAME}个字，不像是一个人的姓名（可能几列内容粘在了一起），请核对后改正")
         idn = v.get("id_number")
-        if not idn and not v.get("student_no") and not ({"id_number", "student_no"} & pr.failed):
-            pr.note("id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
-        if idn and not v.get("id_type") and "id_type" not in pr.failed:
-            v["id_type"] = "1"  # without a 证件类型 column, an ID number is a 居民身份证号
-        if idn and v.get("id_type") == "1":
+        sno = v.get("student_no")
+        if sno:
+            msg = check_student_no(sno)
+            if msg:
+                v.pop("student_no")
+                if self.tolerant and idn:
+                    pr.defer("student_no", msg)
+                else:
+                    pr.note("student_no", msg)
+                sno = None
+        if not idn and not sno and not ({"id_number", "student_no"} & pr.failed):
+            if "student_no" in pr.unchecked:   # its only identifier cannot be read: refuse after all
+                pr.unchecked.pop("student_no")
+                pr.note("student_no", "没有身份证件号，全国学籍号又看不懂，无法识别学生；请填写身份证件号或正确的全国学籍号")
+            else:
+                pr.note("id_number", "身份证件号和全国学籍号都为空，至少要填写一个才能识别学生")
+        if idn and not v.get("id_type") and "id_type" not in pr.failed and "id_type" not in pr.unchecked:
+            v["id_type"] = "1"  # without a 证件类型, an ID number is a 居民身份证号: decided here, once
+            pr.derived.add("id_type")
+        resident = v.get("id_type") == "1" or ("id_type" in pr.unchecked and idn and len(idn) == 18)
+        if idn and resident:
             msg = check_id_number(idn)
             if msg:
                 pr.note("id_number", msg)
@@ -217,50 +295,63 @@ class RowReader:
                 born, sex = id_birth_date(idn), id_sex(idn)
                 if v.get("birth_date") is None and "birth_date" not in pr.failed:
                     v["birth_date"] = born
+                    pr.derived.add("birth_date")
+                    pr.unchecked.pop("birth_date", None)   # the ID number says it
                 elif v.get("birth_date") is not None and v["birth_date"] != born:
                     pr.note("birth_date",
-                                  f"出生日期{v['birth_date']:%Y-%m-%d}与身份证件号中的出生日期{born:%Y-%m-%d}不一致，"
-                                  "请对照户口本核对哪一个写错了")
+                            f"出生日期{v['birth_date']:%Y-%m-%d}与身份证件号中的出生日期{born:%Y-%m-%d}不一致，"
+                            "请对照户口本核对哪一个写错了")
                 if v.get("sex") is None and "sex" not in pr.failed:
                     v["sex"] = sex
+                    pr.derived.add("sex")
+                    pr.unchecked.pop("sex", None)
                 elif v.get("sex") is not None and v["sex"] != sex:
-                    pr.note("sex", f"性别与身份证件号不一致（按身份证号应为{table('sex').label(sex)}），请核对")
-        sno = v.get("student_no")
-        if sno:
-            msg = check_student_no(sno)
-            if msg:
-                pr.note("student_no", msg)
-            elif sno[0] == "G" and idn and sno[1:] != idn:
-                pr.note("student_no", "全国学籍号G后的号码与身份证件号不同，请在学籍系统中核对", warning=True)
+                    if self.tolerant:
+                        v["sex"] = sex
+                        pr.note("sex", f"性别与身份证件号不一致，已按身份证件号导入为{table('sex').label(sex)}，请核对",
+                                warning=True)
+                    else:
+                        pr.note("sex", f"性别与身份证件号不一致（按身份证号应为{table('sex').label(sex)}），请核对")
+        if sno and sno[0] == "G" and idn and sno[1:] != idn:
+            pr.note("student_no", "全国学籍号G后的号码与身份证件号不同，请在学籍系统中核对", warning=True)
         for key in ("phone", "g1.phone", "g2.phone"):
             if v.get(key):
                 msg = check_phone(v[key])
                 if msg:
-                    pr.note(key, msg)
-        for key in ("g1.id_number", "g2.id_number"):
+                    self._bad(pr, key, msg)
+        for p in (1, 2):
+            key = f"g{p}.id_number"
             if v.get(key) and len(v[key]) == 18:
                 msg = check_id_number(v[key])
                 if msg:
-                    pr.note(key, msg.replace("身份证件号", "家庭成员身份证件号"))
+                    self._bad(pr, key, msg.replace("身份证件号", "家庭成员身份证件号"))
+                elif not v.get(f"g{p}.id_type") and f"g{p}.id_type" not in set(pr.unchecked) | pr.failed:
+                    v[f"g{p}.id_type"] = "1"
+                    pr.derived.add(f"g{p}.id_type")
         if v.get("left_behind") == "9":
-            pr.note("left_behind", "只写了“是”留守，没写单亲外出还是双亲外出；已按“留守（未注明）”导入，请补充",
-                          warning=True)
+            pr.note("left_behind", "只写了“是”留守，没写单亲留守还是双亲留守；已按“留守（未注明）”导入，请补充",
+                    warning=True)
         born, grade = v.get("birth_date"), v.get("grade")
         if born and grade and isinstance(born, dt.date):
             age = _age_on(born, self.year_start)
             expected = grade + 5
             if not expected - 2 <= age <= expected + 3:
                 pr.note("birth_date",
-                              f"按出生日期，学生本学年9月1日{age}岁，读{GRADES.label(str(grade))}年龄偏{'小' if age < expected else '大'}，请核对"
-                              "（如无误可忽略）", warning=True)
+                        f"按出生日期，学生本学年9月1日{age}岁，读{GRADES.label(str(grade))}年龄偏{'小' if age < expected else '大'}，请核对"
+                        "（如无误可忽略）", warning=True)
         if v.get("birth_date") is not None:
             v["birth_date"] = v["birth_date"].isoformat()
+
+
+_REPEATED = frozenset({"code", "flag", "ym", "grade"})
 
 
 def _parse(f: Field, v):
     kind = f.kind
     if kind == "text":
         return cv.text(v)
+    if kind == "prose":
+        return cv.prose(v)
     if kind == "name":
         return cv.compact(v)
     if kind == "code":

@@ -120,3 +120,18 @@ CREATE TABLE student_search (      -- derived; rebuilt from students at any time
     ids TEXT NOT NULL              -- ID number and 学籍号, space separated
 );
 """
+
+# Migration 0008: what the 学籍 system's export carries beyond the first schema, and the values an
+# import could not match (kept, not refused, so the principal can check them in 待核对).
+ROSTER_SQL_0008 = """
+ALTER TABLE students ADD COLUMN personal_code TEXT;     -- 个人标识码
+ALTER TABLE students ADD COLUMN hukou_region TEXT;      -- 户口所在地行政区划
+ALTER TABLE students ADD COLUMN preschool INTEGER;      -- 是否受过学前教育
+ALTER TABLE students ADD COLUMN disabled INTEGER;       -- 是否残疾, as school-made sheets say it
+ALTER TABLE students ADD COLUMN unchecked TEXT;         -- JSON {field key: the cell's text as imported}
+ALTER TABLE guardians ADD COLUMN relation_note TEXT;    -- 关系说明
+ALTER TABLE guardians ADD COLUMN hukou_place TEXT;      -- 户口所在地
+ALTER TABLE guardians ADD COLUMN id_type TEXT;          -- 身份证件类型 (code table id_type)
+ALTER TABLE guardians ADD COLUMN ethnicity TEXT;        -- 民族 (code table ethnicity)
+ALTER TABLE guardians ADD COLUMN job_title TEXT;        -- 职务
+"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.roster.fields import ALL_FIELDS
+from jiaoyuapp.roster.review import dump_notes, load_notes
 from jiaoyuapp.roster.roster_import import ImportReport, apply_rows
 from jiaoyuapp.roster.roster_rows import FIELDS_BY_KEY, Column, HeaderMap, RowReader
 from jiaoyuapp.store import Store
@@ -27,7 +28,8 @@ def parse_values(raw: dict) -> tuple[dict, list[dict], list[dict]]:
     header = HeaderMap(0, [Column(i, f.header, f) for i, f in enumerate(fields)], [])
     pr = RowReader(header).parse(1, list(raw.values()))
     if pr is None:
-        return {}, [{"row": 1, "column": "姓名", "letter": "", "message": "至少要填写姓名和身份证件号或全国学籍号"}], []
+        return {}, [{"row": 1, "column": "姓名", "letter": "", "message": "至少要填写姓名和身份证件号或全国学籍号",
+                     "value": ""}], []
     return pr.values, pr.problems, pr.warnings
 
 
@@ -72,6 +74,9 @@ def update_student(store: Store, uuid: str, raw: dict, actor: str = "") -> dict:
     _refuse(problems)
     write_keys = keys | ({"grade"} if "class_no" in keys else set())
     student = {k: values.get(k) for k in write_keys if "." not in k}
+    notes = load_notes(current.get("unchecked"))
+    if notes.keys() & write_keys:   # a value typed in now settles what an import kept for 待核对
+        student["unchecked"] = dump_notes({k: v for k, v in notes.items() if k not in write_keys})
     if "id_number" in student and student["id_number"]:
         other = store.scalar("SELECT uuid FROM students WHERE id_number = ? AND uuid != ?",
                              (student["id_number"], uuid))

@@ -1,0 +1,148 @@
+"""待核对: values an import could not match, kept instead of refusing the child.
+
+A file import refuses a row only for what identifies the child; a 上下学方式 the code tables do not
+know, a phone number with a digit missing, a 入学年月 that cannot be read are imported empty, and
+the cell's original text is kept on the student (`students.unchecked`, JSON {field key: text}).
+This module lists them and lets the principal settle each one: `resolve` sets the proper value
+(checked as strictly as an edit in the window) and drops the note; `accept` keeps the value as it
+is (empty, if the import left it so) and drops the note. Both go through the one write path.
+"""
+
+from __future__ import annotations
+
+import json
+
+from jiaoyuapp.codes import table
+from jiaoyuapp.errors import DataError, NotFoundError
+from jiaoyuapp.roster import cell_values as cv
+from jiaoyuapp.roster.classes import class_label
+from jiaoyuapp.roster.fields import ALL_FIELDS, Field
+from jiaoyuapp.roster.identifiers import check_id_number, check_phone, check_student_no
+from jiaoyuapp.store import Store
+
+_FIELDS = {f.key: f for f in ALL_FIELDS}
+
+
+def load_notes(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        notes = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
+
+
+def dump_notes(notes: dict[str, str]) -> str | None:
+    """The column's text: None when nothing is left to check, so a student without notes has none."""
+    return json.dumps(dict(sorted(notes.items())), ensure_ascii=False, separators=(",", ":")) if notes else None
+
+
+def field_label(key: str) -> str:
+    """The column's name as the roster workbook writes it (上下学交通方式, 成员1联系电话 …)."""
+    f = _FIELDS.get(key)
+    return f.header if f else key
+
+
+def choices(key: str) -> list[str]:
+    """What the principal may pick from: the code table's labels, 是/否, the grades; [] when the
+    value is typed (a phone, a date, an address)."""
+    f = _FIELDS.get(key)
+    if f is None:
+        return []
+    if f.kind == "code":
+        return table(f.table).labels()
+    if f.kind == "flag":
+        return ["是", "否"]
+    if f.kind == "grade":
+        return table("grade").labels()
+    return []
+
+
+def pending(store: Store) -> list[dict]:
+    """Every value still to check, in class order: student, class, field, its label, the original
+    text, and the choices."""
+    out = []
+    for s in store.rows("SELECT uuid, name, grade, class_no, unchecked FROM students WHERE unchecked IS NOT NULL "
+                        "ORDER BY grade, CAST(class_no AS INTEGER), class_no, name"):
+        for key, text in load_notes(s["unchecked"]).items():
+            out.append({"student_uuid": s["uuid"], "name": s["name"], "class": class_label(s["grade"], s["class_no"]),
+                        "field": key, "label": field_label(key), "original": text, "choices": choices(key)})
+    return out
+
+
+def pending_count(store: Store) -> int:
+    return sum(len(load_notes(t)) for (t,) in store.conn.execute(
+        "SELECT unchecked FROM students WHERE unchecked IS NOT NULL"))
+
+
+def _student_and_notes(store: Store, student_uuid: str, key: str) -> tuple[dict, dict]:
+    student = store.get("students", student_uuid)
+    if student is None:
+        raise NotFoundError("找不到这名学生，可能已被删除，请刷新待核对列表。")
+    notes = load_notes(student.get("unchecked"))
+    if key not in notes:
+        raise NotFoundError(f"{student['name']}的“{field_label(key)}”已经核对过了，请刷新待核对列表。")
+    return student, notes
+
+
+def _clean(f: Field, text: str, student: dict) -> dict:
+    """{column: value} to write for the chosen or typed text, checked as an edit is; DataError
+    says what is wrong."""
+    from jiaoyuapp.roster.roster_rows import GRADES, _parse
+    what = field_label(f.key)
+    try:
+        if f.kind == "class":
+            grade, cls = cv.grade_and_class(student.get("grade"), text, GRADES)
+            return {"grade": grade, "class_no": cls}
+        value = _parse(f, text)
+    except cv.CellError as exc:
+        raise DataError(str(exc)) from None
+    if value is None:
+        raise DataError(f"请填写或选择“{what}”的值；要保留为空，请选“保持为空”。")
+    if f.kind == "phone":
+        msg = check_phone(value)
+    elif f.kind == "id_number":
+        msg = check_id_number(value) if len(value) == 18 else None
+    elif f.kind == "student_no":
+        msg = check_student_no(value)
+    else:
+        msg = None
+    if msg:
+        raise DataError(f"{what}：{msg}")
+    if f.kind == "date":
+        value = value.isoformat()
+    return {f.key: value}
+
+
+def resolve(store: Store, student_uuid: str, key: str, value: str, actor: str = "") -> dict:
+    """Set the proper value of a field kept for checking and drop its note; returns what changed."""
+    student, notes = _student_and_notes(store, student_uuid, key)
+    f = _FIELDS[key]
+    values = _clean(f, str(value), student)
+    if key == "id_number" and store.scalar("SELECT 1 FROM students WHERE id_number = ? AND uuid != ?",
+                                           (values[key], student_uuid)):
+        raise DataError("这个身份证件号已属于另一名学生，请核对。")
+    del notes[key]
+    with store.write("review-resolve", actor, f"核对{student['name']}的{field_label(key)}") as w:
+        if "." in key:
+            position, col = int(key[1]), key.split(".", 1)[1]
+            changed = w.update("students", student_uuid, {"unchecked": dump_notes(notes)})
+            g = store.query("SELECT uuid FROM guardians WHERE student_uuid = ? AND position = ?",
+                            (student_uuid, position))
+            if g:
+                changed.update(w.update("guardians", g[0]["uuid"], {col: values[key]}))
+            else:
+                w.insert("guardians", {"student_uuid": student_uuid, "position": position, col: values[key]})
+                changed[key] = (None, values[key])
+        else:
+            changed = w.update("students", student_uuid, dict(values, unchecked=dump_notes(notes)))
+    return changed
+
+
+def accept(store: Store, student_uuid: str, key: str, actor: str = "") -> None:
+    """Keep the field as it is (empty, if the import left it so) and drop its note."""
+    student, notes = _student_and_notes(store, student_uuid, key)
+    del notes[key]
+    with store.write("review-accept", actor, f"确认{student['name']}的{field_label(key)}保持现状") as w:
+        w.update("students", student_uuid, {"unchecked": dump_notes(notes)})
