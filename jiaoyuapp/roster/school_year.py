@@ -73,6 +73,9 @@ def resume(store: Store, uuid: str, *, day=None, grade: int | None = None, class
 def transfer_in(store: Store, raw: dict, *, from_school: str, day=None, actor="") -> str:
     """转入: a new student, or one who left (转出/休学) coming back; returns the uuid."""
     from jiaoyuapp.roster.students import parse_values
+    if not (from_school or "").strip():
+        raise DataError("请填写原就读学校（学生从哪所学校转来），以备核查来源。")
+    from_school = from_school.strip()
     values, problems, _ = parse_values(raw)
     existing = None
     if not problems:
