@@ -137,7 +137,7 @@ def backup_preview(store: Store, backup_file: str | Path) -> dict:
         theirs = _counts(conn)
         last = conn.execute("SELECT max(at) FROM batches").fetchone()[0]
     except sqlite3.DatabaseError:
-        raise DataError(f"“{path.name}”不是本软件的备份文件，或已损坏、不完整。请选择以 .db 结尾的备份文件。") from None
+        raise DataError(f"“{path.name}”不是本软件的备份文件，或已损坏、不完整，不能用来恢复。请换一份备份（如较早的自动备份）。") from None
     finally:
         conn.close()
     here = school_info(store)

@@ -183,3 +183,137 @@ def test_student_screens_fit_an_office_screen(qtbot, tmp_path):
     dialog = window.show_screen("roster").open_add_dialog()
     _fits(dialog)
     assert dialog.height() <= FIT[1] and dialog.width() <= FIT[0]
+
+
+def _finish(qtbot, screen, task, timeout=60000):
+    """Wait for a worker started by the screen (its progress dialog closes when it ends)."""
+    from shiboken6 import isValid
+    assert task is not None
+    qtbot.waitUntil(lambda: not isValid(task.dialog) or not task.dialog.isVisible(), timeout=timeout)
+
+
+def test_rollover_previewed_applied_and_undone(qtbot, tmp_path, monkeypatch):
+    """If this fails, the September 升级 cannot be checked before it is applied, moves the wrong
+    children, or cannot be taken back."""
+    from ui.screens import school_year as screen_module
+    window = open_window(qtbot, demo_db(tmp_path))
+    store = window.session.store
+    before = {r["uuid"]: (r["grade"], r["status"]) for r in store.query("SELECT uuid, grade, status FROM students")}
+    active = [g for g, s in before.values() if s == "在读"]
+    screen = window.show_screen("school_year")
+    tree = screen.classes
+    assert tree.topLevelItemCount() == len({(r["grade"], r["class_no"]) for r in store.query(
+        "SELECT grade, class_no FROM students WHERE status = '在读'")})
+    first = tree.topLevelItem(0)
+    assert (first.text(0), first.text(2)) == ("一年级1班", "二年级1班")
+    assert int(first.text(1)) == first.childCount() == active.count(1)
+    last = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    assert last.text(0).startswith("六年级") and last.text(2) == "毕业"
+    assert f"毕业 {active.count(6)} 人" in screen.summary.text()
+    assert not screen.undo_button.isEnabled() and not screen.warning.isVisibleTo(screen)
+    asked = []
+    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: asked.append(text) or False)
+    assert screen.apply() is None and len(asked) == 1          # 取消: nothing changes
+    assert {r["uuid"]: (r["grade"], r["status"]) for r in store.query("SELECT uuid, grade, status FROM students")} == before
+    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: asked.append(text) or True)
+    _finish(qtbot, screen, screen.apply())
+    after = {r["uuid"]: (r["grade"], r["status"]) for r in store.query("SELECT uuid, grade, status FROM students")}
+    for uid, (grade, status) in before.items():
+        if status != "在读":
+            assert after[uid] == (grade, status)
+        elif grade == 6:
+            assert after[uid] == (6, "毕业")
+        else:
+            assert after[uid] == (grade + 1, "在读")
+    assert screen.undo_button.isEnabled() and screen.warning.isVisibleTo(screen)   # a second one is warned of
+    assert "本学年已经升级过" in screen.warning.text()
+    assert any("升级前" in p.name for p in (tmp_path / "data" / "自动备份").rglob("*.db"))
+    close_message_boxes()
+    _finish(qtbot, screen, screen.undo())
+    assert {r["uuid"]: (r["grade"], r["status"]) for r in store.query("SELECT uuid, grade, status FROM students")} == before
+    assert not screen.undo_button.isEnabled()
+    assert tree.topLevelItem(0).text(0) == "一年级1班"
+    close_message_boxes()
+
+
+def _add_late_student(store) -> str:
+    from jiaoyuapp.roster.students import add_student
+    uid, _ = add_student(store, {"姓名": "晚来生", "身份证件号": make_id("20180909", 91), "班级": "三年级1班"})
+    return uid
+
+
+def test_backup_to_a_chosen_folder_and_restore_after_a_preview(qtbot, tmp_path):
+    """If this fails, a school cannot back up to its stick and get its data back, or restores blind."""
+    window = open_window(qtbot, demo_db(tmp_path))
+    screen = window.show_screen("backups")
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    screen.set_target(str(stick))
+    _finish(qtbot, screen, screen.back_up())
+    made = list(stick.glob("*.db"))
+    assert len(made) == 1
+    assert any(b["path"] == str(made[0]) and b["kind"] == "手动" for b in screen.backups)
+    close_message_boxes()
+    store = window.session.store
+    students = store.scalar("SELECT count(*) FROM students")
+    late = _add_late_student(store)
+    window.data_changed()
+    row = next(i for i, b in enumerate(screen.backups) if b["path"] == str(made[0]))
+    screen.list.selectRow(row)
+    _finish(qtbot, screen, screen.preview_selected())
+    assert screen.preview and screen.confirm_button.isEnabled()
+    counts = {screen.counts.item(r, 0).text(): (screen.counts.item(r, 1).text(), screen.counts.item(r, 2).text())
+              for r in range(screen.counts.rowCount())}
+    assert counts["全部学生（含转出、毕业）"] == (str(students), str(students + 1))
+    assert "演示村小学" in screen.preview_text.text()
+    _finish(qtbot, screen, screen.restore())
+    qtbot.waitUntil(lambda: window.session.store is not store, timeout=5000)
+    assert window.session.store.get("students", late) is None           # the late student is gone
+    assert window.session.store.scalar("SELECT count(*) FROM students") == students
+    assert window.stack.currentWidget() is window.screen("backups")
+    assert any("已恢复到备份" in t for t in message_boxes())
+    safety = [p for p in (tmp_path / "data" / "自动备份").rglob("*恢复前*.db")]
+    assert len(safety) == 1                                             # the data before the restore is kept
+    close_message_boxes()
+
+
+def test_restore_refuses_another_school_and_a_damaged_file(qtbot, tmp_path):
+    """If this fails, a principal could pour the neighbouring school's (or a broken) file over their own."""
+    from jiaoyuapp.school import open_school
+    from jiaoyuapp.store.backups import backup_to
+    from tests.ui_helpers import empty_school
+    other = empty_school(tmp_path / "邻校" / "邻校.db", "大坪小学")
+    store = open_school(other)
+    _add_late_student(store)
+    foreign = backup_to(store, tmp_path / "邻校备份")
+    store.close()
+    broken = tmp_path / "坏了.db"
+    broken.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
+    window = open_window(qtbot, demo_db(tmp_path / "本校"))
+    from tests.damaged_db import damage
+    ours = backup_to(window.session.store, tmp_path / "本校备份")
+    damage(ours, "students")                                            # a bad sector on the stick
+    screen = window.show_screen("backups")
+    before = window.session.store.scalar("SELECT count(*) FROM students")
+    for path, words in ((foreign, "大坪小学"), (broken, "损坏"), (ours, "损坏")):
+        _finish(qtbot, screen, screen.preview_file(str(path)))
+        assert words in screen.refusal and "不能" in screen.refusal, screen.refusal
+        assert screen.preview is None and not screen.confirm_button.isEnabled()
+        close_message_boxes()
+    assert window.session.store.scalar("SELECT count(*) FROM students") == before
+
+
+def test_school_year_and_backup_screens_fit_an_office_screen(qtbot, tmp_path):
+    """If this fails, on a 1366×768 PC the 升级 or backup buttons run off the screen."""
+    window = open_window(qtbot, demo_db(tmp_path))
+    window.resize(*FIT)
+    for key in ("school_year", "backups"):
+        screen = window.show_screen(key)
+        QApplication.processEvents()
+        _fits(screen)
+        _fits(window)
+        for button in screen.findChildren(type(window.screen("roster").add_button)):
+            if button.isVisibleTo(screen):
+                corner = button.mapTo(window, button.rect().bottomRight())
+                assert corner.y() <= window.height() and corner.x() <= window.width(), (key, button.text())
+    assert [window.nav.item(i).text() for i in range(window.nav.count())][-2:] == ["学年升级", "备份与恢复"]
