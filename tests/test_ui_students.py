@@ -5,9 +5,7 @@ restored after a preview. Each of these screens fits 1366×740."""
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
-
+import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -165,10 +163,20 @@ def _fits(widget) -> None:
     assert hint.width() <= FIT[0] and hint.height() <= FIT[1], (widget.objectName(), hint)
 
 
-def test_student_screens_fit_an_office_screen(qtbot, tmp_path):
-    """If this fails, on a 1366×768 PC the student's page, the add form or its buttons run off the screen."""
+def _scaled(qtbot, tmp_path, scale: float):
+    """A window at 1366×740 with its text enlarged as at 125% (11 pt → 14 pt)."""
+    from ui import fonts
     window = open_window(qtbot, demo_db(tmp_path))
+    fonts.apply_font(QApplication.instance(), round(11 * scale))
+    fonts.zoom(QApplication.instance(), 0)
     window.resize(*FIT)
+    return window
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25])
+def test_student_screens_fit_an_office_screen(qtbot, tmp_path, scale):
+    """If this fails, on a 1366×768 PC the student's page, the add form or its buttons run off the screen."""
+    window = _scaled(qtbot, tmp_path, scale)
     uuid = window.session.store.scalar("SELECT uuid FROM students LIMIT 1")
     page = window.open_student(uuid)
     qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
@@ -303,10 +311,10 @@ def test_restore_refuses_another_school_and_a_damaged_file(qtbot, tmp_path):
     assert window.session.store.scalar("SELECT count(*) FROM students") == before
 
 
-def test_school_year_and_backup_screens_fit_an_office_screen(qtbot, tmp_path):
+@pytest.mark.parametrize("scale", [1.0, 1.25])
+def test_school_year_and_backup_screens_fit_an_office_screen(qtbot, tmp_path, scale):
     """If this fails, on a 1366×768 PC the 升级 or backup buttons run off the screen."""
-    window = open_window(qtbot, demo_db(tmp_path))
-    window.resize(*FIT)
+    window = _scaled(qtbot, tmp_path, scale)
     for key in ("school_year", "backups"):
         screen = window.show_screen(key)
         QApplication.processEvents()

@@ -73,6 +73,10 @@ class AddStudentDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         layout.addLayout(row)
         self.resize(960, 620)
+        screen = parent.screen() if parent is not None else None
+        if screen is not None:  # at 125% a 1366×768 screen is about 1093×590: stay within it
+            room = screen.availableGeometry()
+            self.resize(min(960, int(room.width() * 0.95)), min(620, int(room.height() * 0.9)))
 
     def save(self) -> str | None:
         raw = self.form.values()

@@ -146,11 +146,13 @@ class StudentScreen(Screen):
             row.setData(0, Qt.ItemDataRole.UserRole, item["ref"])
             row.setToolTip(2, item["text"])
             self.timeline.addTopLevelItem(row)
+        self.timeline.resizeColumnToContents(0)  # whole dates, at any text size
         self.events.clear()
         for e in enrollment_history(self.store, self.uuid):
             self.events.addTopLevelItem(QTreeWidgetItem([
                 e["event_date"], e["kind"], e["other_school"] or "", e["reason"] or "",
                 class_label(e["grade"], e["class_no"])]))
+        self.events.resizeColumnToContents(0)
 
     def changed(self) -> dict[str, str]:
         return self.form.changed()
