@@ -96,7 +96,7 @@ def test_edit_on_the_student_page_shows_home_address_and_checks_with_the_core(qt
     assert page.form.changed() == {}
 
 
-def _status(qtbot, page, kind: str, day: str, school: str = "", reason: str = ""):
+def _status(qtbot, page, kind: str, day: str, school: str = "", reason: str = "", grade: str = "", cls: str = ""):
     button = page.status_buttons[kind]
     assert button.isEnabled(), kind
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -104,6 +104,9 @@ def _status(qtbot, page, kind: str, day: str, school: str = "", reason: str = ""
     dialog.day.setDate(QDate.fromString(day, "yyyy-MM-dd"))
     dialog.other_school.setText(school)
     dialog.reason.setText(reason)
+    if grade:
+        dialog.grade.setCurrentText(grade)
+        dialog.class_no.setText(cls)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     return dialog
 
@@ -133,10 +136,10 @@ def test_transfer_out_and_back_in_and_suspend_and_resume(qtbot, tmp_path):
     dialog.reason.setText("因病休学")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert _student(store, uuid)["status"] == "休学" and page.status_buttons["复学"].isEnabled()
-    dialog = _status(qtbot, page, "复学", "2027-03-01")
+    dialog = _status(qtbot, page, "复学", "2027-03-01", grade="二年级", cls="（2）班")   # rejoins the grade below
     assert not dialog.isVisible(), dialog.message.text()
     s = _student(store, uuid)
-    assert (s["status"], s["status_date"], s["grade"]) == ("在读", "2027-03-01", 3)
+    assert (s["status"], s["status_date"], s["grade"], s["class_no"]) == ("在读", "2027-03-01", 2, "2")
     assert [k for k, _ in _events(store, uuid)] == ["转出", "转入", "休学", "复学"]
     assert page.events.topLevelItemCount() == 4 and page.events.topLevelItem(3).text(1) == "复学"
     window.show_screen("roster").status_box.setCurrentText("在读")

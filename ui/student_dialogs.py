@@ -9,8 +9,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from jiaoyuapp.codes import table
-from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.errors import DataError, JiaoyuError
 from jiaoyuapp.roster import school_year
+from jiaoyuapp.roster.cell_values import CellError, grade_and_class
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.students import add_student
 from ui.screens.base import date_edit
@@ -151,8 +152,11 @@ class EnrollmentDialog(QDialog):
         layout.addLayout(row)
 
     def _class(self) -> tuple[int, str | None]:
-        grade = int(table("grade").code(self.grade.currentText()))
-        return grade, (self.class_no.text().strip().removesuffix("班") or None)
+        """The class as the import reads a 年级 and a 班级 cell (一班, (1)班, 1 …)."""
+        try:
+            return grade_and_class(self.grade.currentText(), self.class_no.text(), table("grade"))
+        except CellError as exc:
+            raise DataError(str(exc)) from None
 
     def apply(self) -> bool:
         s, day, actor = self.student, self.day.date().toPython(), "窗口"
