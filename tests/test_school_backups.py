@@ -89,3 +89,12 @@ def test_adding_students_by_hand_keeps_the_automatic_backups(store):
     for i in range(12):
         _add(store, f"学生{i}", 11 + 2 * i)
     assert [b["path"] for b in school_backups.list_backups(store)["backups"]] == [before]
+
+
+def test_adding_a_student_already_on_the_roster_changes_nothing(store):
+    """If this fails, typing a child in twice overwrites the first record with the second's values."""
+    uid = _add(store, "甲", 1)
+    with pytest.raises(DataError, match="已在花名册中"):
+        add_student(store, {"姓名": "甲乙", "身份证件号": make_id("20180305", 1), "班级": "四年级2班"})
+    s = store.get("students", uid)
+    assert (s["name"], s["grade"], s["class_no"]) == ("甲", 3, "1")

@@ -51,9 +51,9 @@ def add_student(store: Store, raw: dict, actor: str = "", kind: str = "add-stude
     where = class_label(values.get("grade"), values.get("class_no")) or "未分班"
     with store.write(kind, actor, f"新增学生：{where}"):
         report = apply_rows(store, [pr], ImportReport(file="手工录入"), actor=actor, kind=kind)
-    _refuse(report.problems)
-    if report.created != 1:
-        raise DataError("这名学生已在花名册中（身份证件号或全国学籍号相同），请查找后修改，而不是重复添加。")
+        _refuse(report.problems)
+        if report.created != 1:  # the import took it as an update of that student: rolled back here
+            raise DataError("这名学生已在花名册中（身份证件号或全国学籍号相同），请查找后修改，而不是重复添加。")
     uid = store.scalar("SELECT uuid FROM students WHERE id_number = ? OR student_no = ?",
                        (values.get("id_number"), values.get("student_no")))
     return uid, report.warnings
