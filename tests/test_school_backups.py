@@ -1,5 +1,7 @@
-"""Backups as a school sees them, without the window: chosen folders remembered and listed beside the
-automatic backups, a preview of what a backup holds, and a restore that refuses another school's."""
+"""The core behind the window's backup, 升级 and 新增学生 screens, without the window: chosen backup
+folders remembered and listed beside the automatic backups, a preview of what a backup holds, a
+restore that refuses another school's; the 升级 preview by class and a cancelled 升级; students added
+by hand without costing an automatic backup each, and never over a student already there."""
 
 from __future__ import annotations
 
