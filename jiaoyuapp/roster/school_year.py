@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from jiaoyuapp.codes import table
-from jiaoyuapp.errors import DataError, NotFoundError
+from jiaoyuapp.errors import CancelledError, DataError, NotFoundError
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.students import add_student
 from jiaoyuapp.school import require_school
@@ -73,6 +73,9 @@ def resume(store: Store, uuid: str, *, day=None, grade: int | None = None, class
 def transfer_in(store: Store, raw: dict, *, from_school: str, day=None, actor="") -> str:
     """转入: a new student, or one who left (转出/休学) coming back; returns the uuid."""
     from jiaoyuapp.roster.students import parse_values
+    if not (from_school or "").strip():
+        raise DataError("请填写原就读学校（学生从哪所学校转来），以备核查来源。")
+    from_school = from_school.strip()
     values, problems, _ = parse_values(raw)
     existing = None
     if not problems:
@@ -125,19 +128,86 @@ def plan_rollover(store: Store) -> RolloverPlan:
     return plan
 
 
-def apply_rollover(store: Store, actor: str = "", day=None) -> str:
-    """Carry out the rollover as one batch; returns the batch id (for undo)."""
+def apply_rollover(store: Store, actor: str = "", day=None, progress=None, cancel=None) -> str:
+    """Carry out the rollover as one batch; returns the batch id (for undo).
+
+    `progress(done, total, stage)` and `cancel()` let the window show a big school's rollover
+    and stop it: a cancel rolls the whole batch back, so nobody is left half moved up."""
+    progress = progress or (lambda done, total, stage="": None)
+    cancel = cancel or (lambda: False)
     plan = plan_rollover(store)
     if not plan.moves and not plan.graduates:
         raise DataError("没有在读学生，无需升级。")
     day = _day(day)
+    progress(0, None, "升级前自动备份")
     auto_backup(store, "升级前")
+    total = len(plan.graduates) + len(plan.moves)
     with store.write("rollover", actor, f"{day[:4]}年秋季升级：升级{len(plan.moves)}人，毕业{len(plan.graduates)}人") as w:
-        for uid in plan.graduates:
-            w.update("students", uid, {"status": "毕业", "status_date": day})
-        for uid, _, to in plan.moves:
-            w.update("students", uid, {"grade": to})
+        steps = [(uid, {"status": "毕业", "status_date": day}) for uid in plan.graduates]
+        steps += [(uid, {"grade": to}) for uid, _, to in plan.moves]
+        for i, (uid, values) in enumerate(steps):
+            if i % 500 == 0:
+                if cancel():
+                    raise CancelledError()
+                progress(i, total, "升级")
+            w.update("students", uid, values)
+        if cancel():
+            raise CancelledError()
+    progress(total, total, "完成")
     return w.uuid
+
+
+def last_rollover(store: Store) -> dict | None:
+    """The latest rollover that has not been undone ({uuid, at, summary}), the one undo reverses."""
+    rows = store.query("SELECT uuid, at, summary FROM batches WHERE kind = 'rollover' AND undone_by IS NULL "
+                       "ORDER BY last_seq DESC LIMIT 1")
+    return rows[0] if rows else None
+
+
+@dataclass
+class RolloverPreview:
+    """What the September 升级 would do, class by class, for a person to check before applying."""
+    top_grade: int
+    classes: list[dict]            # {grade, class_no, from, to, count, graduating, names}
+    moves: int
+    graduates: int
+    last: dict | None              # the rollover undo would reverse
+    done_this_year: bool           # a rollover was already applied since this school year's 1 September
+
+    def warning(self) -> str:
+        if not self.done_this_year:
+            return ""
+        return (f"本学年已经升级过一次（{self.last['at'][:10]}）。再升级一次，所有学生会再升一个年级。"
+                "如果上次升级有误，请先撤销上次升级。")
+
+
+def rollover_preview(store: Store, today: dt.date | None = None) -> RolloverPreview:
+    """The rollover plan by class, with the students' names, and whether one was applied already."""
+    from jiaoyuapp.roster.roster_rows import school_year_start
+    plan = plan_rollover(store)
+    by_class: dict[tuple, dict] = {}
+    for name, grade, class_no in store.conn.execute(
+            "SELECT name, grade, class_no FROM students WHERE status = ? AND grade IS NOT NULL "
+            "ORDER BY grade, CAST(class_no AS INTEGER), class_no, name", (ACTIVE,)):
+        row = by_class.get((grade, class_no))
+        if row is None:
+            graduating = grade >= plan.top_grade
+            row = by_class[(grade, class_no)] = {
+                "grade": grade, "class_no": class_no, "from": class_label(grade, class_no),
+                "to": "毕业" if graduating else class_label(grade + 1, class_no),
+                "count": 0, "graduating": graduating, "names": []}
+        row["count"] += 1
+        row["names"].append(name)
+    last = last_rollover(store)
+    start = school_year_start(today).isoformat()
+    return RolloverPreview(plan.top_grade, list(by_class.values()), len(plan.moves), len(plan.graduates), last,
+                           bool(last and last["at"][:10] >= start))
+
+
+def enrollment_history(store: Store, uuid: str) -> list[dict]:
+    """A student's 转入/转出/休学/复学, oldest first, as the student's page lists them."""
+    return store.query("SELECT kind, event_date, other_school, reason, grade, class_no FROM enrollment_events "
+                       "WHERE student_uuid = ? ORDER BY event_date, created_at", (uuid,))
 
 
 def undo_rollover(store: Store, batch_uuid: str | None = None, actor: str = "") -> None:

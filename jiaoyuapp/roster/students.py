@@ -39,16 +39,23 @@ def _refuse(problems: list[dict]) -> None:
 
 
 def add_student(store: Store, raw: dict, actor: str = "", kind: str = "add-student") -> tuple[str, list[dict]]:
-    """Add one student (their record must not exist yet); returns (uuid, warnings)."""
+    """Add one student (their record must not exist yet); returns (uuid, warnings).
+
+    The write is opened here, so the import's automatic backup is not taken for one student: a
+    day of adding children by hand would otherwise push the backups taken before the last import
+    or 升级 out of the ten kept."""
+    from jiaoyuapp.roster.classes import class_label
     from jiaoyuapp.roster.roster_rows import ParsedRow
     values, problems, warnings = parse_values(raw)
     _refuse(problems)
     present = set(values) | ({"grade"} if "class_no" in values else set())
     pr = ParsedRow(1, values, [], warnings, present=present)
-    report = apply_rows(store, [pr], ImportReport(file="手工录入"), actor=actor, kind=kind)
-    _refuse(report.problems)
-    if report.created != 1:
-        raise DataError("这名学生已在花名册中（身份证件号或全国学籍号相同），请查找后修改，而不是重复添加。")
+    where = class_label(values.get("grade"), values.get("class_no")) or "未分班"
+    with store.write(kind, actor, f"新增学生：{where}"):
+        report = apply_rows(store, [pr], ImportReport(file="手工录入"), actor=actor, kind=kind)
+        _refuse(report.problems)
+        if report.created != 1:  # the import took it as an update of that student: rolled back here
+            raise DataError("这名学生已在花名册中（身份证件号或全国学籍号相同），请查找后修改，而不是重复添加。")
     uid = store.scalar("SELECT uuid FROM students WHERE id_number = ? OR student_no = ?",
                        (values.get("id_number"), values.get("student_no")))
     return uid, report.warnings

@@ -185,7 +185,7 @@ def check_backup_file(path: Path, schema: Schema) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        raise DataError(f"“{path.name}”不是本软件的备份文件，或已损坏、不完整。请选择以 .db 结尾的备份文件。") from None
+        raise DataError(f"“{path.name}”不是本软件的备份文件，或已损坏、不完整，不能用来恢复。请换一份备份（如较早的自动备份）。") from None
     if problems:
         raise DataError(f"备份文件“{path.name}”已损坏或不完整（完整性检查未通过），不能用来恢复。请换一个较早的备份。")
     if not has_log or not applied:

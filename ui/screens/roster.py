@@ -53,6 +53,10 @@ class RosterScreen(Screen):
         self.table.activated.connect(lambda index: self._open(index.row()))
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
+        self.add_button = QPushButton("新增学生…")
+        self.add_button.setObjectName("addStudent")
+        self.add_button.clicked.connect(self.open_add_dialog)
+        buttons.addWidget(self.add_button)
         self.import_button = QPushButton("从Excel导入…")
         self.import_button.setObjectName("importRoster")
         self.export_button = QPushButton("导出花名册…")
@@ -103,6 +107,25 @@ class RosterScreen(Screen):
         uuid = self.model.uuid_at(row)
         if uuid:
             self.window_.open_student(uuid)
+
+    def open_add_dialog(self):
+        """新增学生 (or a child transferring in): the form opens beside the roster, which refreshes
+        once the student is saved."""
+        from ui.student_dialogs import AddStudentDialog
+        dialog = AddStudentDialog(self, self.store)
+        dialog.accepted.connect(lambda: self._added(dialog))
+        self.add_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _added(self, dialog) -> None:
+        self.window_.data_changed()
+        s = self.store.get("students", dialog.uuid)
+        if s is not None:
+            self.window_.statusBar().showMessage(f"已添加：{s['name']}（{class_label(s['grade'], s['class_no'])}）", 8000)
+        if dialog.warnings:
+            show_info(self, "学生已添加。请留意：\n" + "\n".join(f"{w['column']}：{w['message']}" for w in dialog.warnings),
+                      title="已添加")
 
     # -- import and export --------------------------------------------------------
     def _choose_import(self) -> None:

@@ -1,33 +1,42 @@
-"""学生档案: one student's details, editable with the core's validation shown beside each field,
-and the timeline of visits, absences, cases and attempts, and aid."""
+"""学生档案: one student's details (家庭住址 and 现住址 among them) in a scroll area, editable with
+编辑 and checked by the core field by field; 转出 / 转入 / 休学 / 复学 with their dates; and the
+timeline of visits, absences, cases and attempts, and aid, beside the student's enrollment changes.
+The action buttons sit above the scroll area, so they stay on a 768-px screen."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers.cases import open_case, open_case_of
 from jiaoyuapp.ledgers.student_timeline import timeline
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.flags import flags_of
-from jiaoyuapp.roster.roster_export import cell_text
-from jiaoyuapp.roster.roster_rows import FIELDS_BY_KEY
-from jiaoyuapp.roster.students import parse_values, update_student
+from jiaoyuapp.roster.school_year import ACTIVE, enrollment_history
+from jiaoyuapp.roster.students import update_student
 from ui.dialogs import show_error, show_info
 from ui.screens.base import Screen, heading
+from ui.student_form import StudentForm
 
-EDITABLE = ["name", "sex", "birth_date", "id_number", "student_no", "grade", "class_no", "ethnicity", "phone",
-            "current_address", "left_behind", "boarding", "g1.name", "g1.relation", "g1.phone", "g2.name",
-            "g2.relation", "g2.phone", "note"]
+STATUS_KINDS = ("转出", "转入", "休学", "复学")
+
+
+def allowed_kinds(status: str) -> list[str]:
+    """The status changes a student's page offers (the core refuses the others anyway)."""
+    if status == ACTIVE:
+        return ["转出", "休学"]
+    if status == "休学":
+        return ["转出", "复学"]
+    return ["转入"]
 
 
 class StudentScreen(Screen):
     def __init__(self, window):
         super().__init__(window)
         self.uuid: str | None = None
-        self.shown: dict[str, str] = {}
+        self.student: dict | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.header = heading("学生档案")
@@ -42,39 +51,61 @@ class StudentScreen(Screen):
         top.addWidget(self.visit_button)
         top.addWidget(self.case_button)
         layout.addLayout(top)
-        self.flags = QLabel()
-        layout.addWidget(self.flags)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        form_box = QWidget()
-        grid = QGridLayout(form_box)
-        self.edits: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
-        for i, key in enumerate(EDITABLE):
-            edit, error = QLineEdit(), QLabel()
-            edit.setObjectName(f"field_{key}")
-            error.setObjectName(f"error_{key}")
-            error.setStyleSheet("color: #c0392b")
-            error.setWordWrap(True)
-            edit.editingFinished.connect(lambda k=key: self._check(k))
-            grid.addWidget(QLabel(FIELDS_BY_KEY[key].header), i, 0)
-            grid.addWidget(edit, i, 1)
-            grid.addWidget(error, i, 2)
-            self.edits[key], self.errors[key] = edit, error
+        actions = QHBoxLayout()
+        self.edit_button = QPushButton("编辑")
+        self.edit_button.setObjectName("editStudent")
         self.save_button = QPushButton("保存修改")
         self.save_button.setObjectName("saveStudent")
+        self.cancel_button = QPushButton("取消修改")
+        self.edit_button.clicked.connect(lambda: self.set_editing(True))
         self.save_button.clicked.connect(self.save)
-        grid.addWidget(self.save_button, len(EDITABLE), 1)
-        grid.setRowStretch(len(EDITABLE) + 1, 1)
-        split.addWidget(form_box)
+        self.cancel_button.clicked.connect(self.reload)
+        for b in (self.edit_button, self.save_button, self.cancel_button):
+            actions.addWidget(b)
+        actions.addSpacing(24)
+        self.status_buttons: dict[str, QPushButton] = {}
+        for kind in STATUS_KINDS:
+            b = QPushButton(f"{kind}…")
+            b.setObjectName(f"status_{kind}")
+            b.clicked.connect(lambda _=False, k=kind: self.start_status(k))
+            actions.addWidget(b)
+            self.status_buttons[kind] = b
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.flags = QLabel()
+        self.flags.setWordWrap(True)
+        layout.addWidget(self.flags)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.form = StudentForm(columns=1)
+        self.edits, self.errors = self.form.widgets, self.form.errors
+        self.details = QScrollArea()
+        self.details.setObjectName("studentDetails")
+        self.details.setWidgetResizable(True)
+        self.details.setWidget(self.form)
+        split.addWidget(self.details)
+        right = QSplitter(Qt.Orientation.Vertical)
         self.timeline = QTreeWidget()
         self.timeline.setObjectName("studentTimeline")
         self.timeline.setHeaderLabels(["日期", "事项", "内容"])
         self.timeline.setColumnWidth(0, 100)
         self.timeline.setColumnWidth(1, 110)
         self.timeline.itemDoubleClicked.connect(self._open_item)
-        split.addWidget(self.timeline)
-        split.setSizes([480, 620])
+        right.addWidget(self.timeline)
+        self.events = QTreeWidget()
+        self.events.setObjectName("enrollmentEvents")
+        self.events.setHeaderLabels(["日期", "学籍变动", "学校", "原因", "当时班级"])
+        self.events.setColumnWidth(0, 100)
+        self.events.setColumnWidth(1, 80)
+        right.addWidget(self.events)
+        right.setSizes([420, 140])
+        split.addWidget(right)
+        split.setSizes([500, 620])
         layout.addWidget(split, 1)
+        self.set_editing(False)
+
+    @property
+    def shown(self) -> dict[str, str]:
+        return self.form.shown
 
     def load(self, uuid: str) -> None:
         self.uuid = uuid
@@ -86,47 +117,48 @@ class StudentScreen(Screen):
             self.stale = False
             self.reload()
 
+    def set_editing(self, editing: bool) -> None:
+        self.form.set_editable(editing)
+        self.edit_button.setVisible(not editing)
+        self.save_button.setVisible(editing)
+        self.cancel_button.setVisible(editing)
+
     def reload(self) -> None:
         s = self.store.get("students", self.uuid) if self.uuid else None
+        self.student = s
+        self.set_editing(False)
         if s is None:
             self.header.setText("学生档案（找不到这名学生）")
+            for b in self.status_buttons.values():
+                b.setEnabled(False)
             return
         self.header.setText(f"学生档案 · {s['name']} · {class_label(s['grade'], s['class_no'])} · {s['status']}")
         self.flags.setText("关注标记：" + ("、".join(flags_of(s)) or "无"))
+        allowed = allowed_kinds(s["status"])
+        for kind, b in self.status_buttons.items():
+            b.setEnabled(kind in allowed)
         guardians = {g["position"]: g for g in self.store.query(
             "SELECT * FROM guardians WHERE student_uuid = ?", (self.uuid,))}
-        self.shown = {}
-        for key in EDITABLE:
-            if "." in key:
-                g = guardians.get(int(key[1]), {})
-                value = g.get(key.split(".")[1])
-            else:
-                value = s.get(key)
-            text = cell_text(FIELDS_BY_KEY[key], value) or ""
-            self.shown[key] = text
-            self.edits[key].setText(text)
-            self.errors[key].clear()
+        self.form.load(s, guardians)
         self.timeline.clear()
         for item in timeline(self.store, self.uuid):
             row = QTreeWidgetItem([item["date"] or "", item["kind"], item["text"]])
             row.setData(0, Qt.ItemDataRole.UserRole, item["ref"])
             row.setToolTip(2, item["text"])
             self.timeline.addTopLevelItem(row)
+        self.timeline.resizeColumnToContents(0)  # whole dates, at any text size
+        self.events.clear()
+        for e in enrollment_history(self.store, self.uuid):
+            self.events.addTopLevelItem(QTreeWidgetItem([
+                e["event_date"], e["kind"], e["other_school"] or "", e["reason"] or "",
+                class_label(e["grade"], e["class_no"])]))
+        self.events.resizeColumnToContents(0)
 
     def changed(self) -> dict[str, str]:
-        return {k: e.text().strip() for k, e in self.edits.items() if e.text().strip() != self.shown.get(k, "")}
+        return self.form.changed()
 
     def _check(self, key: str) -> bool:
-        """The core's own validation of one field, shown beside it as the teacher leaves it."""
-        text = self.edits[key].text().strip()
-        if text == self.shown.get(key, "") or (not text and key not in ("name",)):
-            self.errors[key].clear()
-            return True
-        _, problems, warnings = parse_values({key: text, "name": self.edits["name"].text() or "某"})
-        own = [p for p in problems if p.get("column") == FIELDS_BY_KEY[key].header]
-        self.errors[key].setText("；".join(p["message"] for p in own) or "；".join(
-            w["message"] for w in warnings if w.get("column") == FIELDS_BY_KEY[key].header))
-        return not own
+        return self.form.check(key)
 
     def save(self) -> bool:
         changes = self.changed()
@@ -144,6 +176,21 @@ class StudentScreen(Screen):
         self.window_.data_changed()
         self.reload()
         return True
+
+    def start_status(self, kind: str):
+        """转出 / 转入 / 休学 / 复学: a small dialog for the date and the other school or reason."""
+        from ui.student_dialogs import EnrollmentDialog
+        if self.student is None:
+            return None
+        dialog = EnrollmentDialog(self, self.store, self.student, kind)
+        dialog.accepted.connect(self._status_done)
+        self.status_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _status_done(self) -> None:
+        self.window_.data_changed()
+        self.reload()
 
     def _visit(self) -> None:
         if self.uuid:
