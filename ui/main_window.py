@@ -16,16 +16,17 @@ from ui.dialogs import show_error
 from ui.session import Session, recent
 
 SCHOOL_SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("visits", "家访"), ("absences", "考勤"),
-                  ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执")]
+                  ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执"),
+                  ("setup", "学校设置")]
 TOWNSHIP_SCREENS = [("township", "中心校")]
 
 
 def _screen_class(key: str):
-    from ui.screens import absences, aid, cases, export, home, roster, student, township, visits
+    from ui.screens import absences, aid, cases, export, home, roster, setup, student, township, visits
     return {"home": home.HomeScreen, "roster": roster.RosterScreen, "visits": visits.VisitsScreen,
             "absences": absences.AbsencesScreen, "cases": cases.CasesScreen, "aid": aid.AidScreen,
             "export": export.ExportScreen, "student": student.StudentScreen,
-            "township": township.TownshipScreen}[key]
+            "township": township.TownshipScreen, "setup": setup.SetupScreen}[key]
 
 
 def warm_up() -> None:
