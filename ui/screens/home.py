@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from ui.bar_chart import BarChart
 from ui.screens.base import Screen, heading
+from ui.screens.setup import NO_TERMS, has_terms
 from ui.tasks import CoreCall, Task
 
 
@@ -53,7 +54,7 @@ class HomeScreen(Screen):
         self.tree.clear()
         attention = data["attention"]
         if attention is None:
-            self.summary.setText(data["problem"] + "（可在“考勤”中按默认设置本学年校历）")
+            self.summary.setText(data["problem"] if has_terms(self.store) else NO_TERMS)
         else:
             self.summary.setText(f"{attention['term']}，截至{attention['date']}：" + "，".join(
                 f"{k}{v}人" if "案" not in k else f"{k}{v}件" for k, v in attention["counts"].items())

@@ -4,7 +4,7 @@ screens point here (by these texts) when something they need is not set up yet."
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from ui.screens.base import Screen, heading
 
@@ -24,6 +24,24 @@ def open_tab(window, key: str):
     screen = window.show_screen("setup")
     screen.show_tab(key)
     return screen
+
+
+def setup_hint(window, text: str, button: str, tab: str) -> QWidget:
+    """A yellow bar saying what is missing, with a button to the 学校设置 tab that sets it up
+    (hidden until the screen finds it missing)."""
+    bar = QWidget()
+    bar.setObjectName(f"setupHint_{tab}")
+    row = QHBoxLayout(bar)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    go = QPushButton(button)
+    go.setObjectName(f"goSetup_{tab}")
+    go.clicked.connect(lambda: open_tab(window, tab))
+    row.addWidget(label, 1)
+    row.addWidget(go)
+    bar.setStyleSheet("background: #fff3cd")
+    bar.hide()
+    return bar
 
 
 class SetupScreen(Screen):
