@@ -27,6 +27,12 @@ def get_int(store: Store, key: str) -> int:
     return int(get(store, key))
 
 
+def masking(store: Store) -> dict[str, tuple[int, int]]:
+    """How many leading and trailing characters the 公示 variant keeps of ID numbers and phones."""
+    return {"id": (get_int(store, "mask_id_head"), get_int(store, "mask_id_tail")),
+            "phone": (get_int(store, "mask_phone_head"), get_int(store, "mask_phone_tail"))}
+
+
 def all_settings(store: Store) -> list[dict]:
     overrides = dict(store.conn.execute("SELECT key, value FROM settings"))
     return [{"key": k, "label": d["label"], "value": float(overrides.get(k, d["value"])), "default": float(d["value"]),

@@ -19,7 +19,7 @@ class SettingsTab(QWidget):
         self.edits: dict[str, QLineEdit] = {}
         self.shown: dict[str, str] = {}
         outer = QVBoxLayout(self)
-        intro = QLabel("这些参数决定何时登记疑似辍学、每学期要家访几次、首页如何评估辍学风险。"
+        intro = QLabel("这些参数决定何时登记疑似辍学、每学期要家访几次、首页如何评估辍学风险，以及公示版台账中证件号和电话怎样打码。"
                        "改动后点“保存修改”；不确定时可恢复默认值。")
         intro.setWordWrap(True)
         outer.addWidget(intro)
