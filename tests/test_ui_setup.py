@@ -319,3 +319,37 @@ def test_settings_changed_and_a_bad_value_refused(qtbot, tmp_path):
     close_message_boxes()
     assert settings.get(store, "absence_threshold_days") == 3
     _fits(window)
+
+
+def test_screens_point_to_school_setup_never_to_a_command(qtbot, tmp_path):
+    """A school with no terms, teachers or aid programs: 首页, 家访, 考勤 and 资助 say where in the window to set
+    them up, and no text names a command."""
+    from jiaoyuapp.roster.students import add_student
+    from jiaoyuapp.school import open_school
+    db = empty_school(tmp_path / "school.db")
+    store = open_school(db)
+    add_student(store, {"姓名": "张小红", "身份证件号": make_id("20180305", 11), "年级": "三年级", "班级": "1班"})
+    store.close()
+    window = open_window(qtbot, db)
+    home = window.show_screen("home")
+    qtbot.waitUntil(lambda: home.loaded, timeout=30000)
+    visits = window.show_screen("visits")
+    qtbot.waitUntil(lambda: visits.tasks_ready, timeout=30000)
+    absences = window.show_screen("absences")
+    aid = window.show_screen("aid")
+    texts = {"首页": home.summary.text(), "家访": visits.task_list.item(0).text(), "考勤": absences.day_note.text(),
+             "资助": aid.summary.text()}
+    for screen, text in texts.items():
+        assert "学校设置 → 校历" in text and "jiaoyu" not in text, (screen, text)
+    assert visits.no_teachers_bar.isVisibleTo(visits) and aid.no_programs_bar.isVisibleTo(aid)
+    visits.choose_student(window.session.store.scalar("SELECT uuid FROM students"))
+    assert visits.save() is None
+    assert any("学校设置 → 教师" in t for t in message_boxes())
+    close_message_boxes()
+    aid.choose(window.session.store.scalar("SELECT uuid FROM students"))
+    assert not aid.give()
+    assert any("学校设置 → 资助项目" in t and "jiaoyu" not in t for t in message_boxes())
+    close_message_boxes()
+    qtbot.mouseClick(aid.no_programs_bar.findChild(QPushButton, "goSetup_aid"), Qt.MouseButton.LeftButton)
+    setup = window.screen("setup")
+    assert window.stack.currentWidget() is setup and setup.tabs.currentWidget() is setup.aid

@@ -197,6 +197,7 @@ class VisitsScreen(Screen):
         self.tasks_ready = False
         self.task_list.clear()
         self.task_list.addItem("正在统计……")
+        self.no_terms = not has_terms(self.store)  # known now: the answer may come after the file is closed
         self.coverage_task = Task(CoreCall("jiaoyuapp.ledgers.coverage:coverage", db=str(self.session.path),
                                            kwargs={"today": self.today()}, progress=False))
         self.coverage_task.signals.done.connect(self._show_tasks)
@@ -207,7 +208,7 @@ class VisitsScreen(Screen):
         self.due = report["due"]
         self.task_list.clear()
         if report.get("problem"):
-            self.task_list.addItem(report["problem"] if has_terms(self.store) else NO_TERMS)
+            self.task_list.addItem(NO_TERMS if self.no_terms else report["problem"])
         self._filter_tasks()
         self.tasks_ready = True
 
