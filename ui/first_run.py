@@ -1,17 +1,23 @@
 """The first-run wizard: the school, whether this PC is a school or the township center, the
-principal's passphrase for the signing key, then the roster from Excel — or a demo school to try."""
+principal's passphrase for the signing key, the roster from Excel, then the teachers — or a demo
+school to try. A school it makes has this school year's calendar and the aid programs of its 学段
+already, so visits, absences and aid can be recorded the same day."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QRadioButton, QVBoxLayout, QWizard, QWizardPage)
+import datetime as dt
 
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QRadioButton, QTableWidget, QVBoxLayout, QWizard, QWizardPage)
+
+from jiaoyuapp.codes import table
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.exchange import identity, township
+from jiaoyuapp.ledgers import aid, school_calendar, teachers
 from jiaoyuapp.paths import data_dir
-from jiaoyuapp.school import init_school
+from jiaoyuapp.school import SCHOOL_TYPES, init_school
 from ui import file_dialogs
 from ui.dialogs import show_error
 from ui.session import Session
@@ -29,6 +35,13 @@ class SchoolPage(QWizardPage):
         self.code.setMaxLength(10)
         form.addRow("学校名称：", self.name)
         form.addRow("学校标识码：", self.code)
+        self.kind = QComboBox()
+        self.kind.setObjectName("schoolType")
+        self.kind.addItems(list(SCHOOL_TYPES))
+        self.kind_chosen = False  # guessed from the name until the principal picks one
+        self.kind.activated.connect(lambda _: setattr(self, "kind_chosen", True))
+        self.name.textChanged.connect(self._guess_kind)
+        form.addRow("学校类型：", self.kind)
         form.addRow("所属乡镇：", self.township)
         form.addRow("所属县（区）：", self.county)
         row = QHBoxLayout()
@@ -44,6 +57,10 @@ class SchoolPage(QWizardPage):
         self.demo.setObjectName("openDemo")
         form.addRow("", self.demo)
         self.registerField("name*", self.name)
+
+    def _guess_kind(self, name: str) -> None:
+        if not self.kind_chosen:
+            self.kind.setCurrentText("初中" if ("中学" in name or "初中" in name) else "小学")
 
     def validatePage(self) -> bool:
         code = "".join(self.code.text().split())
@@ -120,6 +137,79 @@ class StartPage(QWizardPage):
         if path:
             self.file.setText(path)
 
+    def nextId(self) -> int:
+        """A township center has no teachers of its own to register: it finishes here."""
+        return -1 if self.wizard().page(0).center_mode.isChecked() else super().nextId()
+
+
+TEACHER_COLUMNS = ("姓名", "职务", "所带班级", "电话")
+TEACHER_ROWS = 6
+
+
+class TeachersPage(QWizardPage):
+    """Several teachers at once, each row checked by the core before anything is made; rows left
+    empty are skipped, and more can be added later in 学校设置 → 教师."""
+
+    def __init__(self):
+        super().__init__()
+        self.setTitle("第四步：登记教师（可以以后再加）")
+        self.setSubTitle("家访记录要写明家访教师。先登记校长和各班班主任，其他教师以后可在“学校设置 → 教师”中添加。")
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, len(TEACHER_COLUMNS))
+        self.table.setObjectName("wizardTeachers")
+        self.table.setHorizontalHeaderLabels(list(TEACHER_COLUMNS))
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(1, 110)
+        self.table.setColumnWidth(2, 170)
+        layout.addWidget(self.table, 1)
+        more = QPushButton("再加一行")
+        more.clicked.connect(self.add_row)
+        row = QHBoxLayout()
+        row.addWidget(more)
+        row.addWidget(QLabel("所带班级写成“三年级1班”，带几个班用顿号隔开。"), 1)
+        layout.addLayout(row)
+        for _ in range(TEACHER_ROWS):
+            self.add_row()
+
+    def add_row(self) -> int:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        role = QComboBox()
+        role.addItems(table("teacher_role").labels())
+        role.setCurrentText("班主任" if r else "校长")
+        self.table.setCellWidget(r, 1, role)
+        for c in (0, 2, 3):
+            self.table.setCellWidget(r, c, QLineEdit())
+        return r
+
+    def fill(self, r: int, name: str, role: str, classes: str = "", phone: str = "") -> None:
+        """Type one row (as the principal would)."""
+        while r >= self.table.rowCount():
+            self.add_row()
+        self.table.cellWidget(r, 0).setText(name)
+        self.table.cellWidget(r, 1).setCurrentText(role)
+        self.table.cellWidget(r, 2).setText(classes)
+        self.table.cellWidget(r, 3).setText(phone)
+
+    def rows(self) -> list[dict]:
+        out = []
+        for r in range(self.table.rowCount()):
+            name, classes, phone = (self.table.cellWidget(r, c).text().strip() for c in (0, 2, 3))
+            if name or classes or phone:
+                out.append({"row": r + 1, "name": name, "role": self.table.cellWidget(r, 1).currentText(),
+                            "classes": classes, "phone": phone})
+        return out
+
+    def validatePage(self) -> bool:
+        for row in self.rows():
+            try:
+                teachers.check_teacher(row["name"], row["role"], row["phone"], row["classes"])
+            except JiaoyuError as exc:
+                show_error(self, f"第{row['row']}行：{exc.message}")
+                return False
+        return True
+
 
 class FirstRunWizard(QWizard):
     """On finish, `session` is the new database and `roster_file` the workbook to import (or None)."""
@@ -131,7 +221,8 @@ class FirstRunWizard(QWizard):
         self.session: Session | None = None
         self.roster_file: str | None = None
         self.school_page, self.key_page, self.start_page = SchoolPage(), KeyPage(), StartPage()
-        for page in (self.school_page, self.key_page, self.start_page):
+        self.teachers_page = TeachersPage()
+        for page in (self.school_page, self.key_page, self.start_page, self.teachers_page):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
         self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
@@ -154,7 +245,17 @@ class FirstRunWizard(QWizard):
         run_with_progress(self, "生成演示学校", CoreCall("jiaoyuapp.demo_school:make_demo_school",
                                                       args=(str(self.folder),)), opened)
 
+    def _set_up_school(self, store) -> None:
+        """This school year's terms and holidays, the aid programs of the school's 学段 and the
+        teachers typed on the last page: what the first visit, absence and aid need."""
+        school_calendar.set_up_school_year(store, school_calendar.school_year_of(dt.date.today()), actor="建库向导")
+        aid.ensure_default_programs(store, actor="建库向导", levels=None)
+        for row in self.teachers_page.rows():
+            teachers.add_teacher(store, row["name"], row["role"], row["phone"], row["classes"], actor="建库向导")
+
     def accept(self) -> None:
+        if not self.validateCurrentPage():  # this override stands in for QWizard's, which checks the page
+            return
         path = self.database_path()
         if path.exists():
             show_error(self, f"“{path.name}”已经存在。请用“文件 → 打开学校数据库”打开它，或换一个学校名称。")
@@ -170,7 +271,8 @@ class FirstRunWizard(QWizard):
                 township.init(session.store, name=page.name.text().strip(), code=code, passphrase=secret)
             else:
                 init_school(session.store, code=code, name=page.name.text(), township=page.township.text(),
-                            county=page.county.text())
+                            county=page.county.text(), school_type=page.kind.currentText())
+                self._set_up_school(session.store)
                 if secret:
                     identity.create(session.store, kind="school", code=code, name=page.name.text().strip(),
                                     passphrase=secret)

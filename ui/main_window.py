@@ -17,20 +17,20 @@ from ui.session import Session, recent
 
 SCHOOL_SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("review", "待核对"), ("visits", "家访"),
                   ("absences", "考勤"), ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执"),
-                  ("school_year", "学年升级"), ("backups", "备份与恢复")]
+                  ("school_year", "学年升级"), ("backups", "备份与恢复"), ("setup", "学校设置")]
 TOWNSHIP_SCREENS = [("township", "中心校")]
 
 
 def _screen_class(key: str):
-    from ui.screens import (absences, aid, backups, cases, export, home, review, roster, school_year, student,
-                            township, visits)
+    from ui.screens import (absences, aid, backups, cases, export, home, review, roster, school_year, setup,
+                            student, township, visits)
     return {"home": home.HomeScreen, "roster": roster.RosterScreen, "review": review.ReviewScreen,
             "visits": visits.VisitsScreen,
             "absences": absences.AbsencesScreen, "cases": cases.CasesScreen, "aid": aid.AidScreen,
             "export": export.ExportScreen, "student": student.StudentScreen,
             "township": township.TownshipScreen,
             "school_year": school_year.SchoolYearScreen,
-            "backups": backups.BackupsScreen}[key]
+            "backups": backups.BackupsScreen, "setup": setup.SetupScreen}[key]
 
 
 def warm_up() -> None:

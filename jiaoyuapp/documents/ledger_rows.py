@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from jiaoyuapp.codes import table
+from jiaoyuapp.ledgers import settings
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.flags import flags_of
 from jiaoyuapp.store import Store
@@ -30,17 +31,27 @@ class Ledger:
     sign_off: tuple[str, ...] = ("制表人：", "审核人：", "日期：")
 
 
-def mask_id(value: str | None) -> str | None:
-    """公示 masking: 510123********0118."""
+def mask_id(value: str | None, keep: tuple[int, int] = (6, 4)) -> str | None:
+    """公示 masking: 510123********0118 (`keep`: leading and trailing characters shown)."""
     if not value or len(value) < 10:
         return value
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    head, tail = keep
+    return value[:head] + "*" * (len(value) - head - tail) + (value[-tail:] if tail else "")
 
 
-def mask_phone(value: str | None) -> str | None:
+def mask_phone(value: str | None, keep: tuple[int, int] = (3, 4)) -> str | None:
     if not value or len(value) < 7:
         return value
-    return value[:3] + "****" + value[-4:]
+    head, tail = keep
+    return value[:head] + "****" + (value[-tail:] if tail else "")
+
+
+def _maskers(store: Store, masked: bool) -> tuple[Callable, Callable]:
+    """The 公示 variant's masks for IDs and phones, as the school set them (学校设置 → 参数设置)."""
+    if not masked:
+        return (lambda v: v), (lambda v: v)
+    keep = settings.masking(store)
+    return (lambda v: mask_id(v, keep["id"])), (lambda v: mask_phone(v, keep["phone"]))
 
 
 def _guardians(store: Store) -> dict[str, dict]:
@@ -59,16 +70,17 @@ def _family_type(s: dict) -> str:
 
 def roster_rows(store: Store, masked: bool) -> Iterator[list]:
     g = _guardians(store)
+    hide_id, hide_phone = _maskers(store, masked)
     found = store.rows("SELECT * FROM students ORDER BY status != '在读', grade, CAST(class_no AS INTEGER), "
                        "class_no, seat_no, name")
     for n, s in enumerate(found, 1):
         guardian = g.get(s["uuid"], {})
         idn, phone = s["id_number"], guardian.get("phone") or s["phone"]
         yield [n, s["name"], table("sex").label(s["sex"]), s["birth_date"], table("ethnicity").label(s["ethnicity"]),
-               mask_id(idn) if masked else idn, mask_id(s["student_no"]) if masked else s["student_no"],
+               hide_id(idn), hide_id(s["student_no"]),
                table("grade").label(str(s["grade"])) if s["grade"] else "", class_label(s["grade"], s["class_no"]),
                s["status"], table("boarding").label(s["boarding"]), s["home_address"], guardian.get("name"),
-               guardian.get("relation"), mask_phone(phone) if masked else phone, _family_type(s)]
+               guardian.get("relation"), hide_phone(phone), _family_type(s)]
 
 
 def visit_rows(store: Store, masked: bool) -> Iterator[list]:
@@ -98,10 +110,11 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
     school = store.query("SELECT name FROM school LIMIT 1")
     school_name = school[0]["name"] if school else ""
     g = _guardians(store)
+    hide_id, hide_phone = _maskers(store, masked)
     people: dict[str, dict[str, list[str]]] = {}
     for case, line, role, name, phone in store.conn.execute(
             "SELECT case_uuid, line, role, name, phone FROM case_people ORDER BY line, role"):
-        shown = f"{role}{name}{(' ' + (mask_phone(phone) if masked else phone)) if phone else ''}"
+        shown = f"{role}{name}{(' ' + hide_phone(phone)) if phone else ''}"
         people.setdefault(case, {}).setdefault(line, []).append(shown)
     absent = dict(store.conn.execute("SELECT student_uuid, count(*) FROM absences WHERE kind = '无故' "
                                      "GROUP BY student_uuid"))
@@ -112,11 +125,11 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
         guardian = g.get(c["student_uuid"], {})
         p = people.get(c["uuid"], {})
         phone = guardian.get("phone")
-        yield [n, c["name"], table("sex").label(c["sex"]), mask_id(c["id_number"]) if masked else c["id_number"],
-               mask_id(c["student_no"]) if masked else c["student_no"], table("ethnicity").label(c["ethnicity"]),
+        yield [n, c["name"], table("sex").label(c["sex"]), hide_id(c["id_number"]),
+               hide_id(c["student_no"]), table("ethnicity").label(c["ethnicity"]),
                school_name, table("grade").label(str(c["grade"])) if c["grade"] else "",
                class_label(c["grade"], c["class_no"]), c["hukou_place"], guardian.get("name"), guardian.get("relation"),
-               mask_phone(phone) if masked else phone, c["home_address"], _family_type(c),
+               hide_phone(phone), c["home_address"], _family_type(c),
                c["absence_start"] or c["opened_on"], absent.get(c["student_uuid"], 0), c["whereabouts"],
                table("dropout_reason").label(c["reason"]) or c["reason_text"], "；".join(p.get("教育线", [])),
                "；".join(p.get("政府线", [])), c["status"], c["returned_on"], c["placement"], c["closed_on"],
@@ -145,8 +158,9 @@ def aid_rows(store: Store, masked: bool) -> Iterator[list]:
                        f"s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
                        f"ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid JOIN students s "
                        f"ON s.uuid = a.student_uuid ORDER BY t.start_date, p.code, s.grade, s.name")
+    hide_id, _ = _maskers(store, masked)
     for n, a in enumerate(found, 1):
-        yield [n, a["name"], table("sex").label(a["sex"]), mask_id(a["id_number"]) if masked else a["id_number"],
+        yield [n, a["name"], table("sex").label(a["sex"]), hide_id(a["id_number"]),
                class_label(a["grade"], a["class_no"]), _family_type(a), a["program"], a["term"], a["amount"],
                a["paid_on"], table("payment_method").label(a["method"]) if a["method"] else ""]
 

@@ -4,8 +4,9 @@ the 应助未助 report (eligible students with no aid this term) and totals per
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from jiaoyuapp.codes import records, table
+from jiaoyuapp.codes import fold, records, table
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.ledgers.coverage import current_term
 from jiaoyuapp.ledgers.school_calendar import Calendar, as_date
@@ -22,10 +23,30 @@ def level_of(grade: int | None) -> str | None:
     return "小学" if grade <= 6 else "初中" if grade <= 9 else "高中"
 
 
-def ensure_default_programs(store: Store, actor: str = "") -> int:
-    """Add the national programs of codes/data/aid_programs.tsv that the school does not have yet."""
+LEVELS = ("小学", "初中", "高中")
+# Which 学段 a school teaches, by its type (jiaoyuapp.school.SCHOOL_TYPES).
+SCHOOL_LEVELS = {"小学": ("小学",), "教学点": ("小学",), "初中": ("初中",), "九年一贯制": ("小学", "初中"),
+                 "完全中学": ("初中", "高中"), "高中": ("高中",)}
+
+
+def school_levels(store: Store) -> tuple[str, ...]:
+    """The 学段 of this school (from its registered type); all of them when it is not known."""
+    school = store.query("SELECT school_type FROM school LIMIT 1")
+    return SCHOOL_LEVELS.get(school[0]["school_type"] if school else None, LEVELS)
+
+
+def default_programs(store: Store, levels: tuple[str, ...] | None = None) -> list[dict]:
+    """The national programs of codes/data/aid_programs.tsv for these levels (the school's own by
+    default) that the school does not have yet."""
+    levels = school_levels(store) if levels is None else levels
     have = {r[0] for r in store.conn.execute("SELECT code FROM aid_programs")}
-    new = [r for r in records("aid_programs") if r["code"] not in have]
+    return [r for r in records("aid_programs") if r["code"] not in have and (not r["level"] or r["level"] in levels)]
+
+
+def ensure_default_programs(store: Store, actor: str = "", levels: tuple[str, ...] | None = LEVELS) -> int:
+    """Add the national programs of codes/data/aid_programs.tsv that the school does not have yet
+    (of every level unless `levels` says which; None: the school's own)."""
+    new = default_programs(store, levels)
     if new:
         with store.write("aid-programs", actor, "默认资助项目") as w:
             for r in new:
@@ -37,13 +58,50 @@ def ensure_default_programs(store: Store, actor: str = "") -> int:
     return len(new)
 
 
-def add_program(store: Store, *, code: str, name: str, level: str | None = None, boarding_only: bool = False,
-                amount_per_term: float | None = None, amount_per_day: float | None = None, note: str | None = None,
-                actor: str = "") -> str:
+def parse_amount(text, what: str = "金额") -> float | None:
+    """An amount in 元 as typed (625, ６２５, 2.5); empty means none."""
+    if text is None or isinstance(text, (int, float)):
+        value = text
+    else:
+        folded = fold(str(text)).removesuffix("元")
+        if not folded:
+            return None
+        try:
+            value = float(folded)
+        except ValueError:
+            raise DataError(f"{what}应为数字（元），如 625，“{str(text).strip()}”不是数字。") from None
+    if value is not None and (not math.isfinite(value) or value < 0 or value > 100000):
+        raise DataError(f"{what}应在0到100000元之间。")
+    return value
+
+
+def _check_program(name, level, amount_per_term, amount_per_day) -> None:
+    if name is not None and not str(name).strip():
+        raise DataError("请填写资助项目名称。")
+    if level not in (None, *LEVELS):
+        raise DataError("学段应为：小学、初中或高中（不填表示不限）。")
+    for value in (amount_per_term, amount_per_day):
+        if value is not None and (not math.isfinite(value) or value < 0):
+            raise DataError("金额不能为负数。")
+    if amount_per_term is not None and amount_per_day is not None:
+        raise DataError("每学期金额和每在校日金额只填一个：按学期发放填前者，按在校日计（如营养餐）填后者。")
+
+
+def add_program(store: Store, *, code: str | None = None, name: str, level: str | None = None,
+                boarding_only: bool = False, amount_per_term: float | None = None,
+                amount_per_day: float | None = None, note: str | None = None, actor: str = "") -> str:
+    """A program of the school's own (a county or charity grant); its code is made up when not given."""
+    _check_program(name, level, amount_per_term, amount_per_day)
+    name = name.strip()
+    if store.scalar("SELECT 1 FROM aid_programs WHERE name = ?", (name,)):
+        raise DataError(f"已有名为“{name}”的资助项目。如需改金额，请修改该项目。")
+    if not code:
+        n = 1 + store.scalar("SELECT count(*) FROM aid_programs WHERE code LIKE 'XM%'")
+        while store.scalar("SELECT 1 FROM aid_programs WHERE code = ?", (f"XM{n:02d}",)):
+            n += 1
+        code = f"XM{n:02d}"
     if store.scalar("SELECT 1 FROM aid_programs WHERE code = ?", (code,)):
         raise DataError(f"资助项目代码“{code}”已存在。")
-    if level not in (None, "小学", "初中", "高中"):
-        raise DataError("学段应为：小学、初中或高中（不填表示不限）。")
     with store.write("aid-program", actor, f"新增资助项目：{name}") as w:
         return w.insert("aid_programs", {"code": code, "name": name, "level": level, "boarding_only": int(boarding_only),
                                          "amount_per_term": amount_per_term, "amount_per_day": amount_per_day,
@@ -57,13 +115,20 @@ def update_program(store: Store, ref: str, actor: str = "", **changes) -> dict:
     unknown = set(changes) - allowed
     if unknown:
         raise DataError(f"资助项目没有这些项：{'、'.join(sorted(unknown))}")
-    if changes.get("level") not in (None, "小学", "初中", "高中"):
-        raise DataError("学段应为：小学、初中或高中。")
-    for key in ("amount_per_term", "amount_per_day"):
-        if changes.get(key) is not None and changes[key] < 0:
-            raise DataError("金额不能为负数。")
+    merged = dict(prog, **changes)
+    _check_program(changes.get("name"), merged["level"], merged["amount_per_term"], merged["amount_per_day"])
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if store.scalar("SELECT 1 FROM aid_programs WHERE name = ? AND uuid != ?", (changes["name"], prog["uuid"])):
+            raise DataError(f"已有名为“{changes['name']}”的资助项目。")
     with store.write("aid-program", actor, f"修改资助项目：{prog['name']}") as w:
         return w.update("aid_programs", prog["uuid"], changes)
+
+
+def list_programs(store: Store) -> list[dict]:
+    """Every program, those in use first; each with how many aid records name it."""
+    return store.query("SELECT p.*, (SELECT count(*) FROM aid_records a WHERE a.program_uuid = p.uuid) AS records "
+                       "FROM aid_programs p ORDER BY p.active DESC, p.code")
 
 
 def find_program(store: Store, ref: str) -> dict:

@@ -32,7 +32,27 @@ def default_terms(year: int) -> list[tuple[str, dt.date, dt.date]]:
             (f"{year + 1}年春季学期", dt.date(year + 1, 2, 20), dt.date(year + 1, 7, 10))]
 
 
+def school_year_of(day: dt.date) -> int:
+    """The school year a day belongs to, named by the year it starts (September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def year_view(store: Store, year: int) -> dict:
+    """The terms and the special days (holidays, 调休 workdays) of one school year, for showing."""
+    first, last = dt.date(year, 9, 1).isoformat(), dt.date(year + 1, 8, 31).isoformat()
+    terms = store.query("SELECT * FROM terms WHERE start_date <= ? AND end_date >= ? ORDER BY start_date", (last, first))
+    days = store.query("SELECT * FROM calendar_days WHERE day BETWEEN ? AND ? ORDER BY day", (first, last))
+    for d in days:
+        d["weekday"] = "一二三四五六日"[dt.date.fromisoformat(d["day"]).weekday()]
+    return {"year": year, "terms": terms, "days": days}
+
+
 def add_term(store: Store, name: str, start, end, actor: str = "") -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DataError("请填写学期名称，如“2026年秋季学期”。")
+    if store.scalar("SELECT 1 FROM terms WHERE name = ?", (name,)):
+        raise DataError(f"已经有名为“{name}”的学期，请换一个名称。")
     start, end = as_date(start), as_date(end)
     if end <= start:
         raise DataError("学期结束日期应晚于开始日期。")
@@ -43,13 +63,24 @@ def add_term(store: Store, name: str, start, end, actor: str = "") -> str:
         return w.insert("terms", {"name": name, "start_date": start.isoformat(), "end_date": end.isoformat()})
 
 
+def remove_term(store: Store, ref: str, actor: str = "") -> None:
+    """A term set up by mistake can go, as long as nothing (an aid record) is filed under it."""
+    term = Calendar.load(store).term_named(ref)
+    used = store.scalar("SELECT count(*) FROM aid_records WHERE term_uuid = ?", (term["uuid"],))
+    if used:
+        raise DataError(f"“{term['name']}”已有{used}条资助记录，不能删除。如日期有误，请改正后再新增学期。")
+    with store.write("term-remove", actor, f"删除学期：{term['name']}") as w:
+        w.delete("terms", term["uuid"])
+
+
 def set_up_school_year(store: Store, year: int, actor: str = "") -> list[str]:
     """Default terms and holidays for one school year; days and terms already there are kept."""
     made = []
-    have = {t["name"] for t in store.query("SELECT name FROM terms")}
+    have = store.query("SELECT name, start_date, end_date FROM terms")
     with store.write("calendar-defaults", actor, f"{year}学年默认校历"):
         for name, start, end in default_terms(year):
-            if name not in have:
+            if not any(t["name"] == name or (start.isoformat() <= t["end_date"] and end.isoformat() >= t["start_date"])
+                       for t in have):
                 made.append(add_term(store, name, start, end, actor))
         first, last = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
         known = {r[0] for r in store.conn.execute("SELECT day FROM calendar_days")}
@@ -64,6 +95,8 @@ def set_day(store: Store, day, kind: str, name: str | None = None, actor: str = 
     day = as_date(day).isoformat()
     if kind not in ("holiday", "workday"):
         raise UsageError("日期类型只能是 holiday（放假）或 workday（调休上课）。")
+    if kind == "workday" and dt.date.fromisoformat(day).weekday() < 5:
+        raise DataError(f"{day}是工作日，本来就上课。调休上课的日子应是周六或周日。")
     existing = store.scalar("SELECT uuid FROM calendar_days WHERE day = ?", (day,))
     with store.write("calendar-day", actor, f"校历：{day}") as w:
         if existing:

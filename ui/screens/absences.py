@@ -16,6 +16,7 @@ from ui.dialogs import show_error, show_info
 from ui.screens.base import Screen, date_edit, heading
 
 PRESENT = "到校"
+NO_TERMS_HERE = "（还没有设置学期：点右边的按钮，或到“学校设置 → 校历”中设置）"
 
 
 class AbsencesScreen(Screen):
@@ -74,8 +75,9 @@ class AbsencesScreen(Screen):
         self.table.setRowCount(0)
         if not key:
             return
-        why = Calendar.load(self.store).why_not_school_day(self.day.date().toPython())
-        self.day_note.setText(f"（{why}，不是教学日）" if why else "")
+        cal = Calendar.load(self.store)
+        why = cal.why_not_school_day(self.day.date().toPython())
+        self.day_note.setText(NO_TERMS_HERE if not cal.terms else f"（{why}，不是教学日）" if why else "")
         self.students = self.store.query(
             "SELECT s.uuid, s.name, a.kind, a.note FROM students s LEFT JOIN absences a ON a.student_uuid = s.uuid "
             "AND a.day = ? WHERE s.status = '在读' AND s.grade = ? AND s.class_no = ? ORDER BY s.seat_no, s.name",

@@ -13,6 +13,7 @@ from jiaoyuapp.ledgers.coverage import current_term
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
 from ui.screens.base import Screen, date_edit, heading
+from ui.screens.setup import NO_PROGRAMS, NO_TERMS, has_terms, setup_hint
 
 ALL = "（全部项目）"
 
@@ -26,6 +27,8 @@ class AidScreen(Screen):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.no_programs_bar = setup_hint(window, NO_PROGRAMS, "去添加资助项目", "aid")
+        layout.addWidget(self.no_programs_bar)
         bar = QHBoxLayout()
         self.term_box, self.program_box = QComboBox(), QComboBox()
         self.term_box.setObjectName("aidTerm")
@@ -76,6 +79,7 @@ class AidScreen(Screen):
             if current:
                 box.setCurrentText(current)
             box.blockSignals(False)
+        self.no_programs_bar.setVisible(not programs)
         self.term_box.blockSignals(True)
         chosen = self.term_box.currentData()
         self.term_box.clear()
@@ -94,7 +98,7 @@ class AidScreen(Screen):
             t = totals(self.store, today=self.today())
             missing = unaided(self.store, today=self.today())
         except JiaoyuError as exc:
-            self.summary.setText(exc.message)
+            self.summary.setText(exc.message if has_terms(self.store) else NO_TERMS)
             return
         self.summary.setText(f"{t['term']}：共发放{t['amount']:g}元；" + "；".join(
             f"{p['name']}{p['students']}人{p['amount']:g}元" for p in t["programs"] if p["records"])
@@ -129,6 +133,9 @@ class AidScreen(Screen):
     def give(self) -> bool:
         if not self.student_uuid:
             show_error(self, "请先在左侧名单中点选学生。")
+            return False
+        if self.give_program.count() == 0:
+            show_error(self, NO_PROGRAMS)
             return False
         try:
             amount = float(self.amount.text()) if self.amount.text().strip() else None

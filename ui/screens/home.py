@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from ui.bar_chart import BarChart
 from ui.screens.base import Screen, heading
+from ui.screens.setup import NO_TERMS, has_terms
 from ui.tasks import CoreCall, Task
 
 
@@ -43,6 +44,7 @@ class HomeScreen(Screen):
         school = self.session.school
         self.header.setText(f"首页 · {school['name'] if school else ''}")
         self.summary.setText("正在统计……")
+        self.no_terms = not has_terms(self.store)  # known now: the answer may come after the file is closed
         self.task = Task(CoreCall("jiaoyuapp.ledgers.attention:overview", db=str(self.session.path),
                                   kwargs={"today": self.today()}, progress=False))
         self.task.signals.done.connect(self.show_overview)
@@ -53,7 +55,7 @@ class HomeScreen(Screen):
         self.tree.clear()
         attention = data["attention"]
         if attention is None:
-            self.summary.setText(data["problem"] + "（可在“考勤”中按默认设置本学年校历）")
+            self.summary.setText(NO_TERMS if self.no_terms else data["problem"])
         else:
             self.summary.setText(f"{attention['term']}，截至{attention['date']}：" + "，".join(
                 f"{k}{v}人" if "案" not in k else f"{k}{v}件" for k, v in attention["counts"].items())

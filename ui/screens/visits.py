@@ -25,6 +25,7 @@ from jiaoyuapp.roster.search import find_students
 from ui import file_dialogs
 from ui.dialogs import show_error, show_info
 from ui.screens.base import Screen, date_edit, heading
+from ui.screens.setup import NO_TEACHERS, NO_TERMS, has_terms, setup_hint
 from ui.signature_pad import SignaturePad
 from ui.tasks import CoreCall, Task
 
@@ -57,6 +58,8 @@ class VisitsScreen(Screen):
         self.draft_bar.setStyleSheet("background: #fff3cd")
         self.draft_bar.hide()
         outer.addWidget(self.draft_bar)
+        self.no_teachers_bar = setup_hint(window, NO_TEACHERS, "去登记教师", "teachers")
+        outer.addWidget(self.no_teachers_bar)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._form())
         split.addWidget(self._tasks())
@@ -183,6 +186,7 @@ class VisitsScreen(Screen):
             self.teachers.addItem(item)
             self.task_teacher.addItem(item.text(), t["uuid"])
         self.task_teacher.blockSignals(False)
+        self.no_teachers_bar.setVisible(self.teachers.count() == 0)
         self._loading = False
         self._fill_tasks()
         self.draft_bar.setVisible(drafts.load(self.session.path, DRAFT) is not None and not self.student_uuid)
@@ -193,6 +197,7 @@ class VisitsScreen(Screen):
         self.tasks_ready = False
         self.task_list.clear()
         self.task_list.addItem("正在统计……")
+        self.no_terms = not has_terms(self.store)  # known now: the answer may come after the file is closed
         self.coverage_task = Task(CoreCall("jiaoyuapp.ledgers.coverage:coverage", db=str(self.session.path),
                                            kwargs={"today": self.today()}, progress=False))
         self.coverage_task.signals.done.connect(self._show_tasks)
@@ -203,7 +208,7 @@ class VisitsScreen(Screen):
         self.due = report["due"]
         self.task_list.clear()
         if report.get("problem"):
-            self.task_list.addItem(report["problem"])
+            self.task_list.addItem(NO_TERMS if self.no_terms else report["problem"])
         self._filter_tasks()
         self.tasks_ready = True
 
@@ -366,6 +371,9 @@ class VisitsScreen(Screen):
     def save(self) -> str | None:
         if not self.student_uuid:
             show_error(self, "请先选择要家访的学生。")
+            return None
+        if self.teachers.count() == 0:
+            show_error(self, NO_TEACHERS)
             return None
         values = {k: v for k, v in self.values().items() if v is not None}
         try:

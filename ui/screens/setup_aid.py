@@ -1,0 +1,207 @@
+"""学校设置 → 资助项目: the programs aid is recorded under. The national ones of the school's 学段 are
+one click away; amounts are the school's to change (past records keep theirs); a county or charity
+program can be added, and one no longer paid retired (its records stay)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers import aid
+from ui.dialogs import show_error
+
+COLUMNS = ["项目", "学段", "对象", "每学期（元）", "每在校日（元）", "状态", "已发放"]
+ANY_LEVEL = "不限"
+
+
+def _money(value) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class AidProgramsTab(QWidget):
+    def __init__(self, screen):
+        super().__init__()
+        self.screen = screen
+        self.rows: list[dict] = []
+        self.chosen: dict | None = None
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.offer = QLabel()
+        self.offer.setWordWrap(True)
+        self.defaults_button = QPushButton("添加国家默认资助项目")
+        self.defaults_button.setObjectName("aidDefaults")
+        self.defaults_button.clicked.connect(self.add_defaults)
+        bar.addWidget(self.offer, 1)
+        bar.addWidget(self.defaults_button)
+        outer.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("programTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selected)
+        split.addWidget(self.table)
+        split.addWidget(self._form())
+        split.setSizes([660, 400])
+        outer.addWidget(split, 1)
+
+    def _form(self) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
+        self.title = QLabel("新增资助项目")
+        form.addRow(self.title)
+        self.name, self.per_term, self.per_day, self.note = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
+        self.name.setObjectName("programName")
+        self.per_term.setObjectName("programPerTerm")
+        self.per_day.setObjectName("programPerDay")
+        self.per_term.setPlaceholderText("按学期发放的金额，如 500")
+        self.per_day.setPlaceholderText("按在校日计的金额，如营养餐 5")
+        self.level = QComboBox()
+        self.level.setObjectName("programLevel")
+        self.level.addItems([ANY_LEVEL, *aid.LEVELS])
+        self.boarding = QCheckBox("只面向寄宿生")
+        form.addRow("名称：", self.name)
+        form.addRow("学段：", self.level)
+        form.addRow("", self.boarding)
+        form.addRow("每学期（元）：", self.per_term)
+        form.addRow("每在校日（元）：", self.per_day)
+        form.addRow("说明：", self.note)
+        buttons = QHBoxLayout()
+        self.add_button, self.save_button = QPushButton("新增项目"), QPushButton("保存修改")
+        self.retire_button, self.new_button = QPushButton("停用"), QPushButton("清空")
+        self.add_button.setObjectName("addProgram")
+        self.save_button.setObjectName("saveProgram")
+        self.retire_button.setObjectName("retireProgram")
+        self.add_button.clicked.connect(self.add)
+        self.save_button.clicked.connect(self.save)
+        self.retire_button.clicked.connect(self.toggle_active)
+        self.new_button.clicked.connect(self.clear)
+        for b in (self.add_button, self.save_button, self.retire_button, self.new_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        note = QLabel("改金额只影响以后的登记，已登记的资助记录保留原金额。停用的项目不再出现在“资助”中，"
+                      "已有记录仍保留。")
+        note.setWordWrap(True)
+        form.addRow(note)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(box)
+        self._show_buttons()
+        return scroll
+
+    # -- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        store = self.screen.store
+        chosen = self.chosen["uuid"] if self.chosen else None
+        self.rows = aid.list_programs(store)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.rows))
+        for i, p in enumerate(self.rows):
+            values = [p["name"], p["level"] or ANY_LEVEL, "寄宿生" if p["boarding_only"] else "全体",
+                      _money(p["amount_per_term"]), _money(p["amount_per_day"]), "在用" if p["active"] else "已停用",
+                      f"{p['records']}条"]
+            for j, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if not p["active"]:
+                    item.setForeground(Qt.GlobalColor.gray)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        self.table.blockSignals(False)
+        missing = aid.default_programs(store)
+        levels = "、".join(aid.school_levels(store))
+        if missing:
+            self.offer.setText(f"本校（{levels}）还可添加国家资助项目：{'、'.join(r['name'] for r in missing)}。")
+        else:
+            self.offer.setText(f"本校（{levels}）的国家资助项目都已添加。金额可按本省标准修改。")
+        self.defaults_button.setEnabled(bool(missing))
+        self.chosen = next((p for p in self.rows if p["uuid"] == chosen), None)
+        if self.chosen:
+            self.table.selectRow(self.rows.index(self.chosen))
+        self._show_buttons()
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.choose(self.rows[rows[0].row()]["uuid"])
+
+    def choose(self, uuid: str) -> None:
+        self.chosen = next(p for p in self.rows if p["uuid"] == uuid)
+        p = self.chosen
+        self.name.setText(p["name"])
+        self.level.setCurrentText(p["level"] or ANY_LEVEL)
+        self.boarding.setChecked(bool(p["boarding_only"]))
+        self.per_term.setText(_money(p["amount_per_term"]))
+        self.per_day.setText(_money(p["amount_per_day"]))
+        self.note.setText(p["note"] or "")
+        self._show_buttons()
+
+    def clear(self) -> None:
+        self.chosen = None
+        self.table.clearSelection()
+        for edit in (self.name, self.per_term, self.per_day, self.note):
+            edit.clear()
+        self.level.setCurrentText(ANY_LEVEL)
+        self.boarding.setChecked(False)
+        self._show_buttons()
+
+    def _show_buttons(self) -> None:
+        p = self.chosen
+        self.title.setText(f"修改：{p['name']}" if p else "新增资助项目")
+        self.save_button.setEnabled(p is not None)
+        self.retire_button.setEnabled(p is not None)
+        self.retire_button.setText("重新启用" if p and not p["active"] else "停用")
+
+    # -- writes ----------------------------------------------------------------------------
+    def _values(self) -> dict:
+        """The form as the core takes it; amounts are read (and refused) by the core."""
+        return {"name": self.name.text(), "level": None if self.level.currentText() == ANY_LEVEL else self.level.currentText(),
+                "boarding_only": self.boarding.isChecked(),
+                "amount_per_term": aid.parse_amount(self.per_term.text(), "每学期金额"),
+                "amount_per_day": aid.parse_amount(self.per_day.text(), "每在校日金额"),
+                "note": self.note.text().strip() or None}
+
+    def _call(self, action, *args, **kwargs) -> bool:
+        try:
+            action(self.screen.store, *args, actor="窗口", **kwargs)
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        self.screen.changed()
+        return True
+
+    def add_defaults(self) -> bool:
+        return self._call(aid.ensure_default_programs, levels=None)
+
+    def add(self) -> bool:
+        try:
+            values = self._values()
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        if self._call(aid.add_program, **values):
+            self.clear()
+            return True
+        return False
+
+    def save(self) -> bool:
+        if not self.chosen:
+            show_error(self, "请先在左侧列表中点选要修改的项目。")
+            return False
+        try:
+            values = self._values()
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        values["boarding_only"] = int(values["boarding_only"])
+        return self._call(aid.update_program, self.chosen["uuid"], **values)
+
+    def toggle_active(self) -> bool:
+        if not self.chosen:
+            return False
+        return self._call(aid.update_program, self.chosen["uuid"], active=0 if self.chosen["active"] else 1)

@@ -1,0 +1,186 @@
+"""学校设置 → 校历: one school year's terms and its special days (holidays, 调休 workdays), to see, add
+and remove; the defaults (two terms and the national holidays) one click away. Absences and the
+疑似辍学 rule count school days by this calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers import school_calendar as sc
+from ui.dialogs import show_error
+from ui.screens.base import date_edit
+
+KINDS = {"holiday": "放假", "workday": "调休上课"}
+
+
+def _table(name: str, headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class CalendarTab(QWidget):
+    def __init__(self, screen):
+        super().__init__()
+        self.screen = screen
+        self.view: dict = {"terms": [], "days": []}
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.year = QSpinBox()
+        self.year.setObjectName("calendarYear")
+        self.year.setRange(2000, 2100)
+        self.year.setValue(sc.school_year_of(dt.date.today()))
+        self.year.setSuffix("学年")
+        self.year.valueChanged.connect(lambda _: self.reload())
+        self.defaults_button = QPushButton("按默认设置这一学年（秋季、春季学期和法定节假日）")
+        self.defaults_button.setObjectName("calendarDefaults")
+        self.defaults_button.clicked.connect(self.fill_defaults)
+        bar.addWidget(QLabel("学年："))
+        bar.addWidget(self.year)
+        bar.addWidget(self.defaults_button)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        body = QHBoxLayout()
+        body.addWidget(self._terms_box(), 1)
+        body.addWidget(self._days_box(), 1)
+        outer.addLayout(body, 1)
+
+    def _terms_box(self) -> QGroupBox:
+        box = QGroupBox("学期")
+        layout = QVBoxLayout(box)
+        self.terms = _table("termTable", ["学期", "开始", "结束"])
+        layout.addWidget(self.terms, 1)
+        add = QHBoxLayout()
+        self.term_name = QLineEdit()
+        self.term_name.setObjectName("termName")
+        self.term_name.setPlaceholderText("如 2026年秋季学期")
+        self.term_start, self.term_end = date_edit("termStart"), date_edit("termEnd")
+        add.addWidget(self.term_name, 1)
+        add.addWidget(self.term_start)
+        add.addWidget(QLabel("至"))
+        add.addWidget(self.term_end)
+        layout.addLayout(add)
+        buttons = QHBoxLayout()
+        self.add_term_button, self.remove_term_button = QPushButton("新增学期"), QPushButton("删除所选学期")
+        self.add_term_button.setObjectName("addTerm")
+        self.add_term_button.clicked.connect(self.add_term)
+        self.remove_term_button.clicked.connect(self.remove_term)
+        buttons.addWidget(self.add_term_button)
+        buttons.addWidget(self.remove_term_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        return box
+
+    def _days_box(self) -> QGroupBox:
+        box = QGroupBox("节假日与调休上课")
+        layout = QVBoxLayout(box)
+        self.days = _table("calendarDays", ["日期", "星期", "安排", "名称"])
+        layout.addWidget(self.days, 1)
+        add = QHBoxLayout()
+        self.day = date_edit("calendarDay")
+        self.kind = QComboBox()
+        self.kind.setObjectName("calendarDayKind")
+        for code, label in KINDS.items():
+            self.kind.addItem(label, code)
+        self.day_name = QLineEdit()
+        self.day_name.setObjectName("calendarDayName")
+        self.day_name.setPlaceholderText("如 国庆节、运动会、国庆调休")
+        add.addWidget(self.day)
+        add.addWidget(self.kind)
+        add.addWidget(self.day_name, 1)
+        layout.addLayout(add)
+        buttons = QHBoxLayout()
+        self.add_day_button, self.remove_day_button = QPushButton("添加"), QPushButton("删除所选（恢复为普通日）")
+        self.add_day_button.setObjectName("addCalendarDay")
+        self.add_day_button.clicked.connect(self.add_day)
+        self.remove_day_button.clicked.connect(self.remove_day)
+        buttons.addWidget(self.add_day_button)
+        buttons.addWidget(self.remove_day_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        note = QLabel("周一至周五在学期内都是教学日，放假的日子除外；周六、周日不上课，登记为调休上课的除外。")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        return box
+
+    # -- data -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        store = self.screen.store
+        year = self.year.value()
+        self.view = sc.year_view(store, year)
+        self.terms.setRowCount(len(self.view["terms"]))
+        for i, t in enumerate(self.view["terms"]):
+            for j, v in enumerate([t["name"], t["start_date"], t["end_date"]]):
+                self.terms.setItem(i, j, QTableWidgetItem(v))
+        self.terms.resizeColumnsToContents()
+        self.days.setRowCount(len(self.view["days"]))
+        for i, d in enumerate(self.view["days"]):
+            for j, v in enumerate([d["day"], d["weekday"], KINDS[d["kind"]], d["name"] or ""]):
+                self.days.setItem(i, j, QTableWidgetItem(v))
+        self.days.resizeColumnsToContents()
+        if self.view["terms"]:
+            cal = sc.Calendar.load(store)
+            counted = sum(len(cal.school_days(dt.date.fromisoformat(t["start_date"]), dt.date.fromisoformat(t["end_date"])))
+                          for t in self.view["terms"])
+            self.summary.setText(f"{year}学年共{len(self.view['terms'])}个学期、{counted}个教学日；"
+                                 f"放假{sum(d['kind'] == 'holiday' for d in self.view['days'])}天，"
+                                 f"调休上课{sum(d['kind'] == 'workday' for d in self.view['days'])}天。")
+        else:
+            self.summary.setText(f"{year}学年还没有设置学期。考勤、家访统计和资助都按学期计算，"
+                                 "请点“按默认设置这一学年”，或在下面自己填写学期。")
+        if not self.term_name.text():
+            self.term_start.setDate(QDate(year, 9, 1))
+            self.term_end.setDate(QDate(year + 1, 1, 20))
+
+    def _call(self, action, *args) -> bool:
+        try:
+            action(self.screen.store, *args, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message)
+            return False
+        self.screen.changed()
+        return True
+
+    def fill_defaults(self) -> bool:
+        return self._call(sc.set_up_school_year, self.year.value())
+
+    def add_term(self) -> bool:
+        done = self._call(sc.add_term, self.term_name.text(), self.term_start.date().toPython(),
+                          self.term_end.date().toPython())
+        if done:
+            self.term_name.clear()
+        return done
+
+    def remove_term(self) -> bool:
+        rows = self.terms.selectionModel().selectedRows()
+        if not rows:
+            show_error(self, "请先在学期列表中点选要删除的学期。")
+            return False
+        return self._call(sc.remove_term, self.view["terms"][rows[0].row()]["uuid"])
+
+    def add_day(self) -> bool:
+        done = self._call(sc.set_day, self.day.date().toPython(), self.kind.currentData(),
+                          self.day_name.text().strip() or None)
+        if done:
+            self.day_name.clear()
+        return done
+
+    def remove_day(self) -> bool:
+        rows = self.days.selectionModel().selectedRows()
+        if not rows:
+            show_error(self, "请先在列表中点选要删除的日期。")
+            return False
+        return self._call(sc.clear_day, self.view["days"][rows[0].row()]["day"])

@@ -1,0 +1,89 @@
+"""学校设置 → 参数设置: the school's thresholds, visit frequencies and risk weights, each with its
+Chinese label, unit and a line on what it changes. The core checks every value (a bad one changes
+nothing and is explained); the window only shows and collects them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers import settings
+from ui.dialogs import show_error, show_info
+
+
+class SettingsTab(QWidget):
+    def __init__(self, screen):
+        super().__init__()
+        self.screen = screen
+        self.edits: dict[str, QLineEdit] = {}
+        self.shown: dict[str, str] = {}
+        outer = QVBoxLayout(self)
+        intro = QLabel("这些参数决定何时登记疑似辍学、每学期要家访几次、首页如何评估辍学风险，以及公示版台账中证件号和电话怎样打码。"
+                       "改动后点“保存修改”；不确定时可恢复默认值。")
+        intro.setWordWrap(True)
+        outer.addWidget(intro)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        groups: dict[str, QGridLayout] = {}
+        for s in settings.all_settings(screen.store):
+            if s["group"] not in groups:
+                box = QGroupBox(s["group"] or "其他")
+                groups[s["group"]] = QGridLayout(box)
+                groups[s["group"]].setColumnStretch(3, 1)
+                column.addWidget(box)
+            grid = groups[s["group"]]
+            row = grid.rowCount()
+            edit = QLineEdit()
+            edit.setObjectName(f"setting_{s['key']}")
+            edit.setMaximumWidth(80)
+            self.edits[s["key"]] = edit
+            explain = QLabel(f"{s['help']}（默认{s['default']:g}，可填{s['min']:g}–{s['max']:g}）")
+            explain.setWordWrap(True)
+            explain.setStyleSheet("color: #555")
+            grid.addWidget(QLabel(s["label"] + "："), row, 0)
+            grid.addWidget(edit, row, 1)
+            grid.addWidget(QLabel(s["unit"]), row, 2)
+            grid.addWidget(explain, row, 3)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        buttons = QHBoxLayout()
+        self.save_button, self.defaults_button = QPushButton("保存修改"), QPushButton("全部恢复默认值")
+        self.save_button.setObjectName("saveSettings")
+        self.save_button.clicked.connect(self.save)
+        self.defaults_button.clicked.connect(self.fill_defaults)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.defaults_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+
+    def reload(self) -> None:
+        for s in settings.all_settings(self.screen.store):
+            self.shown[s["key"]] = f"{s['value']:g}"
+            self.edits[s["key"]].setText(self.shown[s["key"]])
+
+    def fill_defaults(self) -> None:
+        """Put the defaults in the boxes; nothing changes until 保存修改."""
+        for key, d in settings.defaults().items():
+            self.edits[key].setText(f"{float(d['value']):g}")
+
+    def set(self, key: str, text: str) -> None:
+        """Type a value into one box (as a principal would)."""
+        self.edits[key].setText(text)
+
+    def save(self) -> bool:
+        typed = {key: edit.text() for key, edit in self.edits.items() if edit.text().strip() != self.shown.get(key)}
+        if not typed:
+            show_info(self, "没有改动。", title="提示")
+            return True
+        try:
+            settings.set_values(self.screen.store, typed, actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc.message + "（这次的修改都没有保存，请改正后再保存。）")
+            return False
+        self.screen.changed()
+        show_info(self, f"已保存{len(typed)}项参数。")
+        return True
