@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMainWindow, QStackedWidget, QToolBar, QWidget)
 
 from jiaoyuapp.errors import JiaoyuError
@@ -118,7 +118,8 @@ class MainWindow(QMainWindow):
         self.open_path(Path(self.switcher.itemData(index)))
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开学校数据库", str(self.session.path.parent), "学校数据库 (*.db)")
+        from ui import file_dialogs
+        path = file_dialogs.open_file(self, "打开学校数据库", "学校数据库 (*.db)", "database")
         if path:
             self.open_path(Path(path))
 

@@ -164,7 +164,7 @@ class TownshipScreen(Screen):
             if not confirm(self, f"标识码{code}已登记为“{old['name']}”，登记的证书指纹是\n{old['fingerprint']}\n"
                                  f"这份证书的指纹是\n{identity.fingerprint(pem)}\n\n只有学校确实重新生成了密钥（例如校长忘记口令），"
                                  "并且您已与校长电话核对了新指纹，才更换登记；否则这份证书可能是冒充的。\n\n要更换登记吗？",
-                           "更换已登记的证书"):
+                           "更换已登记的证书", yes="更换登记", no="不更换"):
                 return
             replace = True
         said, ok = QInputDialog.getText(
