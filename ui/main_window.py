@@ -18,6 +18,13 @@ from ui.session import Session, recent
 SCHOOL_SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("visits", "家访"), ("absences", "考勤"),
                   ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执")]
 TOWNSHIP_SCREENS = [("township", "中心校")]
+# The current screen stays marked in the list while the focus is in the screen itself (styles draw
+# an unfocused selection pale grey, or not at all): a style sheet does not depend on the focus.
+NAV_COLOR = "#1f6fb2"
+NAV_STYLE = (f"QListWidget#nav::item {{ padding: 5px 6px; }}"
+             f"QListWidget#nav::item:selected, QListWidget#nav::item:selected:!active, "
+             f"QListWidget#nav::item:selected:!focus {{ background: {NAV_COLOR}; color: white; }}"
+             f"QListWidget#nav::item:hover:!selected {{ background: #e3eefa; }}")
 
 
 def _screen_class(key: str):
@@ -57,6 +64,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet(NAV_STYLE)
         self.stack = QStackedWidget()
         body = QWidget()
         layout = QHBoxLayout(body)

@@ -14,6 +14,7 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import cases
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
+from ui.optional_date import OptionalDate
 from ui.screens.base import Screen, date_edit, heading
 
 ALL, OVERDUE = "（全部）", "逾期未劝返"
@@ -137,8 +138,7 @@ class CasesScreen(Screen):
         self.history.setColumnWidth(0, 100)
         a.addWidget(self.history)
         form = QFormLayout()
-        self.attempt_on, self.attempt_next = date_edit(), QLineEdit()
-        self.attempt_next.setPlaceholderText("下次劝返日期，如 2026-12-01")
+        self.attempt_on, self.attempt_next = date_edit(), OptionalDate("约定下次劝返", "attemptNext")
         self.attempt_people, self.attempt_action, self.attempt_result = QLineEdit(), QLineEdit(), QLineEdit()
         self.attempt_people.setObjectName("attemptPeople")
         self.attempt_method = QComboBox()
