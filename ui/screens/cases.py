@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from jiaoyuapp.codes import records, table
@@ -88,7 +88,12 @@ class CasesScreen(Screen):
         self.list.cellClicked.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
         self.list.cellActivated.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
         split.addWidget(self.list)
-        split.addWidget(self._case_page())
+        page = QScrollArea()  # the case page is long (plan, people, attempts, home teaching): it scrolls
+        page.setObjectName("casePage")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QScrollArea.Shape.NoFrame)
+        page.setWidget(self._case_page())
+        split.addWidget(page)
         split.setSizes([430, 700])
         layout.addWidget(split, 1)
 
