@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout)
+                               QInputDialog, QLabel, QLineEdit, QPushButton)
 
 from jiaoyuapp.documents.inspection_folder import digits
 from jiaoyuapp.errors import JiaoyuError
