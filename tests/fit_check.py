@@ -234,14 +234,16 @@ def check_import(window, workbook: Path, room) -> list[str]:
     return found
 
 
-def messy_workbook(path: Path) -> Path:
-    """A roster with refused rows and many rows with the same warning (synthetic people)."""
+def messy_workbook(path: Path, hints: int = 40) -> Path:
+    """A roster with three refused rows and `hints` rows with the same hint (synthetic people)."""
     from tests.workbooks import make_id, save
-    rows = [["红岩村小学学生花名册"], ["姓名", "身份证号码", "年级", "班级", "出生日期", "民族", "家庭住址"]]
-    rows.append(["张三", "51012320180305001", "三年级", "1班", "2018-03-05", "汉族", "青石镇红岩村"])
-    for i in range(40):
-        rows.append([f"学生{i}", make_id("20170712", 100 + i), "四年级", "2班", "2017.7.12", "火星族",
+    rows = [["红岩村小学学生花名册"], ["姓名", "身份证号码", "年级", "班级", "出生日期", "是否留守儿童", "家庭住址"]]
+    for i in range(hints):
+        rows.append([f"学生{i}", make_id("20170712", 100 + i), "四年级", "2班", "2017.7.12", "是",
                      "青石镇红岩村" + "很长的地址" * 6])
+    rows.insert(5, ["张三", "51012320180305001", "三年级", "1班", "2018-03-05", "否", "青石镇红岩村"])
+    rows.insert(9, ["", make_id("20180305", 11), "三年级", "1班", "2018-03-05", "否", "青石镇红岩村"])
+    rows.append(["李四", make_id("20180305", 13), "三年级", "1班", "2016-01-01", "否", "青石镇红岩村"])
     return save(rows, path, merges=["A1:G1"])
 
 
