@@ -12,10 +12,10 @@ from jiaoyuapp.ledgers.cases import open_case, open_case_of
 from jiaoyuapp.ledgers.student_timeline import timeline
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.flags import flags_of
+from jiaoyuapp.roster.roster_export import cell_text
 from jiaoyuapp.roster.roster_rows import FIELDS_BY_KEY
 from jiaoyuapp.roster.students import parse_values, update_student
 from ui.dialogs import show_error, show_info
-from ui.roster_model import shown_text
 from ui.screens.base import Screen, heading
 
 EDITABLE = ["name", "sex", "birth_date", "id_number", "student_no", "grade", "class_no", "ethnicity", "phone",
@@ -102,7 +102,7 @@ class StudentScreen(Screen):
                 value = g.get(key.split(".")[1])
             else:
                 value = s.get(key)
-            text = shown_text(FIELDS_BY_KEY[key], value) or ""
+            text = cell_text(FIELDS_BY_KEY[key], value) or ""
             self.shown[key] = text
             self.edits[key].setText(text)
             self.errors[key].clear()
