@@ -16,7 +16,8 @@ from tests.ui_helpers import close_message_boxes, demo_db, open_window
 # 20190403 on its own (not inside an ID number or a 学籍号), or 2019/4/3, 2019.04.03, 2019年4月3日
 PACKED = re.compile(r"(?<![0-9A-Za-z])(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![0-9])")
 OTHER = re.compile(r"(19|20)\d\d[./年]\d{1,2}[./月]\d{1,2}")
-DATE_NAME = re.compile(r"(?i:date|day|日期)|_on$|[a-z]On$")  # followup_date, absenceDay, paid_on, teachOn
+# followup_date, absenceDay, transfer_day, paid_on, teachOn; not a count of days or an amount per day
+DATE_NAME = re.compile(r"(?i:date|日期)|(?<![Pp]er)(?<!per_)(Day|_day)$|^day$|_on$|[a-z]On$")
 DATE_HINT = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|日期|年月日")
 
 

@@ -17,7 +17,7 @@ from tests.fit_check import messy_workbook
 from tests.test_roster_in_office import SOFFICE
 from tests.ui_helpers import close_message_boxes, empty_school, open_window
 
-HINT = "只写了“是”留守，没写单亲外出还是双亲外出；已按“留守（未注明）”导入，请补充"
+HINT = "只写了“是”留守，没写单亲留守还是双亲留守；已按“留守（未注明）”导入，请补充"  # as a report may say
 
 
 def _dialog(qtbot, tmp_path, report: ImportReport | None = None):
@@ -44,8 +44,10 @@ def test_refusals_first_and_identical_hints_on_one_line(qtbot, tmp_path):
     assert [c["行"] for c in first] == ["6", "10", "45"]
     assert [(c["列"], c["列名"]) for c in first] == [("B", "身份证号码"), ("A", "姓名"), ("E", "出生日期")]
     assert first[2]["问题"] == dialog.report.problems[2]["message"]  # the whole message
+    assert [c["原值"] for c in first] == [str(p.get("value") or "") for p in dialog.report.problems]
     hint = _cells(dialog, 3)
-    assert hint["类别"] == "提示（40行）" and hint["行"] == "第3-5、7-9、11-44行" and hint["问题"] == HINT
+    assert hint["类别"] == "提示（40行）" and hint["行"] == "第3-5、7-9、11-44行"
+    assert hint["问题"] == dialog.report.warnings[0]["message"] and "留守" in hint["问题"]
     assert hint["工作表"] == "学生名单" and (hint["列"], hint["列名"]) == ("F", "是否留守儿童")
     dialog.resize(900, 540)
     qtbot.wait(50)
@@ -94,7 +96,8 @@ def test_saved_problem_list_opens_in_excel_and_libreoffice(qtbot, tmp_path):
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert len(rows) == 43
     assert [r[0] for r in rows[:3]] == ["错误"] * 3 and {r[0] for r in rows[3:]} == {"提示"}
-    assert [r[2] for r in rows[:3]] == [6, 10, 45] and rows[3][6] == HINT
+    hint = dialog.report.warnings[0]["message"]
+    assert [r[2] for r in rows[:3]] == [6, 10, 45] and rows[3][6] == hint
     assert SOFFICE, "LibreOffice is installed by `make test` (installer/system-deps.sh)"
     subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(tmp_path / "csv"), str(out)],
@@ -103,7 +106,7 @@ def test_saved_problem_list_opens_in_excel_and_libreoffice(qtbot, tmp_path):
         read = list(csv.reader(fh))
     assert read[1] == ["类别", "工作表", "行", "列", "列名", "原值", "问题"]
     assert [r[2] for r in read[2:5]] == ["6", "10", "45"] and len(read) == 45
-    assert read[5][6] == HINT
+    assert read[5][6] == hint
 
 
 def test_row_ranges_and_grouping_rules(tmp_path):
