@@ -152,12 +152,12 @@ def test_a_second_key_for_a_registered_school_is_asked_about_with_both_fingerpri
     asked = []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "新证书.pem"), ""))
     monkeypatch.setattr(screen_module.QInputDialog, "getText", lambda *a, **k: (new["fingerprint"], True))
-    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: asked.append(text) or False)
+    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title, **_: asked.append(text) or False)
     screen._register()                                  # the operator says no: nothing changes
     assert me["fingerprint"] in asked[0] and new["fingerprint"] in asked[0]
     center = open_school(center_db)
     assert peers.school_peer(center, me["code"])["fingerprint"] == me["fingerprint"]
-    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title: True)
+    monkeypatch.setattr(screen_module, "confirm", lambda parent, text, title, **_: True)
     screen._register()                                  # the operator confirmed the new fingerprint by phone
     close_message_boxes()
     assert peers.school_peer(center, me["code"])["fingerprint"] == new["fingerprint"]

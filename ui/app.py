@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName("乡村学校控辍保学与家访台账")
+    from ui import translations
+    translations.install(app)  # Qt's own buttons and dialogs in Chinese (确定/取消, the file dialog)
     fonts.apply_font(app)
     return app
 

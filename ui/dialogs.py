@@ -15,6 +15,7 @@ _OPEN: set = set()  # boxes without a parent are kept alive until closed
 
 def _show(icon, parent: QWidget | None, message: str, title: str, name: str) -> QMessageBox:
     box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.button(QMessageBox.StandardButton.Ok).setText("确定")  # Chinese even where Qt's catalog is missing
     box.setObjectName(name)
     if parent is None:
         _OPEN.add(box)
@@ -33,9 +34,25 @@ def show_info(parent: QWidget | None, message: str, title: str = "完成") -> QM
     return _show(QMessageBox.Icon.Information, parent, message, title, "infoDialog")
 
 
-def confirm(parent: QWidget | None, message: str, title: str = "请确认") -> bool:
-    answer = QMessageBox.question(parent, title, message)
-    return answer == QMessageBox.StandardButton.Yes
+def confirm(parent: QWidget | None, message: str, title: str = "请确认", yes: str = "确定", no: str = "取消") -> bool:
+    """Ask before something that cannot simply be taken back. `yes` and `no` name what each button
+    does (“更换登记” / “不更换”), so nobody has to read the question twice; 取消 (and Esc) is the
+    default, so a hurried Enter changes nothing."""
+    box = confirm_box(parent, message, title, yes, no)
+    box.exec()
+    return box.clickedButton() is box.yes_button
+
+
+def confirm_box(parent: QWidget | None, message: str, title: str = "请确认", yes: str = "确定",
+                no: str = "取消") -> QMessageBox:
+    """The box `confirm` shows (not yet shown): tests read its buttons."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("confirmDialog")
+    box.yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(box.no_button)
+    box.setEscapeButton(box.no_button)
+    return box
 
 
 def guarded(parent: QWidget | None, action, *args, **kwargs):

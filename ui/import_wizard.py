@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout)
 
+from jiaoyuapp.roster.problem_workbook import ERROR, grouped, write_problem_workbook
 from jiaoyuapp.roster.roster_import import ImportReport
+from ui import file_dialogs
+from ui.dialogs import guarded, show_info
 from ui.tasks import CoreCall, run_with_progress
+
+COLUMNS = ["类别", "工作表", "行", "列", "列名", "原值", "问题"]
+FIT_ROWS = 2000  # fitting each row's height to its wrapped message reads every row: a list this long at most
 
 
 def _import(session, path: str, **options) -> CoreCall:
@@ -29,18 +36,22 @@ class ImportDialog(QDialog):
         self.result: ImportReport | None = None
         self.include_hidden = False
         self.setWindowTitle(f"导入学生花名册：{Path(path).name}")
-        self.resize(860, 540)
+        self.resize(980, 540)
+        self.setSizeGripEnabled(True)  # the list can be made larger to read long messages
         layout = QVBoxLayout(self)
         self.summary = QLabel("正在检查……")
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.problems = QTableWidget(0, 4)
+        self.problems = QTableWidget(0, len(COLUMNS))
         self.problems.setObjectName("importProblems")
-        self.problems.setHorizontalHeaderLabels(["工作表·行", "列", "问题", "原值"])
+        self.problems.setHorizontalHeaderLabels(COLUMNS)
+        self.problems.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.problems.setWordWrap(True)  # the whole message, on as many lines as it needs
         self.problems.horizontalHeader().setStretchLastSection(True)
-        self.problems.setColumnWidth(2, 420)
+        self.problems.verticalHeader().setVisible(False)
         layout.addWidget(self.problems, 1)
+        self.lines: list[dict] = []
         buttons = QHBoxLayout()
         self.all_button = QPushButton("全部导入")
         self.valid_button = QPushButton("只导入没有问题的行")
@@ -50,10 +61,16 @@ class ImportDialog(QDialog):
         self.valid_button.setObjectName("importValid")
         self.hidden_button.setObjectName("importIncludeHidden")
         self.hidden_button.setVisible(False)
+        self.save_button = QPushButton("保存问题清单…")
+        self.save_button.setObjectName("saveProblems")
+        self.save_button.setToolTip("把全部问题存成一个Excel表，按表改好花名册后重新导入")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self._save_problems)
         for b in (self.all_button, self.valid_button):
             b.setEnabled(False)
             buttons.addWidget(b)
         buttons.addWidget(self.hidden_button)
+        buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
@@ -103,16 +120,53 @@ class ImportDialog(QDialog):
         if report.warnings:
             text += f" 提示{len(report.warnings)}条（已列在表中，不影响导入）。"
         self.summary.setText(text)
-        rows = [(p, "问题") for p in report.problems] + [(w, "提示") for w in report.warnings]
-        self.problems.setRowCount(len(rows))
-        for i, (p, kind) in enumerate(rows):
-            where = f"{p.get('sheet') or ''} 第{p['row']}行".strip()
-            column = f"{p.get('column', '')}（{p.get('letter', '')}列）" if p.get("letter") else p.get("column", "")
-            for j, value in enumerate([where, column, f"{kind}：{p.get('message', '')}", str(p.get("value") or "")]):
-                self.problems.setItem(i, j, QTableWidgetItem(value))
+        self.show_problems(report)
         self.all_button.setEnabled(report.rows > 0 and not report.problems)
         self.valid_button.setEnabled(report.valid > 0 and bool(report.problems))
         self.hidden_button.setVisible(bool(report.hidden_sheets) and not self.include_hidden)
+
+    def show_problems(self, report: ImportReport) -> None:
+        """Refusals first, one line each; then each kind of hint once, with how many rows and which."""
+        self.lines = grouped(report.problems, report.warnings)
+        table = self.problems
+        table.setRowCount(len(self.lines))
+        for i, line in enumerate(self.lines):
+            kind = line["kind"] if line["count"] == 1 else f"{line['kind']}（{line['count']}行）"
+            rows = line["rows"] if line["count"] == 1 else f"第{line['rows']}行"
+            for j, text in enumerate([kind, line["sheet"], rows, line["letter"], line["column"], line["value"],
+                                      line["message"]]):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if line["kind"] == ERROR:
+                    item.setForeground(QColor("#c0392b"))
+                table.setItem(i, j, item)
+        header = table.horizontalHeader()
+        table.resizeColumnsToContents()  # the short columns fit their text; 问题 takes the rest and wraps
+        for column in (COLUMNS.index("原值"), COLUMNS.index("列名")):
+            header.resizeSection(column, min(header.sectionSize(column), 220))
+        if len(self.lines) <= FIT_ROWS:
+            table.resizeRowsToContents()
+        self.save_button.setEnabled(bool(self.lines))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.lines and len(self.lines) <= FIT_ROWS:  # a wider message column needs fewer lines
+            self.problems.resizeRowsToContents()
+
+    def _save_problems(self) -> None:
+        name = f"{Path(self.path).stem}_问题清单.xlsx"
+        out = file_dialogs.save_file(self, "保存问题清单", name, "Excel 工作簿 (*.xlsx)", "export")
+        if out:
+            self.save_problems(out)
+
+    def save_problems(self, out: str) -> str | None:
+        report = self.report
+        if report is None or guarded(self, write_problem_workbook, out, report.problems, report.warnings,
+                                     Path(self.path).name) is None:
+            return None
+        show_info(self, f"问题清单已保存：{out}\n共{len(report.problems)}处错误、{len(report.warnings)}条提示，"
+                        "错误排在前面。按表改好花名册后，重新导入即可。")
+        return out
 
     def _write(self, only_valid: bool) -> None:
         self.all_button.setEnabled(False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMainWindow, QStackedWidget, QToolBar, QWidget)
 
 from jiaoyuapp.errors import JiaoyuError
@@ -19,6 +19,13 @@ SCHOOL_SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("review", 
                   ("absences", "考勤"), ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执"),
                   ("school_year", "学年升级"), ("backups", "备份与恢复"), ("setup", "学校设置")]
 TOWNSHIP_SCREENS = [("township", "中心校")]
+# The current screen stays marked in the list while the focus is in the screen itself (styles draw
+# an unfocused selection pale grey, or not at all): a style sheet does not depend on the focus.
+NAV_COLOR = "#1f6fb2"
+NAV_STYLE = (f"QListWidget#nav::item {{ padding: 5px 6px; }}"
+             f"QListWidget#nav::item:selected, QListWidget#nav::item:selected:!active, "
+             f"QListWidget#nav::item:selected:!focus {{ background: {NAV_COLOR}; color: white; }}"
+             f"QListWidget#nav::item:hover:!selected {{ background: #e3eefa; }}")
 
 
 def _screen_class(key: str):
@@ -62,6 +69,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet(NAV_STYLE)
         self.stack = QStackedWidget()
         body = QWidget()
         layout = QHBoxLayout(body)
@@ -123,7 +131,8 @@ class MainWindow(QMainWindow):
         self.open_path(Path(self.switcher.itemData(index)))
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开学校数据库", str(self.session.path.parent), "学校数据库 (*.db)")
+        from ui import file_dialogs
+        path = file_dialogs.open_file(self, "打开学校数据库", "学校数据库 (*.db)", "database")
         if path:
             self.open_path(Path(path))
 

@@ -100,4 +100,12 @@ class RosterModel(QAbstractTableModel):
             return class_label(s["grade"], s["class_no"])
         if key == "flags":
             return "、".join(flags_of(s))
-        return cell_text(FIELDS_BY_KEY[key], s.get(key)) if key in FIELDS_BY_KEY else s.get(key)
+        return shown_text(FIELDS_BY_KEY[key], s.get(key)) if key in FIELDS_BY_KEY else s.get(key)
+
+
+def shown_text(field, value) -> str | None:
+    """A value as the window shows it: codes as their labels (as in the exported roster), but dates
+    as people read them, 2019-04-03 (the roster file writes 20190403, the 学籍 system's form)."""
+    if field.kind in ("date", "ym") and value not in (None, ""):
+        return str(value)  # stored as 2019-04-03 (a month as 2019-09)
+    return cell_text(field, value)

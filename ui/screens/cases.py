@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from jiaoyuapp.codes import records, table
@@ -14,6 +14,7 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import cases
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
+from ui.optional_date import OptionalDate
 from ui.screens.base import Screen, date_edit, heading
 
 ALL, OVERDUE = "（全部）", "逾期未劝返"
@@ -87,7 +88,12 @@ class CasesScreen(Screen):
         self.list.cellClicked.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
         self.list.cellActivated.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
         split.addWidget(self.list)
-        split.addWidget(self._case_page())
+        page = QScrollArea()  # the case page is long (plan, people, attempts, home teaching): it scrolls
+        page.setObjectName("casePage")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QScrollArea.Shape.NoFrame)
+        page.setWidget(self._case_page())
+        split.addWidget(page)
         split.setSizes([430, 700])
         layout.addWidget(split, 1)
 
@@ -137,8 +143,7 @@ class CasesScreen(Screen):
         self.history.setColumnWidth(0, 100)
         a.addWidget(self.history)
         form = QFormLayout()
-        self.attempt_on, self.attempt_next = date_edit(), QLineEdit()
-        self.attempt_next.setPlaceholderText("下次劝返日期，如 2026-12-01")
+        self.attempt_on, self.attempt_next = date_edit(), OptionalDate("约定下次劝返", "attemptNext")
         self.attempt_people, self.attempt_action, self.attempt_result = QLineEdit(), QLineEdit(), QLineEdit()
         self.attempt_people.setObjectName("attemptPeople")
         self.attempt_method = QComboBox()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout)
+                               QInputDialog, QLabel, QLineEdit, QPushButton)
 
 from jiaoyuapp.documents.inspection_folder import digits
 from jiaoyuapp.errors import JiaoyuError
@@ -19,6 +19,7 @@ from ui import file_dialogs
 from ui.dialogs import export_certificate, guarded, show_error, show_info
 from ui.drives import destinations
 from ui.screens.base import Screen, heading
+from ui.scrolling import scrolling_body
 from ui.tasks import CoreCall, run_with_progress
 
 
@@ -33,7 +34,7 @@ class ExportScreen(Screen):
         super().__init__(window)
         self.passphrase_source = ask_passphrase  # tests give the passphrase without a dialog
         self.last_result: dict = {}
-        layout = QVBoxLayout(self)
+        layout = scrolling_body(self, "exportPage")
         layout.addWidget(heading("导出与回执"))
         key_box = QGroupBox("学校密钥与中心校")
         k = QFormLayout(key_box)

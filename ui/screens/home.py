@@ -4,11 +4,12 @@ its student — and visit coverage by class and cases by status."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ui.bar_chart import BarChart
 from ui.screens.base import Screen, heading
 from ui.screens.setup import NO_TERMS, has_terms
+from ui.scrolling import scrolled
 from ui.tasks import CoreCall, Task
 
 
@@ -30,12 +31,14 @@ class HomeScreen(Screen):
         self.tree.itemActivated.connect(self._open)
         self.tree.itemDoubleClicked.connect(self._open)
         body.addWidget(self.tree, 3)
-        charts = QVBoxLayout()
+        chart_box = QWidget()  # a chart grows with the classes: the two scroll rather than make the window taller
+        charts = QVBoxLayout(chart_box)
+        charts.setContentsMargins(0, 0, 0, 0)
         self.coverage_chart = BarChart("各班本学期家访覆盖率", "%")
         self.cases_chart = BarChart("控辍案件（按状态）", "件")
         charts.addWidget(self.coverage_chart, 3)
         charts.addWidget(self.cases_chart, 2)
-        body.addLayout(charts, 2)
+        body.addWidget(scrolled(chart_box, "homeCharts"), 2)
         layout.addLayout(body, 1)
         self.loaded = False
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
@@ -16,6 +16,7 @@ from ui import file_dialogs
 from ui.dialogs import confirm, export_certificate, guarded, show_error, show_info
 from ui.screens.base import Screen, heading
 from ui.screens.export import ask_passphrase
+from ui.scrolling import scrolling_body
 from ui.tasks import CoreCall, Task, run_with_progress
 
 BOARD = [("school_name", "学校"), ("school_code", "标识码"), ("packets", "已收数据包"), ("last_packet_date", "最近"),
@@ -29,7 +30,7 @@ class TownshipScreen(Screen):
         self.passphrase_source = ask_passphrase
         self.results: list[dict] = []
         self.setAcceptDrops(True)
-        layout = QVBoxLayout(self)
+        layout = scrolling_body(self, "townshipPage")  # three tables and a row of actions: it scrolls when short
         layout.addWidget(heading("中心校：接收各校数据包"))
         self.me = QLabel()
         self.me.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -41,14 +42,16 @@ class TownshipScreen(Screen):
         limit.clicked.connect(self._set_limit)
         top.addWidget(limit)
         layout.addLayout(top)
-        buttons = QHBoxLayout()
-        for text, slot in (("登记学校（证书）…", self._register), ("导入数据包…", self._choose_packets),
-                           ("导入文件夹中的全部数据包…", self._choose_folder), ("导出本中心校证书…", self._export_certificate),
-                           ("导出乡镇汇总（Excel）…", self._export_workbook), ("导出乡镇汇总（PDF）…", self._export_folder)):
+        buttons = QGridLayout()  # two rows of three: one row of six is wider than a 1366 screen at 125 %
+        for i, (text, slot) in enumerate((("登记学校（证书）…", self._register), ("导入数据包…", self._choose_packets),
+                                          ("导入文件夹中的全部数据包…", self._choose_folder),
+                                          ("导出本中心校证书…", self._export_certificate),
+                                          ("导出乡镇汇总（Excel）…", self._export_workbook),
+                                          ("导出乡镇汇总（PDF）…", self._export_folder))):
             b = QPushButton(text)
             b.clicked.connect(slot)
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+            buttons.addWidget(b, i // 3, i % 3)
+        buttons.setColumnStretch(3, 1)
         layout.addLayout(buttons)
         drop = QLabel("把U盘里的 .jyp 数据包拖到这里即可导入；回执会写到数据包所在的文件夹，请让学校带回。")
         drop.setStyleSheet("border: 2px dashed #888; padding: 10px")
@@ -164,7 +167,7 @@ class TownshipScreen(Screen):
             if not confirm(self, f"标识码{code}已登记为“{old['name']}”，登记的证书指纹是\n{old['fingerprint']}\n"
                                  f"这份证书的指纹是\n{identity.fingerprint(pem)}\n\n只有学校确实重新生成了密钥（例如校长忘记口令），"
                                  "并且您已与校长电话核对了新指纹，才更换登记；否则这份证书可能是冒充的。\n\n要更换登记吗？",
-                           "更换已登记的证书"):
+                           "更换已登记的证书", yes="更换登记", no="不更换"):
                 return
             replace = True
         said, ok = QInputDialog.getText(

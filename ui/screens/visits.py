@@ -24,6 +24,7 @@ from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.search import find_students
 from ui import file_dialogs
 from ui.dialogs import show_error, show_info
+from ui.optional_date import OptionalDate
 from ui.screens.base import Screen, date_edit, heading
 from ui.screens.setup import NO_TEACHERS, NO_TERMS, has_terms, setup_hint
 from ui.signature_pad import SignaturePad
@@ -101,13 +102,14 @@ class VisitsScreen(Screen):
         form.addRow("家访教师：", self.teachers)
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
         for key in TEXT_FIELDS + ("followup_date",):
-            edit = QPlainTextEdit() if key in LONG_FIELDS else QLineEdit()
+            if key == "followup_date":  # may be left empty: a tick box beside the date picker
+                edit = OptionalDate("需要回访", f"visit_{key}")
+            else:
+                edit = QPlainTextEdit() if key in LONG_FIELDS else QLineEdit()
+                edit.setObjectName(f"visit_{key}")
             if key in LONG_FIELDS:
                 edit.setMaximumHeight(60)
                 edit.setTabChangesFocus(True)
-            if key == "followup_date":
-                edit.setPlaceholderText("如 2026-12-20，可不填")
-            edit.setObjectName(f"visit_{key}")
             self.fields[key] = edit
             form.addRow(FIELD_LABELS[key] + "：", edit)
         photo_row = QHBoxLayout()
