@@ -78,7 +78,7 @@ def import_roster(store: Store, path: str | Path, *, dry_run: bool = False, only
     the caller can offer to read them. With problems and without `only_valid`, nothing is
     written. With `only_valid`, the valid rows are written and the refused ones reported.
     """
-    from jiaoyuapp.roster.xlsx_reader import open_workbook
+    from jiaoyuapp.roster.workbook_reader import open_workbook
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
     parsed: list[ParsedRow] = []
