@@ -11,7 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("student", "学生档案"), ("visits", "家访"),
            ("absences", "考勤"), ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执"),
+           ("review", "待核对"), ("school_year", "学年升级"), ("backups", "备份与恢复"),
+           ("setup:teachers", "学校设置_教师"), ("setup:calendar", "学校设置_校历"),
+           ("setup:settings", "学校设置_参数设置"),
            ("township", "中心校"), ("wizard", "首次使用向导")]
+SIZE = (1366, 768)      # the office screen the window is made for
 SECRET = "演示口令2026"
 
 
@@ -52,6 +56,31 @@ def _center_with_demo(folder: Path, school_db: Path) -> Path:
     return center_db
 
 
+def _with_values_to_check(db: Path, work: Path) -> None:
+    """Two labels the code tables do not know, brought in the way they arrive: the roster exported,
+    two cells changed as a hand-kept sheet would have them, and imported again (so 待核对 has work)."""
+    from openpyxl import load_workbook
+
+    from jiaoyuapp.roster.roster_export import export_roster
+    from jiaoyuapp.roster.roster_import import import_roster
+    from jiaoyuapp.school import open_school
+    store = open_school(db)
+    try:
+        sheet_file = work / "花名册.xlsx"
+        export_roster(store, sheet_file)
+        wb = load_workbook(sheet_file)
+        ws = wb.active
+        header_row = next(r for r in range(1, 6) if any(c.value == "姓名" for c in ws[r]))
+        columns = {c.value: c.column for c in ws[header_row]}
+        for offset, (column, text) in enumerate((("民族", "穿青人"), ("上下学交通方式", "步行加渡船"))):
+            if column in columns:
+                ws.cell(header_row + 1 + offset, columns[column]).value = text
+        wb.save(sheet_file)
+        import_roster(store, sheet_file, actor="演示")
+    finally:
+        store.close()
+
+
 def take_screenshots(out: Path, students: int = 300) -> list[Path]:
     from jiaoyuapp.demo_school import make_demo_school as make_demo
     from ui.first_run import FirstRunWizard
@@ -62,8 +91,9 @@ def take_screenshots(out: Path, students: int = 300) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="jiaoyu-shots-") as tmp:
         work = Path(tmp)
         db = make_demo(work, students)
+        _with_values_to_check(db, work)
         window = MainWindow(Session(db))
-        window.resize(1280, 820)
+        window.resize(*SIZE)
         window.show()
         for i, (key, name) in enumerate(SCREENS, 1):
             if key == "student":
@@ -78,6 +108,8 @@ def take_screenshots(out: Path, students: int = 300) -> list[Path]:
             elif key == "visits":
                 screen = window.show_screen("visits")
                 screen.find.setText(window.session.store.scalar("SELECT name FROM students LIMIT 1"))
+            elif key.startswith("setup:"):
+                window.show_screen("setup").show_tab(key.split(":")[1])
             elif key == "township":
                 window.switch_to(Session(_center_with_demo(work, db)))
             elif key == "wizard":
