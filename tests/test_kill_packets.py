@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from jiaoyuapp import recent_databases
 from jiaoyuapp.exchange import container, identity, packet_import
 from jiaoyuapp.exchange.container import PacketError
 from jiaoyuapp.school import open_school
@@ -55,14 +56,17 @@ def jiaoyu(args: list, env: dict, pause: str | None = None, delay: float | None 
 
 def decrypted_outside(root: Path) -> list[Path]:
     """Files that could hold children's data in the clear, outside the databases and the app's
-    private folder: anything but a database, a lock, a log, a receipt, a certificate, or a packet
-    file (encrypted: it starts with the container's mark, finished or not)."""
+    private folder: anything but a database, a lock, a log, a receipt, a certificate, the list of
+    databases opened lately (paths only), or a packet file (encrypted: it starts with the
+    container's mark, finished or not)."""
     bad = []
     for path in root.rglob("*"):
         if not path.is_file():
             continue
         rel = path.relative_to(root).parts
         if rel[:2] == ("data", "临时文件") or path.suffix in (".lock", ".log", ".jyr", ".pem"):
+            continue
+        if rel in (("data", recent_databases.RECENT_FILE), ("data", recent_databases.RECENT_FILE + ".part")):
             continue
         if path.name.endswith((".db", ".db-wal", ".db-shm", ".db-journal")) and "临时文件" not in rel:
             continue
