@@ -54,7 +54,7 @@ class Workbook:
         self.package = package
         self.path = package.path
         self._facts = facts
-        self._extents: dict[str, tuple[int, int]] = {}
+        self._extents: dict[str, tuple[int, int, int]] = {}
         try:
             self._book = CalamineWorkbook.from_path(str(self.path))
             if package.kind != "xlsx":
@@ -70,8 +70,8 @@ class Workbook:
         except BaseException:  # noqa: BLE001 - closing twice, or after a failure, is not the teacher's problem
             pass
 
-    def _extent(self, sheet: Sheet) -> tuple[int, int]:
-        """(rows, columns) the sheet's cells reach, known before calamine builds it."""
+    def _extent(self, sheet: Sheet) -> tuple[int, int, int]:
+        """(rows, columns, rows at most) the sheet's cells reach, known before calamine builds it."""
         if sheet.name in self._extents:
             return self._extents[sheet.name]
         kind = self.package.kind
@@ -79,14 +79,15 @@ class Workbook:
             if sheet.part is None:
                 raise self.package.fail(f"工作表“{sheet.name}”的内容在文件中缺失，文件不完整或已损坏", COPY_AGAIN)
             found = xlsx_package.sheet_extent(self.package, sheet)
-            extent = (found.rows, found.columns)
+            extent = (found.rows, found.columns, found.bound)
         elif kind == "xls":
             if sheet.name not in self._facts.extents:
                 raise self.package.fail(f"工作表“{sheet.name}”读不出来（文件中找不到它的数据），文件已损坏", COPY_AGAIN)
-            extent = self._facts.extents[sheet.name]
+            rows, columns = self._facts.extents[sheet.name]
+            extent = (rows, columns, rows)
         else:
             table = self._facts.get(sheet.name)
-            extent = (table.rows, table.columns) if table else (0, 0)
+            extent = (table.rows, table.columns, table.rows) if table else (0, 0, 0)
         self._extents[sheet.name] = extent
         return extent
 
@@ -100,8 +101,8 @@ class Workbook:
 
     def rows(self, sheet: Sheet) -> Iterator[tuple[int, list]]:
         """(spreadsheet row number, values) with merged cells filled, from the sheet's first used row."""
-        rows, columns = self._extent(sheet)
-        if rows * columns > MAX_CELLS:
+        rows, columns, bound = self._extent(sheet)
+        if bound * columns > MAX_CELLS:
             raise self._too_big(sheet)
         if not rows:
             return

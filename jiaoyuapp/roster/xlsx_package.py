@@ -122,6 +122,7 @@ def _structure(package: Package, zf: zipfile.ZipFile) -> None:
 class Extent:
     rows: int       # the largest row number any cell names (1-based; 0 for no cells)
     columns: int    # the largest column number
+    bound: int = 0  # rows no cell can lie beyond (≥ rows): what a reader may have to build
 
 
 def column_number(letters: str) -> int:
@@ -153,17 +154,21 @@ def _at_most(limit: str, first: str, low: str, high: str) -> str:
     return "|".join(alts)
 
 
-_ROW = re.compile(rb'<row r="([^"]{0,40})"[^>]*?(/?)>')
+# A row tag: its r and whether it is empty (<row …/>); group 3 set: written otherwise than `<row r="…"`.
+_ROW = re.compile(rb'<row(?: r="([^"]{0,40})"[^>]*?(/?)>|(?! r=")([\s/>]))')
 _REF = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
-_WHITE_TAGS = (b"<c\t", b"<c\n", b"<c\r", b"<row\t", b"<row\n", b"<row\r")
+# Prefixed cell or row tags: calamine reads those too (it matches local names), so the exact scan decides.
+_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
 _BAD_INDEX = re.compile(rb't="s"[^>]*><v>(?![0-9]{1,9}</v>)')    # a shared-string index that is not a number
 
 
 def _beyond(rows: int, columns: int) -> re.Pattern:
-    """Cell references not within (rows, columns), or not written as Excel writes them."""
+    """Cell tags whose reference is not within (rows, columns) or not written as Excel writes it
+    (group 1), and cell tags written otherwise than `<c r="…"` — r elsewhere, other spacing or
+    quotes, no r (group 2): one pass over the cells finds both, and a well-made sheet gives no match."""
     cols = _at_most(_column_letters(max(columns, 1)), "A", "A", "Z")
     digits = _at_most(str(max(rows, 1)), "1", "0", "9")
-    return re.compile(('<c r="(?!(?:%s)(?:%s)")([^"]{0,40})' % (cols, digits)).encode())
+    return re.compile(('<c(?: r="(?!(?:%s)(?:%s)")([^"]{0,40})|(?! r="[A-Z])([\\s/>]))' % (cols, digits)).encode())
 
 
 def sheet_extent(package: Package, sheet: Sheet) -> Extent:
@@ -192,63 +197,65 @@ def _bad_index(package: Package, sheet: Sheet):
 
 
 def _fast_extent(package: Package, sheet: Sheet, fh) -> Extent | None:
-    """None when the sheet is written unusually (then _exact_extent decides)."""
+    """None when the sheet is written unusually (then _exact_extent decides).
+
+    Rows come from the `<row r=…>` tags (few); cells are only looked at when their reference lies
+    beyond the rows and columns seen so far, so a well-made sheet yields no cell matches at all.
+    """
     max_row = max_col = 1
     rows_seen = 0
     carry = b""
-    pattern = _beyond(max_row, max_col)
+    pattern, pattern_at = _beyond(max_row, max_col), (max_row, max_col)
+    shared = "xl/sharedStrings.xml" in package.parts or any("sharedstrings" in n.lower() for n in package.parts)
     first = True
+    block = b""
     while True:
         chunk = fh.read(CHUNK)
         if first:
             first = False
             if chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):    # UTF-16
                 return None
-        data = carry + chunk
-        if not chunk:
-            block, carry = data, b""
-        else:
+        if chunk:
+            data = carry + chunk if carry else chunk
             cut = data.rfind(b">") + 1
             block, carry = data[:cut], data[cut:]
-        if block:
-            cells = block.count(b"<c ") + block.count(b"<c>") + block.count(b"<c/")
-            if (cells != block.count(b'<c r="') or any(t in block for t in _WHITE_TAGS)
-                    or b":c " in block or b":row" in block or b"<c/" in block):
+            if len(carry) > 64 * CHUNK:     # one tag longer than 64 MB: not a sheet anyone saved
                 return None
-            if _BAD_INDEX.search(block):
-                raise _bad_index(package, sheet)
-            row_tags = block.count(b"<row ") + block.count(b"<row>") + block.count(b"<row/")
-            found = _ROW.findall(block)
-            if len(found) != row_tags:
-                return None
-            for ref, empty in found:
-                if not ref.isdigit() or ref[:1] == b"0":
-                    return None
-                if not empty:
-                    n = int(ref)
-                    if n > max_row:
-                        _over(package, sheet, n, 0)
-                        max_row = n
-            rows_seen += len(found)
-            if rows_seen:
-                pattern = _beyond(max_row, max_col)
-            for ref in pattern.findall(block):
-                m = _REF.fullmatch(ref)
-                if not m:
-                    return None
-                col, row = column_number(m.group(1).decode()), int(m.group(2))
-                _over(package, sheet, row, col)
-                if row > max_row or col > max_col:
-                    max_row, max_col = max(max_row, row), max(max_col, col)
-                    pattern = _beyond(max_row, max_col)
-        if not chunk:
+        else:
+            tail = (block[-64:] + carry).rstrip()
             # a part cut short ends before its root is closed (calamine would read what is there)
-            if not block.rstrip().endswith((b"</worksheet>", b":worksheet>")):
+            if carry.strip() or not tail.endswith(b"</worksheet>"):
                 return None
             break
-        if len(carry) > 64 * CHUNK:     # one tag longer than 64 MB: not a sheet anyone saved
+        if _PREFIXED.search(block):
             return None
-    return Extent(max_row if rows_seen or max_col > 1 else 0, max_col)
+        if shared and _BAD_INDEX.search(block):
+            raise _bad_index(package, sheet)
+        found = _ROW.findall(block)
+        for ref, empty, odd in found:
+            if odd or not ref.isdigit() or ref[:1] == b"0":
+                return None
+            if not empty:
+                n = int(ref)
+                if n > max_row:
+                    _over(package, sheet, n, 0)
+                    max_row = n
+        rows_seen += len(found)
+        if max_row != pattern_at[0]:     # once a chunk: the rows it holds
+            pattern, pattern_at = _beyond(max_row, max_col), (max_row, max_col)
+        grew = False
+        for ref, odd in pattern.findall(block):
+            m = _REF.fullmatch(ref)
+            if odd or not m:
+                return None
+            col, row = column_number(m.group(1).decode()), int(m.group(2))
+            _over(package, sheet, row, col)
+            if row > max_row or col > max_col:
+                max_row, max_col, grew = max(max_row, row), max(max_col, col), True
+        if grew:
+            pattern, pattern_at = _beyond(max_row, max_col), (max_row, max_col)
+    rows = max_row if rows_seen or max_col > 1 else 0
+    return Extent(rows, max_col, max(rows, pattern_at[0]))
 
 
 def _exact_extent(package: Package, sheet: Sheet, fh) -> Extent:
@@ -285,4 +292,4 @@ def _exact_extent(package: Package, sheet: Sheet, fh) -> Extent:
                 elem.clear()
     except ET.ParseError:
         raise package.fail(f"工作表“{sheet.name}”的内容已损坏（不是有效的XML）") from None
-    return Extent(max_row, max_col)
+    return Extent(max_row, max_col, max_row)
