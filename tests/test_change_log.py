@@ -116,6 +116,34 @@ def test_log_entries_name_table_record_fields_and_who(store):
     assert inserted["actor"] == "王老师" and inserted["changes"]["name"] == [None, "李丽"]
 
 
+def test_a_bulk_insert_logs_each_row_as_a_single_insert_would(store):
+    """A roster import's log entries hold every non-empty field of each row, in column order, never the
+    uuid: rows with different fields, a 是/否 as True, a date, a row bringing its own uuid and times."""
+    import datetime as dt
+    init_school(store, code="5101230001", name="青石镇红岩村小学", township="青石镇", county="另一个县")
+    rows = [{"name": "甲", "id_number": make_id("20180305", 11), "only_child": True, "grade": 3, "status": "在读"},
+            {"name": "乙", "birth_date": dt.date(2018, 3, 5), "class_no": "2", "status": "在读"},
+            {"uuid": "u-given", "name": "丙", "created_at": "2020-01-01T08:00:00+08:00",
+             "updated_at": "2020-01-02T08:00:00+08:00", "phone": None, "status": "在读"},
+            {"name": "丁", "id_number": make_id("20180306", 21), "only_child": False, "grade": 4, "status": "休学"}]
+    with store.write("test", "王老师", "批量") as w:
+        uuids = w.insert_many("students", rows)
+        at = w.at
+    cols = [r[1] for r in store.conn.execute("PRAGMA table_info(students)")]
+    logged = {e["uuid"]: e for e in changelog.entries(store) if e["table"] == "students"}
+    assert uuids[2] == "u-given"
+    for uid, row in zip(uuids, rows):
+        stored = store.get("students", uid)
+        raw = store.scalar("SELECT changes FROM change_log WHERE record_uuid = ?", (uid,))
+        expected = {c: [None, stored[c]] for c in cols if c != "uuid" and stored[c] is not None}
+        assert list(json.loads(raw)) == list(expected)   # column order, no uuid
+        assert logged[uid]["changes"] == expected
+        assert stored["created_at"] == row.get("created_at", at)
+    assert store.get("students", uuids[0])["only_child"] == 1
+    assert store.get("students", uuids[1])["birth_date"] == "2018-03-05"
+    assert changelog.verify(store) == []
+
+
 def test_a_write_that_bypasses_the_log_is_caught(store):
     """The check is real: a row changed behind the write path's back is reported."""
     uid, _ = add_student(store, {"姓名": "李丽", "身份证件号": make_id("20180712", 22)})

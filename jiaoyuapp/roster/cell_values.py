@@ -29,9 +29,16 @@ def text(raw) -> str | None:
     characters (pasted in with the text) left out; empty → None."""
     if raw is None:
         return None
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    s = _CONTROL.sub("", unicodedata.normalize("NFKC", str(raw)))
+    if type(raw) is str:
+        s = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        s = str(int(raw))
+    else:
+        s = str(raw)
+    if not s.isascii():  # ASCII is already NFKC: the common case skips the call
+        s = unicodedata.normalize("NFKC", s)
+    if not s.isprintable():  # only then can there be a control character to leave out
+        s = _CONTROL.sub("", s)
     s = " ".join(s.split())
     if s.startswith("'"):
         s = s[1:].strip()

@@ -6,6 +6,8 @@ surname they are shàn and zēng; the table below is data, extend it freely.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Compound surnames first (two characters), then single ones whose surname reading differs.
 SURNAME_READINGS: dict[str, list[str]] = {
     "欧阳": ["ou", "yang"], "司马": ["si", "ma"], "上官": ["shang", "guan"], "诸葛": ["zhu", "ge"],
@@ -31,22 +33,24 @@ def split_surname(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
+@lru_cache(maxsize=1 << 16)
+def _syllables(text: str) -> tuple[str, ...]:
+    """pypinyin's reading of a surname or a given name, lower case, ü written as v. A school's
+    thousands of names share a few thousand given names and a few hundred surnames: each is read
+    once. pypinyin's dictionaries take ~0.2 s to load, so it is imported only when a name is new."""
+    from pypinyin import Style, lazy_pinyin
+    return tuple(p.lower() for p in lazy_pinyin(text, style=Style.NORMAL, v_to_u=False) if p.strip())
+
+
 def name_syllables(name: str) -> tuple[list[str], list[str]]:
-    """(surname syllables, given-name syllables), lower case, ü written as v."""
-    from pypinyin import Style, lazy_pinyin  # its dictionaries take ~0.2 s to load: only when a name is new
+    """(surname syllables, given-name syllables), lower case, ü written as v. The surname is
+    read apart from the given name: as a surname it has its own reading (SURNAME_READINGS), and
+    a phrase that would span both (a surname read together with the first given character) is
+    not how a name is said."""
     surname, given = split_surname(name)
-    known = SURNAME_READINGS.get(surname)
-    if known:
-        sur, giv = known, (lazy_pinyin(given, style=Style.NORMAL, v_to_u=False) if given else [])
-    else:  # one call for the whole name; a single Chinese character is one syllable
-        syllables = lazy_pinyin(name, style=Style.NORMAL, v_to_u=False)
-        if len(syllables) == len(name):
-            sur, giv = syllables[:len(surname)], syllables[len(surname):]
-        else:  # letters or symbols in the name: read the parts apart
-            sur = lazy_pinyin(surname, style=Style.NORMAL, v_to_u=False)
-            giv = lazy_pinyin(given, style=Style.NORMAL, v_to_u=False) if given else []
-    clean = lambda parts: [p.lower() for p in parts if p.strip()]  # noqa: E731
-    return clean(sur), clean(giv)
+    sur = SURNAME_READINGS.get(surname) or (_syllables(surname) if surname else ())
+    giv = _syllables(given) if given else ()
+    return list(sur), list(giv)
 
 
 def name_keys(name: str) -> tuple[str, str, str]:

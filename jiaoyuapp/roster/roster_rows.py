@@ -210,8 +210,12 @@ class RowReader:
         self.present = header.keys() | ({"grade"} if "class_no" in header.keys() else set())
         self.columns = header.columns
         self.year_start = school_year_start(today)
-        self._by_key = {c.field.key: c for c in header.columns}
-        self._memo: dict[tuple, object] = {}   # (key, cell) → value or CellError, for the repetitive kinds
+        self._plan = [(c.index, c.field.key) for c in header.columns]
+        self._width = max((c.index + 1 for c in header.columns), default=0)
+        # key → (field, cell → value or CellError), in column order; no memo for the kinds whose
+        # every cell is different (names, numbers, free text), where it would only cost
+        self._parsers = {c.field.key: (c.field, None if c.field.kind in _UNIQUE else {})
+                         for c in header.columns}
 
     def _bad(self, pr: ParsedRow, key: str, message: str) -> None:
         if self.tolerant and key not in IDENTIFYING:
@@ -222,41 +226,45 @@ class RowReader:
     def parse(self, number: int, values: list) -> ParsedRow | None:
         """A ParsedRow, or None for a row that is not a student (blank, a note, a footer)."""
         raw: dict[str, object] = {}
-        for c in self.columns:
-            v = values[c.index] if c.index < len(values) else None
-            if v is not None and not (isinstance(v, str) and not v.strip()):
-                raw[c.field.key] = v
+        if len(values) < self._width:
+            values = values + [None] * (self._width - len(values))
+        for index, key in self._plan:
+            v = values[index]
+            if v is not None and not (type(v) is str and (not v or v.isspace())):
+                raw[key] = v
         if not raw.get("name") and not raw.get("id_number") and not raw.get("student_no"):
             return None
         pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present, raw=raw)
-        memo = self._memo
-        for key, v in raw.items():
-            f = self._by_key[key].field
-            if f.kind in _REPEATED:   # 是/否, 汉族, 农业户口 …: a few texts over thousands of rows
-                got = memo.get((key, v), memo)
+        clean = pr.values
+        for key, (f, memo) in self._parsers.items():
+            if key not in raw:
+                continue
+            v = raw[key]
+            if memo is not None and type(v) is str:   # 是/否, 汉族, 中国, 农业户口, dates …: a few texts over thousands of rows
+                got = memo.get(v, memo)
                 if got is memo:
                     try:
                         got = _parse(f, v)
                     except cv.CellError as exc:
                         got = exc
-                    if len(memo) < 50_000:
-                        memo[(key, v)] = got
+                    if len(memo) < MEMO_PER_COLUMN:
+                        memo[v] = got
                 if isinstance(got, cv.CellError):
                     self._bad(pr, key, str(got))
                 else:
-                    pr.values[key] = got
+                    clean[key] = got
                 continue
             try:
-                pr.values[key] = _parse(f, v)
+                clean[key] = _parse(f, v)
             except cv.CellError as exc:
                 self._bad(pr, key, str(exc))
-        if "class_no" in pr.values:
+        if "class_no" in clean:
             try:
-                pr.values["grade"], pr.values["class_no"] = cv.grade_and_class(
-                    pr.values.get("grade"), pr.values["class_no"], GRADES)
+                clean["grade"], clean["class_no"] = cv.grade_and_class(
+                    clean.get("grade"), clean["class_no"], GRADES)
             except cv.CellError as exc:
                 self._bad(pr, "class_no", str(exc))
-                pr.values.pop("class_no", None)
+                clean.pop("class_no", None)
         self._cross_check(pr)
         return pr
 
@@ -343,7 +351,8 @@ class RowReader:
             v["birth_date"] = v["birth_date"].isoformat()
 
 
-_REPEATED = frozenset({"code", "flag", "ym", "grade"})
+_UNIQUE = frozenset({"name", "id_number", "student_no", "phone", "prose"})
+MEMO_PER_COLUMN = 5_000  # a column of addresses stops adding once full; 是/否 needs two
 
 
 def _parse(f: Field, v):

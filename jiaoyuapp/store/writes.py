@@ -42,8 +42,14 @@ def to_sql(value: Any) -> Any:
     return value
 
 
+# Types SQLite takes as they are: to_sql leaves them alone, so the bulk insert skips the call.
+_PLAIN = frozenset({str, int, float, bytes, type(None)})
+# One encoder for every entry: json.dumps with options builds a new one per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def dumps(changes: dict) -> str:
-    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(changes)
 
 
 @dataclass
@@ -142,24 +148,38 @@ class Batch:
         return self.insert_many(table, [dict(values, uuid=uuid) if uuid else values])[0]
 
     def insert_many(self, table: str, rows: Iterable[dict]) -> list[str]:
-        """Insert rows (each may carry its own `uuid`); one log entry per row."""
+        """Insert rows (each may carry its own `uuid`, `created_at`, `updated_at`); one log entry
+        per row. Written for tens of thousands of rows (a whole roster): the rows of one import
+        share a few sets of keys, so where each key goes (and which columns its log entry names,
+        in column order) is worked out once per set; plain values skip `to_sql`."""
         cols = self.columns(table)
-        data_cols = [c for c in cols if c not in BOOKKEEPING]
+        at, plain, convert, encode = self.at, _PLAIN, to_sql, _ENCODE
+        position = {c: i for i, c in enumerate(cols)}
+        u_at, c_at, m_at = position["uuid"], position["created_at"], position["updated_at"]
+        plans: dict[tuple, tuple[list[int], list[tuple[int, str]]]] = {}
         records, entries, uuids = [], [], []
         for values in rows:
-            values = {k: to_sql(v) for k, v in values.items()}
-            self._check_fields(table, values)
-            uid = values.get("uuid") or new_uuid()
-            row = {c: values.get(c) for c in data_cols}
-            row.update(uuid=uid, created_at=values.get("created_at") or self.at,
-                       updated_at=values.get("updated_at") or self.at)
-            records.append(tuple(row[c] for c in cols))
-            changes = {c: [None, row[c]] for c in cols if c != "uuid" and row[c] is not None}
-            entries.append((table, uid, "insert", dumps(changes)))
+            keys = tuple(values)
+            plan = plans.get(keys)
+            if plan is None:
+                self._check_fields(table, values)
+                at_ = [position[k] for k in keys]
+                named = sorted((set(at_) | {c_at, m_at}) - {u_at})
+                plan = plans[keys] = (at_, [(i, cols[i]) for i in named])
+            places, logged = plan
+            record = [None] * len(cols)
+            for i, v in zip(places, values.values()):
+                record[i] = v if type(v) in plain else convert(v)
+            uid = record[u_at] = record[u_at] or new_uuid()
+            record[c_at] = record[c_at] or at
+            record[m_at] = record[m_at] or at
+            records.append(record)
+            entries.append((table, uid, "insert", encode({c: [None, record[i]] for i, c in logged
+                                                          if record[i] is not None})))
             uuids.append(uid)
-            self._touched.append(("insert", table, uid))
         if not records:
             return []
+        self._touched.extend(("insert", table, uid) for uid in uuids)
         marks = ", ".join("?" for _ in cols)
         names = ", ".join(f"[{c}]" for c in cols)
         self.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", records)
