@@ -44,8 +44,9 @@ def to_sql(value: Any) -> Any:
 
 # Types SQLite takes as they are: to_sql leaves them alone, so the bulk insert skips the call.
 _PLAIN = frozenset({str, int, float, bytes, type(None)})
-# One encoder for every entry: json.dumps with options builds a new one per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# One encoder for every entry (json.dumps with options builds a new one per call); a change is
+# plain values, never a structure that holds itself, so the cycle check is skipped.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def dumps(changes: dict) -> str:
