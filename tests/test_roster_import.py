@@ -310,3 +310,45 @@ def test_one_sheet_per_class(store, tmp_path):
     # re-importing only the first sheet's columns never blanks the address the other sheet gave
     again = import_roster(store, tmp_path / "classes.xlsx", only_valid=True, today=TODAY)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+
+def _relation_headed_sheet(tmp_path, member_columns: list[tuple[str, str]]):
+    """A school-made sheet that names the family members by relation, as schools' own forms do:
+    the 学籍基础信息确认表 lays out “1. 父亲/监护人 姓名 联系电话 职业 工作单位 / 2. 母亲/监护人 …”
+    (https://www.doczj.com/doc/243500624.html), and school systems' import templates use columns
+    such as 户籍所在地, 居住所在地, 监护人(父亲), 监护人(母亲), 监护人(父亲)电话, 入学年份.
+    `member_columns` is (header, what it holds: father / mother / father_tel / mother_tel)."""
+    header = ["姓名", "身份证号", "班级", "户籍所在地", "居住所在地", "入学年份"] + [h for h, _ in member_columns]
+    rows = [header]
+    for name, idn, father, mother in (("张小三", ZHANG, "张大明", "李小红"), ("李小四", LI, "李建国", "王美丽")):
+        held = {"father": father, "mother": mother, "father_tel": "13800138001", "mother_tel": "13900139001"}
+        rows.append([name, idn, "三年级1班", "四川省示范县青石镇", "青石镇红岩村3组", "2023"]
+                    + [held[what] for _, what in member_columns])
+    return save(rows, tmp_path / "关系列名.xlsx")
+
+
+@pytest.mark.parametrize("member_columns, relations", [
+    ([("监护人(父亲)", "father"), ("监护人（母亲）", "mother"), ("监护人(父亲)电话", "father_tel"),
+      ("监护人(母亲)电话", "mother_tel")], True),
+    ([("母亲姓名", "mother"), ("父亲姓名", "father"), ("父亲联系电话", "father_tel"), ("母亲电话", "mother_tel")], True),
+    ([("家长姓名", "father"), ("家长电话", "father_tel"), ("家长姓名", "mother"), ("家长电话", "mother_tel")], False),
+])
+def test_members_named_by_relation_keep_their_pair(store, tmp_path, member_columns, relations):
+    """父亲姓名/母亲电话 or a second 家长姓名 column fill the second family member (with 关系 from the header)
+    instead of being ignored, and each phone stays with its own member's name."""
+    report = import_roster(store, _relation_headed_sheet(tmp_path, member_columns), today=TODAY)
+    assert report.created == 2 and not report.problems and report.ignored_columns == []
+    got = store.query("SELECT s.name AS child, g.position, g.name, g.relation, g.phone FROM guardians g "
+                      "JOIN students s ON s.uuid = g.student_uuid ORDER BY s.id_number, g.position")
+    assert len(got) == 4
+    by_name = {(g["child"], g["name"]): g for g in got}
+    for child, dad, mum in (("张小三", "张大明", "李小红"), ("李小四", "李建国", "王美丽")):
+        assert by_name[(child, dad)]["phone"] == "13800138001"
+        assert by_name[(child, mum)]["phone"] == "13900139001"
+        if relations:
+            assert by_name[(child, dad)]["relation"] == "父亲" and by_name[(child, mum)]["relation"] == "母亲"
+        else:
+            assert by_name[(child, dad)]["relation"] is None   # nothing said it: nothing made up
+    kid = store.query("SELECT hukou_place, current_address, enrolled_ym FROM students ORDER BY id_number")[0]
+    assert kid == {"hukou_place": "四川省示范县青石镇", "current_address": "青石镇红岩村3组", "enrolled_ym": "2023-09"}

@@ -131,13 +131,16 @@ def _ymd(s: str, what: str) -> dt.date:
 
 
 def year_month(raw, what: str = "入学年月") -> str | None:
-    """202009, 2020-09, 2020.9, 2020年9月, or a full date → "2020-09"."""
+    """202009, 2020-09, 2020.9, 2020年9月, or a full date → "2020-09". A year alone (2020, 2020年:
+    what a sheet's 入学年份 column holds) is September of that year, when the school year starts."""
     if raw is None:
         return None
     if isinstance(raw, (dt.date, dt.datetime)):
         return f"{raw.year:04d}-{raw.month:02d}"
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         n = int(raw)
+        if 1900 <= n <= 2100 and n == raw:
+            return f"{n:04d}-09"
         if 190001 <= n <= 210012:
             s = str(n)
         elif 19000101 <= n <= 21001231 or 1 <= n < 80000:
@@ -149,6 +152,9 @@ def year_month(raw, what: str = "入学年月") -> str | None:
         s = compact(raw)
         if not s:
             return None
+    year_only = re.fullmatch(r"(\d{4})年?", s)
+    if year_only and 1900 <= int(year_only.group(1)) <= 2100:
+        return f"{year_only.group(1)}-09"
     m = re.fullmatch(r"(\d{4})(\d{2})", s) or re.fullmatch(r"(\d{4})[-./年](\d{1,2})月?", s)
     if not m:
         if re.fullmatch(r"\d{8}", s) or re.fullmatch(r"\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?", s):

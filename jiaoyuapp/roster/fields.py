@@ -52,7 +52,8 @@ STUDENT_FIELDS: tuple[Field, ...] = (
     Field("boarding", "就读方式", "code", "boarding",
           ("是否寄宿", "是否住校", "寄宿", "住校", "是否寄宿生", "是否住校生", "寄宿生", "住校生", "是否住宿")),
     Field("source", "学生来源", "code", "student_source"),
-    Field("current_address", "现住址", synonyms=("现居住地址", "居住地址", "住址")),
+    Field("current_address", "现住址", synonyms=("现居住地址", "居住地址", "住址", "居住所在地", "现居住地",
+                                               "居住地", "现住地址", "现居地址")),
     Field("mailing_address", "通信地址", synonyms=("通讯地址",)),
     Field("home_address", "家庭地址", synonyms=("家庭住址", "家庭详细住址", "家庭详细地址")),
     Field("phone", "联系电话", "phone", synonyms=("电话", "联系方式", "电话号码", "手机号码")),
@@ -84,6 +85,13 @@ STUDENT_FIELDS: tuple[Field, ...] = (
     Field("status", "在校状态", "code", "enrollment_status", ("学籍状态", "在读状态", "学生状态")),
     Field("note", "备注"),
 )
+
+# Words school-made sheets put in a family member's column headers, and the 关系 they mean;
+# longer words first (外祖父 before 祖父, 父亲 before 父).
+_RELATION_WORDS = (("外祖父", "外祖父"), ("外祖母", "外祖母"), ("外公", "外祖父"), ("外婆", "外祖母"),
+                   ("祖父", "祖父"), ("祖母", "祖母"), ("爷爷", "祖父"), ("奶奶", "祖母"),
+                   ("父亲", "父亲"), ("母亲", "母亲"), ("爸爸", "父亲"), ("妈妈", "母亲"))
+RELATIVES = ("父亲", "母亲", "爸爸", "妈妈", "爷爷", "奶奶", "外公", "外婆", "祖父", "祖母", "外祖父", "外祖母")
 
 # The 学籍 system's 12 items of 家庭成员或监护人信息 (the `position` column of guardians is the 1/2).
 _MEMBER_COLUMNS = (
@@ -118,11 +126,36 @@ def _member_fields(position: int) -> tuple[Field, ...]:
             if col == "phone":
                 synonyms += ["家长电话", "监护人电话", "家长联系电话", "监护人联系电话", "家长手机", "家长手机号",
                              "家长手机号码", "监护人手机", "监护人手机号", "监护人手机号码", "家长联系方式"]
+            # 父亲姓名, 母亲电话 …: the member named by the header (see implied_relation); which of
+            # the two positions it takes is decided where the header row is read (roster_rows)
+            for relative in RELATIVES:
+                synonyms += [relative + h for h in (header, *syn)]
+                if col == "name":
+                    synonyms.append(relative)
         fields.append(Field(f"g{position}.{col}", f"成员{position}{header}", kind, table, tuple(synonyms)))
     return tuple(fields)
 
 
 GUARDIAN_FIELDS = _member_fields(1) + _member_fields(2)
+_BY_KEY = {f.key: f for f in GUARDIAN_FIELDS}
+
+
+def other_member(f: Field) -> Field | None:
+    """The same item of the other family member (成员1姓名 → 成员2姓名): where a sheet's second
+    家长姓名 or 监护人(母亲) column goes."""
+    if not f.key.startswith(("g1.", "g2.")):
+        return None
+    return _BY_KEY["g2." + f.key[3:] if f.key.startswith("g1.") else "g1." + f.key[3:]]
+
+
+def implied_relation(header) -> str | None:
+    """The relation a family member's column header names: 父亲姓名, 监护人（母亲）电话, 妈妈手机 → 父亲 /
+    母亲 (the labels the 学籍 system uses for 关系)."""
+    h = fold(str(header or ""))
+    for word, relation in _RELATION_WORDS:
+        if word in h:
+            return relation
+    return None
 ALL_FIELDS = STUDENT_FIELDS + GUARDIAN_FIELDS
 
 

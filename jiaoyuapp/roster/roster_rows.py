@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from jiaoyuapp.codes import table
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.roster import cell_values as cv
-from jiaoyuapp.roster.fields import ALL_FIELDS, Field, field_for_header
+from jiaoyuapp.roster.fields import ALL_FIELDS, Field, field_for_header, implied_relation, other_member
 from jiaoyuapp.roster.identifiers import (
     check_id_number, check_phone, check_student_no, id_birth_date, id_sex,
 )
@@ -44,6 +44,7 @@ class HeaderMap:
     row: int                            # spreadsheet row number of the header
     columns: list[Column]
     ignored: list[str]
+    implied: dict[str, str] = field(default_factory=dict)   # g1.relation → 父亲, from 父亲姓名 …
 
     def keys(self) -> set[str]:
         return {c.field.key for c in self.columns}
@@ -118,10 +119,15 @@ class ParsedRow:
         return f"第{other.row}行" if other.sheet == self.sheet else f"工作表“{other.sheet}”第{other.row}行"
 
 
-def _map_header(values: list, above: list | None) -> tuple[list[Column], list[str]]:
+def _map_header(values: list, above: list | None) -> tuple[list[Column], list[str], dict[str, str]]:
+    """The columns a header row names, the headers it does not, and the 关系 its family-member
+    headers imply ({"g1.relation": "父亲"}). School-made sheets name members by relation (父亲姓名,
+    母亲电话, 监护人（母亲）) or repeat 家长姓名: each relation keeps one position, in the order first
+    seen, and a second column of an item already taken goes to the other member."""
     columns: list[Column] = []
     taken: set[str] = set()
     ignored: list[str] = []
+    position_of: dict[str, int] = {}   # 父亲 → 1, 母亲 → 2
     for i, raw in enumerate(values):
         header = cv.text(raw)
         if not header:
@@ -130,7 +136,21 @@ def _map_header(values: list, above: list | None) -> tuple[list[Column], list[st
         chosen = None
         for candidate in ([group + header] if group else []) + [header]:
             f = field_for_header(candidate)
-            if f is not None and f.key not in taken:
+            if f is None:
+                continue
+            relation = implied_relation(candidate) if f.key[:3] in ("g1.", "g2.") else None
+            if relation:
+                if relation not in position_of:
+                    free = [p for p in (1, 2) if p not in position_of.values()]
+                    if not free:
+                        continue
+                    position_of[relation] = free[0]
+                wanted = f"g{position_of[relation]}."
+                if not f.key.startswith(wanted):
+                    f = other_member(f)
+            elif f.key in taken and other_member(f) is not None:
+                f = other_member(f)
+            if f.key not in taken:
                 chosen = f
                 break
         if chosen is None:
@@ -138,7 +158,9 @@ def _map_header(values: list, above: list | None) -> tuple[list[Column], list[st
             continue
         taken.add(chosen.key)
         columns.append(Column(i, header, chosen))
-    return columns, ignored
+    implied = {f"g{p}.relation": relation for relation, p in position_of.items()
+               if f"g{p}.relation" not in taken}
+    return columns, ignored, implied
 
 
 def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[tuple[int, list]]]:
@@ -148,12 +170,12 @@ def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[t
     for number, values in rows:
         seen.append((number, values))
         above = seen[-2][1] if len(seen) >= 2 else None
-        columns, ignored = _map_header(values, above)
+        columns, ignored, implied = _map_header(values, above)
         keys = {c.field.key for c in columns}
         score = len(keys)
         identified = "name" in keys and (score >= 3 or keys & {"id_number", "student_no"})
         if identified and (best is None or score > best[0]):
-            best = (score, HeaderMap(number, columns, ignored))
+            best = (score, HeaderMap(number, columns, ignored, implied))
         if len(seen) >= HEADER_SCAN_ROWS:
             break
     if not seen:
@@ -258,6 +280,11 @@ class RowReader:
                 clean[key] = _parse(f, v)
             except cv.CellError as exc:
                 self._bad(pr, key, str(exc))
+        for key, relation in self.header.implied.items():   # 父亲姓名 → 关系 父亲, for a member the row has
+            p = key[:3]
+            if any(k.startswith(p) for k in clean):
+                clean[key] = relation
+                pr.derived.add(key)
         if "class_no" in clean:
             try:
                 clean["grade"], clean["class_no"] = cv.grade_and_class(
