@@ -133,3 +133,27 @@ def test_long_work_in_a_worker_keeps_the_hint(qtbot, store):
     qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
     [(message, unexpected)] = failures
     assert not unexpected and "还没有设置学期" in message and "学校设置 → 校历" in message and "jiaoyu" not in message
+
+
+def test_a_screen_refusal_keeps_the_hint(qtbot, tmp_path):
+    """资助 on a school with aid programs but no terms: 登记 is refused, and the box says where to set the terms."""
+    from jiaoyuapp.ledgers import aid
+    from jiaoyuapp.roster.students import add_student
+    from jiaoyuapp.school import open_school
+    from tests.ui_helpers import open_window
+    from tests.workbooks import make_id
+    db = empty_school(tmp_path / "school.db")
+    store = open_school(db)
+    uuid, _ = add_student(store, {"姓名": "张小红", "身份证件号": make_id("20180305", 11), "年级": "三年级", "班级": "1班"})
+    aid.ensure_default_programs(store, levels=None)
+    store.close()
+    window = open_window(qtbot, db)
+    screen = window.show_screen("aid")
+    assert screen.give_program.count() > 0  # the programs are there: the refusal comes from the core
+    close_message_boxes()
+    screen.choose(uuid)
+    assert not screen.give()
+    [text] = message_boxes()
+    assert "还没有设置学期" in text and SCREENS["calendar"] in text
+    assert "jiaoyu" not in text and not OPTION.search(text)
+    close_message_boxes()

@@ -170,7 +170,7 @@ class AidProgramsTab(QWidget):
         try:
             action(self.screen.store, *args, actor="窗口", **kwargs)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self.screen.changed()
         return True
@@ -182,7 +182,7 @@ class AidProgramsTab(QWidget):
         try:
             values = self._values()
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         if self._call(aid.add_program, **values):
             self.clear()
@@ -196,7 +196,7 @@ class AidProgramsTab(QWidget):
         try:
             values = self._values()
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         values["boarding_only"] = int(values["boarding_only"])
         return self._call(aid.update_program, self.chosen["uuid"], **values)

@@ -149,7 +149,7 @@ class CalendarTab(QWidget):
         try:
             action(self.screen.store, *args, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self.screen.changed()
         return True

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLin
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import settings
 from ui.dialogs import show_error, show_info
+from ui.todo_hints import window_text
 
 
 class SettingsTab(QWidget):
@@ -82,7 +83,7 @@ class SettingsTab(QWidget):
         try:
             settings.set_values(self.screen.store, typed, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message + "（这次的修改都没有保存，请改正后再保存。）")
+            show_error(self, window_text(exc) + "（这次的修改都没有保存，请改正后再保存。）")
             return False
         self.screen.changed()
         show_info(self, f"已保存{len(typed)}项参数。")

@@ -155,7 +155,7 @@ class TeachersTab(QWidget):
         try:
             result = action(self.screen.store, *args, actor="窗口", **kwargs)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return None
         self.screen.changed()
         return result if result is not None else True
