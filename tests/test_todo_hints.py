@@ -18,6 +18,8 @@ from ui.todo_hints import SCREENS, window_text
 REPO = Path(__file__).resolve().parent.parent
 INSTRUCTION = re.compile(r"jiaoyu\s+(?:--[a-z]|[a-z][a-z-]*\b)")  # `jiaoyu calendar …`, `jiaoyu --db …`
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+# A bare subcommand after a verb (“先用 init 建立…”, “请运行 check”): still a command to type.
+BARE_COMMAND = re.compile(r"(?:用|运行|执行)\s*[`“\"']?(?!jiaoyu\b)[a-z][a-z-]+")
 
 
 def test_every_todo_has_a_command_and_a_screen():
@@ -54,7 +56,8 @@ def _scan(folder: str, skip: tuple[str, ...] = ()) -> list[str]:
         rel = path.relative_to(REPO).as_posix()
         if rel.startswith(skip):
             continue
-        found += [f"{rel}:{line}: {text}" for line, text in _user_strings(path) if INSTRUCTION.search(text)]
+        found += [f"{rel}:{line}: {text}" for line, text in _user_strings(path)
+                  if INSTRUCTION.search(text) or BARE_COMMAND.search(text)]
     return found
 
 
@@ -70,6 +73,8 @@ def test_the_scan_finds_an_instruction(tmp_path):
     probe.write_text('"""For `jiaoyu check`."""\nraise ValueError(f"请先运行：jiaoyu calendar defaults {1}")\n',
                      encoding="utf-8")
     assert [text for _, text in _user_strings(probe) if INSTRUCTION.search(text)] == ["请先运行：jiaoyu calendar defaults "]
+    probe.write_text('raise ValueError("请检查路径，或先用 init 建立学校数据库。")\n', encoding="utf-8")
+    assert [text for _, text in _user_strings(probe) if BARE_COMMAND.search(text)] == ["请检查路径，或先用 init 建立学校数据库。"]
 
 
 def test_command_line_appends_its_command(tmp_path):
@@ -88,8 +93,10 @@ def test_the_real_refusals_carry_their_todo(store):
     """The core's own 'set this up first' refusals carry the key the front ends turn into a place."""
     from jiaoyuapp.exchange import identity
     from jiaoyuapp.ledgers import aid, coverage, teachers
+    from jiaoyuapp.school import open_school
     cases = [(lambda: coverage.coverage(store), "calendar"), (lambda: teachers.find_teacher(store, "王老师"), "teachers"),
-             (lambda: aid.find_program(store, "营养餐"), "aid_programs"), (lambda: identity.active(store), "key")]
+             (lambda: aid.find_program(store, "营养餐"), "aid_programs"), (lambda: identity.active(store), "key"),
+             (lambda: open_school(store.path.parent / "没有这个文件.db", create=False), "school")]
     for call, todo in cases:
         with pytest.raises(JiaoyuError) as refused:
             call()
