@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout)
+                               QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.school_backups import chosen_folders, list_backups
 from ui import file_dialogs
 from ui.dialogs import show_error, show_info
+from ui.record_table import fill_rows, record_table
 from ui.screens.base import Screen, heading
 from ui.tasks import CoreCall, run_with_progress
 
@@ -20,18 +21,6 @@ INTRO = ("备份是整个学校数据库的副本，写完后会校验。建议�
          "导入花名册、升级、恢复之前和每天第一次打开时，软件会自动备份（保留最近10份）。")
 STICK_FOLDER = "学校数据备份"   # on a USB stick, backups go into a folder of their own
 BACKUP_FILTER = "学校数据库备份 (*.db);;所有文件 (*)"
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 class BackupsScreen(Screen):
@@ -68,7 +57,7 @@ class BackupsScreen(Screen):
         split = QSplitter(Qt.Orientation.Horizontal)
         listing = QGroupBox("已有的备份（最新的在上面）")
         col = QVBoxLayout(listing)
-        self.list = _table(["时间", "类型", "位置"], "backupList")
+        self.list = record_table("backupList", ["时间", "类型", "位置"], row_numbers=False)
         self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.list.doubleClicked.connect(lambda _: self.preview_selected())
@@ -96,7 +85,7 @@ class BackupsScreen(Screen):
         self.preview_text.setObjectName("previewText")
         self.preview_text.setWordWrap(True)
         pcol.addWidget(self.preview_text)
-        self.counts = _table(["", "备份中", "当前"], "previewCounts")
+        self.counts = record_table("previewCounts", ["", "备份中", "当前"], row_numbers=False)
         self.counts.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         pcol.addWidget(self.counts, 1)
         warn = QLabel("恢复会用这份备份替换当前的全部数据，备份之后录入的内容会没有。恢复前会先自动备份当前数据。")
@@ -208,10 +197,8 @@ class BackupsScreen(Screen):
         self.preview_text.setText(
             f"备份文件：{preview['name']}\n学校：{school['name']}（{school['code']}）\n备份时间：{preview['taken']}"
             + (f"\n备份中最后一次修改：{preview['last_change']}" if preview["last_change"] else ""))
-        self.counts.setRowCount(len(preview["counts"]))
-        for r, c in enumerate(preview["counts"]):
-            for col, value in enumerate([c["label"], c["backup"], c["current"]]):
-                self.counts.setItem(r, col, QTableWidgetItem("—" if value is None else str(value)))
+        fill_rows(self.counts, [["—" if value is None else str(value) for value in (c["label"], c["backup"], c["current"])]
+                                for c in preview["counts"]])
         self.counts.resizeColumnToContents(0)
         self.confirm_button.setEnabled(True)
         self.drop_button.setEnabled(True)
