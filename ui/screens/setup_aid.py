@@ -4,13 +4,12 @@ program can be added, and one no longer paid retired (its records stay)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import aid
 from ui.dialogs import show_error
+from ui.list_form import ListFormTab
 
 COLUMNS = ["项目", "学段", "对象", "每学期（元）", "每在校日（元）", "状态", "已发放"]
 ANY_LEVEL = "不限"
@@ -20,13 +19,12 @@ def _money(value) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class AidProgramsTab(QWidget):
-    def __init__(self, screen):
-        super().__init__()
-        self.screen = screen
-        self.rows: list[dict] = []
-        self.chosen: dict | None = None
-        outer = QVBoxLayout(self)
+class AidProgramsTab(ListFormTab):
+    columns = COLUMNS
+    table_name = "programTable"
+    sizes = (660, 400)
+
+    def _top(self, outer) -> None:
         bar = QHBoxLayout()
         self.offer = QLabel()
         self.offer.setWordWrap(True)
@@ -36,19 +34,6 @@ class AidProgramsTab(QWidget):
         bar.addWidget(self.offer, 1)
         bar.addWidget(self.defaults_button)
         outer.addLayout(bar)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("programTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.itemSelectionChanged.connect(self._selected)
-        split.addWidget(self.table)
-        split.addWidget(self._form())
-        split.setSizes([660, 400])
-        outer.addWidget(split, 1)
 
     def _form(self) -> QWidget:
         box = QWidget()
@@ -89,30 +74,12 @@ class AidProgramsTab(QWidget):
                       "已有记录仍保留。")
         note.setWordWrap(True)
         form.addRow(note)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(box)
-        self._show_buttons()
-        return scroll
+        return box
 
     # -- data ------------------------------------------------------------------------------
     def reload(self) -> None:
         store = self.screen.store
-        chosen = self.chosen["uuid"] if self.chosen else None
-        self.rows = aid.list_programs(store)
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(self.rows))
-        for i, p in enumerate(self.rows):
-            values = [p["name"], p["level"] or ANY_LEVEL, "寄宿生" if p["boarding_only"] else "全体",
-                      _money(p["amount_per_term"]), _money(p["amount_per_day"]), "在用" if p["active"] else "已停用",
-                      f"{p['records']}条"]
-            for j, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if not p["active"]:
-                    item.setForeground(Qt.GlobalColor.gray)
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
-        self.table.blockSignals(False)
+        self.show_records(aid.list_programs(store))
         missing = aid.default_programs(store)
         levels = "、".join(aid.school_levels(store))
         if missing:
@@ -120,35 +87,25 @@ class AidProgramsTab(QWidget):
         else:
             self.offer.setText(f"本校（{levels}）的国家资助项目都已添加。金额可按本省标准修改。")
         self.defaults_button.setEnabled(bool(missing))
-        self.chosen = next((p for p in self.rows if p["uuid"] == chosen), None)
-        if self.chosen:
-            self.table.selectRow(self.rows.index(self.chosen))
-        self._show_buttons()
 
-    def _selected(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.choose(self.rows[rows[0].row()]["uuid"])
+    def row_texts(self, p: dict) -> list[str]:
+        return [p["name"], p["level"] or ANY_LEVEL, "寄宿生" if p["boarding_only"] else "全体",
+                _money(p["amount_per_term"]), _money(p["amount_per_day"]), "在用" if p["active"] else "已停用",
+                f"{p['records']}条"]
 
-    def choose(self, uuid: str) -> None:
-        self.chosen = next(p for p in self.rows if p["uuid"] == uuid)
-        p = self.chosen
+    def fill_form(self, p: dict) -> None:
         self.name.setText(p["name"])
         self.level.setCurrentText(p["level"] or ANY_LEVEL)
         self.boarding.setChecked(bool(p["boarding_only"]))
         self.per_term.setText(_money(p["amount_per_term"]))
         self.per_day.setText(_money(p["amount_per_day"]))
         self.note.setText(p["note"] or "")
-        self._show_buttons()
 
-    def clear(self) -> None:
-        self.chosen = None
-        self.table.clearSelection()
+    def clear_form(self) -> None:
         for edit in (self.name, self.per_term, self.per_day, self.note):
             edit.clear()
         self.level.setCurrentText(ANY_LEVEL)
         self.boarding.setChecked(False)
-        self._show_buttons()
 
     def _show_buttons(self) -> None:
         p = self.chosen
@@ -166,17 +123,8 @@ class AidProgramsTab(QWidget):
                 "amount_per_day": aid.parse_amount(self.per_day.text(), "每在校日金额"),
                 "note": self.note.text().strip() or None}
 
-    def _call(self, action, *args, **kwargs) -> bool:
-        try:
-            action(self.screen.store, *args, actor="窗口", **kwargs)
-        except JiaoyuError as exc:
-            show_error(self, exc)
-            return False
-        self.screen.changed()
-        return True
-
     def add_defaults(self) -> bool:
-        return self._call(aid.ensure_default_programs, levels=None)
+        return self.write(aid.ensure_default_programs, levels=None) is not None
 
     def add(self) -> bool:
         try:
@@ -184,7 +132,7 @@ class AidProgramsTab(QWidget):
         except JiaoyuError as exc:
             show_error(self, exc)
             return False
-        if self._call(aid.add_program, **values):
+        if self.write(aid.add_program, **values) is not None:
             self.clear()
             return True
         return False
@@ -199,9 +147,9 @@ class AidProgramsTab(QWidget):
             show_error(self, exc)
             return False
         values["boarding_only"] = int(values["boarding_only"])
-        return self._call(aid.update_program, self.chosen["uuid"], **values)
+        return self.write(aid.update_program, self.chosen["uuid"], **values) is not None
 
     def toggle_active(self) -> bool:
         if not self.chosen:
             return False
-        return self._call(aid.update_program, self.chosen["uuid"], active=0 if self.chosen["active"] else 1)
+        return self.write(aid.update_program, self.chosen["uuid"], active=0 if self.chosen["active"] else 1) is not None
