@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout)
+                               QSplitter, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.school_backups import chosen_folders, list_backups
 from ui import file_dialogs
 from ui.dialogs import show_error, show_info
 from ui.record_table import fill_rows, record_table
-from ui.screens.base import Screen, heading
+from ui.screens.base import Screen, button, heading, left_row
 from ui.tasks import CoreCall, run_with_progress
 
 INTRO = ("备份是整个学校数据库的副本，写完后会校验。建议每周备份一次到U盘，U盘另外存放。"
@@ -45,11 +45,8 @@ class BackupsScreen(Screen):
         self.target.setMinimumContentsLength(30)
         self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         row.addWidget(self.target, 1)
-        self.choose_button = QPushButton("选择文件夹…")
-        self.choose_button.clicked.connect(self._choose_folder)
-        self.backup_button = QPushButton("立即备份")
-        self.backup_button.setObjectName("backupNow")
-        self.backup_button.clicked.connect(self.back_up)
+        self.choose_button = button("选择文件夹…", self._choose_folder)
+        self.backup_button = button("立即备份", self.back_up, "backupNow")
         row.addWidget(self.choose_button)
         row.addWidget(self.backup_button)
         layout.addWidget(target)
@@ -65,18 +62,9 @@ class BackupsScreen(Screen):
         self.missing = QLabel()
         self.missing.setWordWrap(True)
         col.addWidget(self.missing)
-        buttons = QHBoxLayout()
-        self.preview_button = QPushButton("恢复所选备份…")
-        self.preview_button.setObjectName("previewSelected")
-        self.preview_button.clicked.connect(self.preview_selected)
-        self.other_button = QPushButton("从其他备份文件恢复…")
-        self.other_button.clicked.connect(self._choose_file)
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.reload)
-        for b in (self.preview_button, self.other_button, refresh):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        col.addLayout(buttons)
+        self.preview_button = button("恢复所选备份…", self.preview_selected, "previewSelected")
+        self.other_button = button("从其他备份文件恢复…", self._choose_file)
+        col.addLayout(left_row(self.preview_button, self.other_button, button("刷新", self.reload)))
         split.addWidget(listing)
 
         self.preview_box = QGroupBox("恢复前请核对")
@@ -93,11 +81,8 @@ class BackupsScreen(Screen):
         warn.setStyleSheet("color: #c0392b")
         pcol.addWidget(warn)
         prow = QHBoxLayout()
-        self.confirm_button = QPushButton("确认恢复")
-        self.confirm_button.setObjectName("confirmRestore")
-        self.confirm_button.clicked.connect(self.restore)
-        self.drop_button = QPushButton("不恢复")
-        self.drop_button.clicked.connect(self._clear_preview)
+        self.confirm_button = button("确认恢复", self.restore, "confirmRestore")
+        self.drop_button = button("不恢复", self._clear_preview)
         prow.addStretch(1)
         prow.addWidget(self.confirm_button)
         prow.addWidget(self.drop_button)

@@ -4,7 +4,6 @@ free fields, or keeps it empty; double-clicking a line opens the student's page.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidgetItem,
                                QVBoxLayout)
 

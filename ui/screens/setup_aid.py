@@ -4,12 +4,13 @@ program can be added, and one no longer paid retired (its records stay)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import aid
 from ui.dialogs import show_error
 from ui.list_form import ListFormTab
+from ui.screens.base import button, left_row
 
 COLUMNS = ["项目", "学段", "对象", "每学期（元）", "每在校日（元）", "状态", "已发放"]
 ANY_LEVEL = "不限"
@@ -28,9 +29,7 @@ class AidProgramsTab(ListFormTab):
         bar = QHBoxLayout()
         self.offer = QLabel()
         self.offer.setWordWrap(True)
-        self.defaults_button = QPushButton("添加国家默认资助项目")
-        self.defaults_button.setObjectName("aidDefaults")
-        self.defaults_button.clicked.connect(self.add_defaults)
+        self.defaults_button = button("添加国家默认资助项目", self.add_defaults, "aidDefaults")
         bar.addWidget(self.offer, 1)
         bar.addWidget(self.defaults_button)
         outer.addLayout(bar)
@@ -56,20 +55,11 @@ class AidProgramsTab(ListFormTab):
         form.addRow("每学期（元）：", self.per_term)
         form.addRow("每在校日（元）：", self.per_day)
         form.addRow("说明：", self.note)
-        buttons = QHBoxLayout()
-        self.add_button, self.save_button = QPushButton("新增项目"), QPushButton("保存修改")
-        self.retire_button, self.new_button = QPushButton("停用"), QPushButton("清空")
-        self.add_button.setObjectName("addProgram")
-        self.save_button.setObjectName("saveProgram")
-        self.retire_button.setObjectName("retireProgram")
-        self.add_button.clicked.connect(self.add)
-        self.save_button.clicked.connect(self.save)
-        self.retire_button.clicked.connect(self.toggle_active)
-        self.new_button.clicked.connect(self.clear)
-        for b in (self.add_button, self.save_button, self.retire_button, self.new_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        form.addRow(buttons)
+        self.add_button = button("新增项目", self.add, "addProgram")
+        self.save_button = button("保存修改", self.save, "saveProgram")
+        self.retire_button = button("停用", self.toggle_active, "retireProgram")
+        self.new_button = button("清空", self.clear)
+        form.addRow(left_row(self.add_button, self.save_button, self.retire_button, self.new_button))
         note = QLabel("改金额只影响以后的登记，已登记的资助记录保留原金额。停用的项目不再出现在“资助”中，"
                       "已有记录仍保留。")
         note.setWordWrap(True)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout
 
 from jiaoyuapp.ledgers import school_calendar as sc
 from ui.dialogs import show_error
 from ui.record_table import fill_rows, record_table
-from ui.screens.base import date_edit
+from ui.screens.base import button, date_edit, left_row
 from ui.screens.setup_tab import SetupTab
 
 KINDS = {"holiday": "放假", "workday": "调休上课"}
@@ -30,9 +30,7 @@ class CalendarTab(SetupTab):
         self.year.setValue(sc.school_year_of(dt.date.today()))
         self.year.setSuffix("学年")
         self.year.valueChanged.connect(lambda _: self.reload())
-        self.defaults_button = QPushButton("按默认设置这一学年（秋季、春季学期和法定节假日）")
-        self.defaults_button.setObjectName("calendarDefaults")
-        self.defaults_button.clicked.connect(self.fill_defaults)
+        self.defaults_button = button("按默认设置这一学年（秋季、春季学期和法定节假日）", self.fill_defaults, "calendarDefaults")
         bar.addWidget(QLabel("学年："))
         bar.addWidget(self.year)
         bar.addWidget(self.defaults_button)
@@ -61,15 +59,9 @@ class CalendarTab(SetupTab):
         add.addWidget(QLabel("至"))
         add.addWidget(self.term_end)
         layout.addLayout(add)
-        buttons = QHBoxLayout()
-        self.add_term_button, self.remove_term_button = QPushButton("新增学期"), QPushButton("删除所选学期")
-        self.add_term_button.setObjectName("addTerm")
-        self.add_term_button.clicked.connect(self.add_term)
-        self.remove_term_button.clicked.connect(self.remove_term)
-        buttons.addWidget(self.add_term_button)
-        buttons.addWidget(self.remove_term_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        self.add_term_button = button("新增学期", self.add_term, "addTerm")
+        self.remove_term_button = button("删除所选学期", self.remove_term)
+        layout.addLayout(left_row(self.add_term_button, self.remove_term_button))
         return box
 
     def _days_box(self) -> QGroupBox:
@@ -90,15 +82,9 @@ class CalendarTab(SetupTab):
         add.addWidget(self.kind)
         add.addWidget(self.day_name, 1)
         layout.addLayout(add)
-        buttons = QHBoxLayout()
-        self.add_day_button, self.remove_day_button = QPushButton("添加"), QPushButton("删除所选（恢复为普通日）")
-        self.add_day_button.setObjectName("addCalendarDay")
-        self.add_day_button.clicked.connect(self.add_day)
-        self.remove_day_button.clicked.connect(self.remove_day)
-        buttons.addWidget(self.add_day_button)
-        buttons.addWidget(self.remove_day_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        self.add_day_button = button("添加", self.add_day, "addCalendarDay")
+        self.remove_day_button = button("删除所选（恢复为普通日）", self.remove_day)
+        layout.addLayout(left_row(self.add_day_button, self.remove_day_button))
         note = QLabel("周一至周五在学期内都是教学日，放假的日子除外；周六、周日不上课，登记为调休上课的除外。")
         note.setWordWrap(True)
         layout.addWidget(note)

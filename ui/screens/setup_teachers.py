@@ -3,13 +3,13 @@ stays in every record that names them but is no longer offered for new visits.""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from jiaoyuapp.codes import table
 from jiaoyuapp.ledgers import teachers
 from ui.dialogs import show_error, show_info
 from ui.list_form import ListFormTab
-from ui.screens.base import date_edit
+from ui.screens.base import button, date_edit, left_row
 
 COLUMNS = ["姓名", "职务", "电话", "所带班级", "状态"]
 
@@ -41,32 +41,18 @@ class TeachersTab(ListFormTab):
         form.addRow("职务：", self.role)
         form.addRow("电话：", self.phone)
         form.addRow("所带班级：", self.classes)
-        buttons = QHBoxLayout()
-        self.add_button, self.save_button, self.new_button = QPushButton("新增教师"), QPushButton("保存修改"), QPushButton("清空，再加一位")
-        self.add_button.setObjectName("addTeacher")
-        self.save_button.setObjectName("saveTeacher")
-        self.add_button.clicked.connect(self.add)
-        self.save_button.clicked.connect(self.save)
-        self.new_button.clicked.connect(self.clear)
-        for b in (self.add_button, self.save_button, self.new_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        form.addRow(buttons)
+        self.add_button = button("新增教师", self.add, "addTeacher")
+        self.save_button = button("保存修改", self.save, "saveTeacher")
+        self.new_button = button("清空，再加一位", self.clear)
+        form.addRow(left_row(self.add_button, self.save_button, self.new_button))
         form.addRow(QLabel("教师离开本校（离岗、调走）："))
-        leave = QHBoxLayout()
         self.leave_kind = QComboBox()
         self.leave_kind.addItems(teachers.LEAVE_KINDS)
         self.leave_kind.setCurrentText("调走")
         self.leave_day = date_edit("teacherLeaveDay")
-        self.leave_button, self.back_button = QPushButton("登记离开"), QPushButton("恢复在岗")
-        self.leave_button.setObjectName("teacherLeave")
-        self.back_button.setObjectName("teacherBack")
-        self.leave_button.clicked.connect(self.leave)
-        self.back_button.clicked.connect(self.back)
-        for w in (self.leave_kind, self.leave_day, self.leave_button, self.back_button):
-            leave.addWidget(w)
-        leave.addStretch(1)
-        form.addRow(leave)
+        self.leave_button = button("登记离开", self.leave, "teacherLeave")
+        self.back_button = button("恢复在岗", self.back, "teacherBack")
+        form.addRow(left_row(self.leave_kind, self.leave_day, self.leave_button, self.back_button))
         note = QLabel("离开的教师仍保留在以往的家访、劝返记录中，但不再出现在新家访的教师名单里，"
                       "也不再算作班主任。")
         note.setWordWrap(True)
