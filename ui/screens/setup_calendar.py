@@ -123,12 +123,17 @@ class CalendarTab(SetupTab):
             self.term_name.clear()
         return done
 
-    def remove_term(self) -> bool:
-        rows = self.terms.selectionModel().selectedRows()
+    def _picked(self, table, ask: str) -> int | None:
+        """The row picked in `table`, or None after saying `ask` (which row to pick first)."""
+        rows = table.selectionModel().selectedRows()
         if not rows:
-            show_error(self, "请先在学期列表中点选要删除的学期。")
-            return False
-        return self.write(sc.remove_term, self.view["terms"][rows[0].row()]["uuid"]) is not None
+            show_error(self, ask)
+            return None
+        return rows[0].row()
+
+    def remove_term(self) -> bool:
+        row = self._picked(self.terms, "请先在学期列表中点选要删除的学期。")
+        return row is not None and self.write(sc.remove_term, self.view["terms"][row]["uuid"]) is not None
 
     def add_day(self) -> bool:
         done = self.write(sc.set_day, self.day.date().toPython(), self.kind.currentData(),
@@ -138,8 +143,5 @@ class CalendarTab(SetupTab):
         return done
 
     def remove_day(self) -> bool:
-        rows = self.days.selectionModel().selectedRows()
-        if not rows:
-            show_error(self, "请先在列表中点选要删除的日期。")
-            return False
-        return self.write(sc.clear_day, self.view["days"][rows[0].row()]["day"]) is not None
+        row = self._picked(self.days, "请先在列表中点选要删除的日期。")
+        return row is not None and self.write(sc.clear_day, self.view["days"][row]["day"]) is not None
