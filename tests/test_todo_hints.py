@@ -18,6 +18,8 @@ from ui.todo_hints import SCREENS, window_text
 REPO = Path(__file__).resolve().parent.parent
 INSTRUCTION = re.compile(r"jiaoyu\s+(?:--[a-z]|[a-z][a-z-]*\b)")  # `jiaoyu calendar …`, `jiaoyu --db …`
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+# A bare subcommand after a verb (“先用 init 建立…”, “请运行 check”): still a command to type.
+BARE_COMMAND = re.compile(r"(?:用|运行|执行)\s*[`“\"']?(?!jiaoyu\b)[a-z][a-z-]+")
 
 
 def test_every_todo_has_a_command_and_a_screen():
@@ -54,7 +56,8 @@ def _scan(folder: str, skip: tuple[str, ...] = ()) -> list[str]:
         rel = path.relative_to(REPO).as_posix()
         if rel.startswith(skip):
             continue
-        found += [f"{rel}:{line}: {text}" for line, text in _user_strings(path) if INSTRUCTION.search(text)]
+        found += [f"{rel}:{line}: {text}" for line, text in _user_strings(path)
+                  if INSTRUCTION.search(text) or BARE_COMMAND.search(text)]
     return found
 
 
@@ -70,6 +73,8 @@ def test_the_scan_finds_an_instruction(tmp_path):
     probe.write_text('"""For `jiaoyu check`."""\nraise ValueError(f"请先运行：jiaoyu calendar defaults {1}")\n',
                      encoding="utf-8")
     assert [text for _, text in _user_strings(probe) if INSTRUCTION.search(text)] == ["请先运行：jiaoyu calendar defaults "]
+    probe.write_text('raise ValueError("请检查路径，或先用 init 建立学校数据库。")\n', encoding="utf-8")
+    assert [text for _, text in _user_strings(probe) if BARE_COMMAND.search(text)] == ["请检查路径，或先用 init 建立学校数据库。"]
 
 
 def test_command_line_appends_its_command(tmp_path):
@@ -88,8 +93,10 @@ def test_the_real_refusals_carry_their_todo(store):
     """The core's own 'set this up first' refusals carry the key the front ends turn into a place."""
     from jiaoyuapp.exchange import identity
     from jiaoyuapp.ledgers import aid, coverage, teachers
+    from jiaoyuapp.school import open_school
     cases = [(lambda: coverage.coverage(store), "calendar"), (lambda: teachers.find_teacher(store, "王老师"), "teachers"),
-             (lambda: aid.find_program(store, "营养餐"), "aid_programs"), (lambda: identity.active(store), "key")]
+             (lambda: aid.find_program(store, "营养餐"), "aid_programs"), (lambda: identity.active(store), "key"),
+             (lambda: open_school(store.path.parent / "没有这个文件.db", create=False), "school")]
     for call, todo in cases:
         with pytest.raises(JiaoyuError) as refused:
             call()
@@ -133,3 +140,27 @@ def test_long_work_in_a_worker_keeps_the_hint(qtbot, store):
     qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
     [(message, unexpected)] = failures
     assert not unexpected and "还没有设置学期" in message and "学校设置 → 校历" in message and "jiaoyu" not in message
+
+
+def test_a_screen_refusal_keeps_the_hint(qtbot, tmp_path):
+    """资助 on a school with aid programs but no terms: 登记 is refused, and the box says where to set the terms."""
+    from jiaoyuapp.ledgers import aid
+    from jiaoyuapp.roster.students import add_student
+    from jiaoyuapp.school import open_school
+    from tests.ui_helpers import open_window
+    from tests.workbooks import make_id
+    db = empty_school(tmp_path / "school.db")
+    store = open_school(db)
+    uuid, _ = add_student(store, {"姓名": "张小红", "身份证件号": make_id("20180305", 11), "年级": "三年级", "班级": "1班"})
+    aid.ensure_default_programs(store, levels=None)
+    store.close()
+    window = open_window(qtbot, db)
+    screen = window.show_screen("aid")
+    assert screen.give_program.count() > 0  # the programs are there: the refusal comes from the core
+    close_message_boxes()
+    screen.choose(uuid)
+    assert not screen.give()
+    [text] = message_boxes()
+    assert "还没有设置学期" in text and SCREENS["calendar"] in text
+    assert "jiaoyu" not in text and not OPTION.search(text)
+    close_message_boxes()

@@ -21,6 +21,7 @@ from jiaoyuapp.school import SCHOOL_TYPES, init_school
 from ui import file_dialogs
 from ui.dialogs import show_error
 from ui.session import Session
+from ui.todo_hints import window_text
 
 class SchoolPage(QWizardPage):
     def __init__(self):
@@ -94,7 +95,7 @@ class KeyPage(QWizardPage):
         try:
             identity.check_passphrase(self.secret.text())
         except JiaoyuError as exc:
-            return self._refuse(exc.message)
+            return self._refuse(window_text(exc))
         return True
 
     def _refuse(self, message: str) -> bool:
@@ -206,7 +207,7 @@ class TeachersPage(QWizardPage):
             try:
                 teachers.check_teacher(row["name"], row["role"], row["phone"], row["classes"])
             except JiaoyuError as exc:
-                show_error(self, f"第{row['row']}行：{exc.message}")
+                show_error(self, f"第{row['row']}行：{window_text(exc)}")
                 return False
         return True
 
@@ -281,7 +282,7 @@ class FirstRunWizard(QWizard):
                 session.close()
                 for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                     leftover.unlink(missing_ok=True)
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         self.session = session
         if self.start_page.import_roster.isChecked() and self.start_page.file.text().strip():

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         try:
             self.switch_to(Session(path))
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             self._fill_switcher()
 
     # -- screens -------------------------------------------------------------

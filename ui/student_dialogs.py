@@ -16,6 +16,7 @@ from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.students import add_student
 from ui.screens.base import date_edit
 from ui.student_form import StudentForm
+from ui.todo_hints import window_text
 
 ERROR_STYLE = "color: #c0392b"
 
@@ -92,7 +93,7 @@ class AddStudentDialog(QDialog):
             else:
                 self.uuid, self.warnings = add_student(self.store, raw, actor="窗口")
         except JiaoyuError as exc:
-            self.message.setText(exc.message)
+            self.message.setText(window_text(exc))
             return None
         self.message.clear()
         self.accept()
@@ -178,7 +179,7 @@ class EnrollmentDialog(QDialog):
                 school_year.transfer_in(self.store, raw, from_school=self.other_school.text().strip(), day=day,
                                         actor=actor)
         except JiaoyuError as exc:
-            self.message.setText(exc.message)
+            self.message.setText(window_text(exc))
             return False
         self.accept()
         return True

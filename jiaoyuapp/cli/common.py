@@ -5,6 +5,7 @@ so they can all stand on it."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
@@ -93,6 +94,23 @@ def parse_pairs(items: list[str]) -> dict:
         key, value = item.split("=", 1)
         values[key.strip()] = value.strip() or None
     return values
+
+
+STUDENT = "学生编号(uuid)、身份证件号或全国学籍号"  # the ways student_ref finds a student, for help texts
+
+
+def as_of_option(parser: argparse.ArgumentParser, help_text: str = "统计截至日期（默认今天）") -> None:
+    """The `--as-of 日期` of a report or export: the day it counts to."""
+    parser.add_argument("--as-of", metavar="日期", help=help_text)
+
+
+def as_of(args) -> dt.date | None:
+    """The day `--as-of` names, or None where it was not given (the core then takes today)."""
+    value = getattr(args, "as_of", None)
+    if not value:
+        return None
+    from jiaoyuapp.ledgers.school_calendar import as_date
+    return as_date(value)
 
 
 def student_ref(store, ref: str) -> str:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from jiaoyuapp.cli.chinese_argparse import integer
-from jiaoyuapp.cli.common import Commands, output, passphrase, progress_printer
+from jiaoyuapp.cli.common import Commands, as_of, as_of_option, output, passphrase, progress_printer
 from jiaoyuapp.errors import DataError, UsageError
 from jiaoyuapp.exchange import identity, peers
 
@@ -25,10 +25,10 @@ def register(commands: Commands) -> None:
     p = e.add("ledgers", "台账工作簿（学生花名册、家访、控辍、劝返、送教、资助、统计）")
     p.add_argument("out", metavar="文件", help="要写入的 .xlsx 文件")
     p.add_argument("--public", action="store_true", help="公示版：隐藏身份证号和电话的中间位")
-    p.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
+    as_of_option(p)
     p = e.add("folder", "迎检档案PDF（学校签章）")
     p.add_argument("out", metavar="文件", help="要写入的 .pdf 文件")
-    p.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
+    as_of_option(p)
     p = e.add("packet", "给中心校的数据包（加密、签名），写入U盘等文件夹")
     p.add_argument("dir", metavar="文件夹", help="数据包写入的文件夹（如U盘）")
     p.add_argument("--full", action="store_true", help="完整数据（默认只含中心校尚未确认的变更）")
@@ -43,6 +43,13 @@ def register(commands: Commands) -> None:
     q.add_argument("file", metavar="回执文件", help="中心校出具的回执文件")
 
     t = commands.group(commands.add("township", "中心校：登记学校、导入数据包、回执、汇总", cmd_township))
+
+    def for_school(name: str, text: str):
+        """A township sub-command about one registered school, named by its code first."""
+        q = t.add(name, text)
+        q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
+        return q
+
     q = t.add("init", "建立中心校数据库（单独的 --db 文件）", creates_db=True)
     q.add_argument("--name", required=True, metavar="名称", help="中心校名称")
     q.add_argument("--code", metavar="标识码", help="中心校自己的10位学校标识码（可不填）")
@@ -58,22 +65,19 @@ def register(commands: Commands) -> None:
     q = t.add("import", "导入数据包（可多个）")
     q.add_argument("packets", nargs="+", metavar="数据包", help="数据包文件（.jyp，可多个）")
     q.add_argument("--receipts", metavar="文件夹", help="同时把回执写入这个文件夹")
-    q = t.add("receipt", "为学校最近接收的数据包出具回执")
-    q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
+    q = for_school("receipt", "为学校最近接收的数据包出具回执")
     q.add_argument("dir", metavar="文件夹", help="回执写入的文件夹")
     q = t.add("status", "各校情况汇总")
-    q.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
-    q = t.add("conflicts", "双方都改过、待决定的字段")
-    q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
-    q = t.add("decide", "决定一处冲突：采用学校或中心校的值")
-    q.add_argument("school_code", metavar="学校标识码", help="学校的10位标识码")
+    as_of_option(q)
+    q = for_school("conflicts", "双方都改过、待决定的字段")
+    q = for_school("decide", "决定一处冲突：采用学校或中心校的值")
     q.add_argument("conflict", metavar="冲突编号", help="township conflicts 列出的编号")
     q.add_argument("--take", required=True, choices=["school", "center"], metavar="school|center",
                    help="school 采用学校的值，center 采用中心校的值")
     q = t.add("export", "给县局的乡镇汇总：Excel工作簿和签章PDF")
     q.add_argument("kind", choices=["ledgers", "folder"], metavar="ledgers|folder", help="ledgers汇总工作簿 folder签章PDF")
     q.add_argument("out", metavar="文件", help="要写入的文件")
-    q.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
+    as_of_option(q)
 
 
 def cmd_key(store, args):
@@ -114,7 +118,6 @@ def cmd_export(store, args):
     import datetime as dt
 
     from jiaoyuapp.documents.ledger_workbook import write_ledgers
-    from jiaoyuapp.ledgers.school_calendar import as_date
     if args.action == "packet":
         from jiaoyuapp.exchange.packet_export import export_packet
         path = export_packet(store, args.dir, passphrase=passphrase(), full=args.full,
@@ -124,7 +127,7 @@ def cmd_export(store, args):
                     "log_to": row["log_to"], "sha256": row["packet_sha256"]},
              f"已导出第{row['packet_no']}号数据包（变更{row['log_from']}–{row['log_to']}），已加密给中心校：\n{path}")
         return
-    today = as_date(args.as_of) if args.as_of else dt.date.today()
+    today = as_of(args) or dt.date.today()
     if args.action == "folder":
         from jiaoyuapp.documents.inspection_folder import write_folder
         path = write_folder(store, args.out, passphrase=passphrase(), today=today)
@@ -227,8 +230,7 @@ def cmd_township(store, args):
         path = receipts.write_receipt(store, args.school_code, args.dir, passphrase=passphrase())
         output(args, {"file": str(path)}, f"回执已写入：{path}")
     elif a == "status":
-        from jiaoyuapp.ledgers.school_calendar import as_date
-        board = township.status_board(store, today=as_date(args.as_of) if args.as_of else None)
+        board = township.status_board(store, today=as_of(args))
         lines = [f"{b['school_name']}（{b['school_code']}）：已收{b['packets']}个数据包，最近第{b['last_packet'] or '-'}号"
                  f"（{b['last_packet_date'] or '-'}）；在读{b['students']}人，本学期家访{b['visits']}次，覆盖率"
                  f"{'-' if b['coverage'] is None else format(b['coverage'], '.0%')}；在案{b['open_cases']}件，逾期"
@@ -240,8 +242,7 @@ def cmd_township(store, args):
         output(args, {"ok": True}, "已决定。")
     elif a == "export":
         from jiaoyuapp.exchange.township_export import write_township_folder, write_township_workbook
-        from jiaoyuapp.ledgers.school_calendar import as_date
-        day = as_date(args.as_of) if args.as_of else None
+        day = as_of(args)
         if args.kind == "ledgers":
             path = write_township_workbook(store, args.out, today=day)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jiaoyuapp.cli.chinese_argparse import integer, number
-from jiaoyuapp.cli.common import Commands, output, student_ref
+from jiaoyuapp.cli.common import STUDENT, Commands, as_of, as_of_option, output, student_ref
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.ledgers import absences, aid, attention, cases, coverage, school_calendar, settings, teachers, visits
 from jiaoyuapp.ledgers.attachments import read_file
@@ -20,15 +20,10 @@ VISIT_OPTIONS = (  # option, field, help
     ("--measures", "measures", "帮扶措施"), ("--plan", "followup_plan", "后续跟进计划"),
     ("--followup-date", "followup_date", "跟进日期"), ("--note", "note", "备注"),
 )
-STUDENT = "学生编号(uuid)、身份证件号或全国学籍号"
 CASE = "案件编号，或学生（该生只有一件在案案件时）"
 
 
 def register(commands: Commands) -> None:
-    def as_of(p):
-        p.add_argument("--as-of", metavar="日期", help="按哪一天统计（默认今天），如 2026-11-23")
-        p.add_argument("--term", metavar="学期", help="学期名称（默认按日期所在学期）")
-
     t = commands.group(commands.add("teacher", "登记教师", cmd_teacher))
     p = t.add("add", "新增教师")
     p.add_argument("--name", required=True, metavar="姓名", help="教师姓名")
@@ -77,16 +72,14 @@ def register(commands: Commands) -> None:
     p.add_argument("--date", required=True, metavar="日期", help="家访日期，如 2026-11-23")
     p.add_argument("--teacher", action="append", required=True, metavar="教师", help="家访教师（姓名或编号，可重复）")
     p.add_argument("--mode", required=True, metavar="方式", help="入户走访/电话/视频/到校约谈")
-    for option, field, text in VISIT_OPTIONS:
-        p.add_argument(option, dest=field, metavar="内容", help=text)
+    _visit_field_options(p)
     p.add_argument("--photo", action="append", default=[], metavar="文件", help="照片文件（可重复）")
     p.add_argument("--signature", metavar="文件", help="家长签字图片")
     p = commands.add("visit-correct", "更正家访记录（保留原记录，生成新版本）", cmd_visit_correct)
     p.add_argument("visit", metavar="家访编号", help="要更正的家访记录编号")
     p.add_argument("--date", dest="day", metavar="日期", help="更正后的家访日期")
     p.add_argument("--mode", metavar="方式", help="更正后的家访方式")
-    for option, field, text in VISIT_OPTIONS:
-        p.add_argument(option, dest=field, metavar="内容", help=text)
+    _visit_field_options(p)
     p.add_argument("--photo", action="append", metavar="文件", help="替换照片（可重复）")
     p.add_argument("--signature", metavar="文件", help="替换家长签字图片")
     p = commands.add("visits", "家访记录", cmd_visits)
@@ -94,58 +87,57 @@ def register(commands: Commands) -> None:
     p.add_argument("--teacher", metavar="教师", help="只看这位教师（姓名或编号）")
 
     k = commands.group(commands.add("case", "控辍保学案件", cmd_case))
+
+    def on_case(name: str, text: str):
+        """A `case` sub-command that acts on one case, named first."""
+        p = k.add(name, text)
+        p.add_argument("case", metavar="案件", help=CASE)
+        return p
+
     p = k.add("open", "登记疑似辍学")
     p.add_argument("student", metavar="学生", help=STUDENT)
     p.add_argument("--date", metavar="日期", help="登记日期（默认今天）")
     p.add_argument("--reason", metavar="原因代码", help="辍学原因（代码表）")
     p.add_argument("--reason-text", metavar="说明", help="辍学原因的文字说明")
-    p = k.add("move", "变更案件状态")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("move", "变更案件状态")
     p.add_argument("status", metavar="新状态", help="如 核实中、劝返中、已返校")
     p.add_argument("--date", metavar="日期", help="变更日期（默认今天）")
     p.add_argument("--finding", metavar="结论", help="核实结论：转学/在外地就读/已返校")
     p.add_argument("--placement", metavar="安置方式", help="安置方式：随班就读/单独编班/普职融合/特教学校")
     p.add_argument("--by", metavar="经办人", help="经办人")
     p.add_argument("--note", metavar="备注", help="备注")
-    p = k.add("attempt", "登记劝返")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("attempt", "登记劝返")
     p.add_argument("--date", required=True, metavar="日期", help="劝返日期")
     p.add_argument("--people", required=True, metavar="人员", help="参加劝返的人员")
     p.add_argument("--method", required=True, metavar="方式", help="电话/家访/联合走访/书面通知/法律程序")
     p.add_argument("--action", dest="attempt_action", metavar="措施", help="采取的措施")
     p.add_argument("--result", metavar="结果", help="劝返结果")
     p.add_argument("--next", dest="next_date", metavar="日期", help="下次劝返日期")
-    p = k.add("person", "登记包保责任人")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("person", "登记包保责任人")
     p.add_argument("--role", required=True, metavar="角色", help="校长/班主任/包保教师/乡镇领导/村委会/家长")
     p.add_argument("--name", required=True, metavar="姓名", help="责任人姓名")
     p.add_argument("--phone", metavar="电话", help="联系电话")
-    p = k.add("plan", "一人一案")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("plan", "一人一案")
     p.add_argument("text", metavar="方案", help="一人一案的内容")
     p.add_argument("--whereabouts", metavar="去向", help="学生去向")
-    p = k.add("teach", "登记送教上门")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("teach", "登记送教上门")
     p.add_argument("--date", required=True, metavar="日期", help="送教日期")
     p.add_argument("--teacher", required=True, metavar="教师", help="送教教师（姓名或编号）")
     p.add_argument("--content", required=True, metavar="内容", help="送教内容")
     p.add_argument("--hours", type=number, required=True, metavar="课时", help="课时数")
-    p = k.add("close", "销号")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("close", "销号")
     p.add_argument("--outcome", required=True, metavar="结果", help="销号结果，如 已返校")
     p.add_argument("--date", required=True, metavar="日期", help="销号日期")
     p.add_argument("--confirmed-by", required=True, metavar="确认人", help="确认人")
     p.add_argument("--evidence", metavar="依据", help="销号依据")
-    p = k.add("reopen", "重新打开已销号案件")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("reopen", "重新打开已销号案件")
     p.add_argument("--reason", required=True, metavar="原因", help="重新打开的原因")
     p.add_argument("--date", metavar="日期", help="日期（默认今天）")
-    p = k.add("show", "查看案件")
-    p.add_argument("case", metavar="案件", help=CASE)
+    p = on_case("show", "查看案件")
     p = commands.add("cases", "控辍案件列表", cmd_cases)
     p.add_argument("--status", metavar="状态", help="只看这个状态的案件")
     p.add_argument("--overdue", action="store_true", help="只看逾期的案件")
-    p.add_argument("--as-of", metavar="日期", help="按哪一天判断逾期（默认今天）")
+    as_of_option(p, "按哪一天判断逾期（默认今天）")
 
     a = commands.group(commands.add("aid", "资助台账", cmd_aid))
     a.add("defaults", "添加国家资助项目（两免一补、营养改善计划等）")
@@ -176,12 +168,18 @@ def register(commands: Commands) -> None:
     r = commands.add("report", "报表", cmd_report)
     r.add_argument("name", choices=["attention", "coverage", "unaided", "aid-totals", "risk", "mismatch"], metavar="报表",
                    help="attention首页提醒 coverage家访覆盖 unaided应助未助 aid-totals资助汇总 risk风险名单 mismatch比对")
-    as_of(r)
+    as_of_option(r, "按哪一天统计（默认今天），如 2026-11-23")
+    r.add_argument("--term", metavar="学期", help="学期名称（默认按日期所在学期）")
+
+
+def _visit_field_options(p) -> None:
+    """What a visit record says (地点, 家庭情况 …), the same for `visit` and `visit-correct`."""
+    for option, field, text in VISIT_OPTIONS:
+        p.add_argument(option, dest=field, metavar="内容", help=text)
 
 
 def _today(args) -> dt.date:
-    value = getattr(args, "as_of", None)
-    return school_calendar.as_date(value) if value else dt.date.today()
+    return as_of(args) or dt.date.today()
 
 
 def _case_ref(store, ref: str) -> str:

@@ -3,18 +3,23 @@ year's moves (转出/转入/休学/复学, the September 升级, households)."""
 
 from __future__ import annotations
 
-from jiaoyuapp.cli.common import Commands, output, parse_pairs, progress_printer, student_ref
+from jiaoyuapp.cli.common import STUDENT, Commands, output, parse_pairs, progress_printer, student_ref
 from jiaoyuapp.codes import table
 from jiaoyuapp.roster import households, school_year
 from jiaoyuapp.roster.classes import class_label, parse_class
 from jiaoyuapp.roster.flags import flags_of
 from jiaoyuapp.school import require_school
 
-STUDENT = "学生编号(uuid)、身份证件号或全国学籍号"
 PAIRS = "字段=值（可多个），例如 姓名=张三 性别=男 出生日期=2018-03-05"
 
 
 def register(commands: Commands) -> None:
+    def on_student(name: str, text: str, handler):
+        """A command that acts on one student, named first."""
+        c = commands.add(name, text, handler)
+        c.add_argument("ref", metavar="学生", help=STUDENT)
+        return c
+
     c = commands.add("import-roster", "从Excel导入花名册（.xlsx、.xls、.ods）", cmd_import_roster)
     c.add_argument("file", metavar="文件", help="花名册工作簿")
     c.add_argument("--dry-run", action="store_true", help="只检查，不写入")
@@ -30,21 +35,18 @@ def register(commands: Commands) -> None:
     c.add_argument("--flag", action="append", default=[], metavar="标记", help="标记，如 留守、脱贫户、低保（可重复）")
     c.add_argument("--status", metavar="状态", help="在读/转出/休学/辍学/毕业")
 
-    c = commands.add("student", "查看一名学生", cmd_student)
-    c.add_argument("ref", metavar="学生", help=STUDENT)
+    c = on_student("student", "查看一名学生", cmd_student)
 
     c = commands.add("add-student", "添加一名学生（字段=值）", cmd_add_student)
     c.add_argument("values", nargs="+", metavar="字段=值", help=PAIRS)
 
-    c = commands.add("edit-student", "修改学生信息（字段=值）", cmd_edit_student)
-    c.add_argument("ref", metavar="学生", help=STUDENT)
+    c = on_student("edit-student", "修改学生信息（字段=值）", cmd_edit_student)
     c.add_argument("values", nargs="+", metavar="字段=值", help="要修改的字段=新值（可多个），值留空表示清除")
 
     c = commands.add("export-roster", "导出花名册为Excel", cmd_export_roster)
     c.add_argument("out", metavar="文件", help="要写入的 .xlsx 文件")
 
-    c = commands.add("transfer-out", "转出", cmd_transfer_out)
-    c.add_argument("ref", metavar="学生", help=STUDENT)
+    c = on_student("transfer-out", "转出", cmd_transfer_out)
     c.add_argument("--to", required=True, metavar="学校", help="转入学校")
     c.add_argument("--date", metavar="日期", help="转出日期（默认今天），如 2026-11-23")
     c.add_argument("--reason", metavar="原因", help="转出原因")
@@ -52,12 +54,10 @@ def register(commands: Commands) -> None:
     c.add_argument("values", nargs="+", metavar="字段=值", help=PAIRS)
     c.add_argument("--from", dest="from_school", required=True, metavar="学校", help="原学校")
     c.add_argument("--date", metavar="日期", help="转入日期（默认今天）")
-    c = commands.add("suspend", "休学", cmd_suspend)
-    c.add_argument("ref", metavar="学生", help=STUDENT)
+    c = on_student("suspend", "休学", cmd_suspend)
     c.add_argument("--reason", required=True, metavar="原因", help="休学原因")
     c.add_argument("--date", metavar="日期", help="休学日期（默认今天）")
-    c = commands.add("resume", "复学", cmd_resume)
-    c.add_argument("ref", metavar="学生", help=STUDENT)
+    c = on_student("resume", "复学", cmd_resume)
     c.add_argument("--class", dest="class_name", metavar="班级", help="复学编入的班级，如 三年级1班")
     c.add_argument("--date", metavar="日期", help="复学日期（默认今天）")
     c = commands.add("rollover", "秋季升级（先预览，加 --apply 执行）", cmd_rollover)

@@ -252,7 +252,8 @@ def open_store(path: str | Path, schema: Schema, *, create: bool = True,
     path = Path(path)
     if not path.exists():
         if not create:
-            raise DatabaseError(f"找不到数据库文件“{path}”。请检查路径，或先用 init 建立学校数据库。")
+            raise DatabaseError(f"找不到数据库文件“{path}”。请检查路径，或先建立学校数据库。",
+                                todo="school")  # each front end says how: a menu, or its command
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = _connect(path)
     try:

@@ -14,6 +14,7 @@ from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.roster_rows import school_year_start
 from ui.dialogs import show_error, show_info
 from ui.screens.base import Screen, date_edit, heading
+from ui.todo_hints import window_text
 
 PRESENT = "到校"
 NO_TERMS_HERE = "（还没有设置学期：点右边的按钮，或到“学校设置 → 校历”中设置）"
@@ -124,7 +125,7 @@ class AbsencesScreen(Screen):
                         if result.opened_case:
                             opened.append(s["name"])
         except JiaoyuError as exc:
-            show_error(self, exc.message + "（本次考勤没有保存，请改正后再保存）")
+            show_error(self, window_text(exc) + "（本次考勤没有保存，请改正后再保存）")
             return 0
         self.window_.data_changed()
         self.load_day()
@@ -138,6 +139,6 @@ class AbsencesScreen(Screen):
         try:
             set_up_school_year(self.store, school_year_start(self.today()).year, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         self.window_.data_changed()

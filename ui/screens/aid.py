@@ -14,6 +14,7 @@ from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
 from ui.screens.base import Screen, date_edit, heading
 from ui.screens.setup import NO_PROGRAMS, NO_TERMS, has_terms, setup_hint
+from ui.todo_hints import window_text
 
 ALL = "（全部项目）"
 
@@ -98,7 +99,7 @@ class AidScreen(Screen):
             t = totals(self.store, today=self.today())
             missing = unaided(self.store, today=self.today())
         except JiaoyuError as exc:
-            self.summary.setText(exc.message if has_terms(self.store) else NO_TERMS)
+            self.summary.setText(window_text(exc) if has_terms(self.store) else NO_TERMS)
             return
         self.summary.setText(f"{t['term']}：共发放{t['amount']:g}元；" + "；".join(
             f"{p['name']}{p['students']}人{p['amount']:g}元" for p in t["programs"] if p["records"])
@@ -146,7 +147,7 @@ class AidScreen(Screen):
             give_aid(self.store, self.student_uuid, self.give_program.currentText(),
                      paid_on=self.paid_on.date().toString("yyyy-MM-dd"), amount=amount, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self.student_uuid = None
         self.amount.clear()

@@ -8,30 +8,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout)
+                               QSplitter, QTableWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.school_backups import chosen_folders, list_backups
 from ui import file_dialogs
 from ui.dialogs import show_error, show_info
-from ui.screens.base import Screen, heading
+from ui.record_table import fill_rows, record_table
+from ui.screens.base import Screen, button, heading, left_row
 from ui.tasks import CoreCall, run_with_progress
 
 INTRO = ("备份是整个学校数据库的副本，写完后会校验。建议每周备份一次到U盘，U盘另外存放。"
          "导入花名册、升级、恢复之前和每天第一次打开时，软件会自动备份（保留最近10份）。")
 STICK_FOLDER = "学校数据备份"   # on a USB stick, backups go into a folder of their own
 BACKUP_FILTER = "学校数据库备份 (*.db);;所有文件 (*)"
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 class BackupsScreen(Screen):
@@ -56,11 +45,8 @@ class BackupsScreen(Screen):
         self.target.setMinimumContentsLength(30)
         self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         row.addWidget(self.target, 1)
-        self.choose_button = QPushButton("选择文件夹…")
-        self.choose_button.clicked.connect(self._choose_folder)
-        self.backup_button = QPushButton("立即备份")
-        self.backup_button.setObjectName("backupNow")
-        self.backup_button.clicked.connect(self.back_up)
+        self.choose_button = button("选择文件夹…", self._choose_folder)
+        self.backup_button = button("立即备份", self.back_up, "backupNow")
         row.addWidget(self.choose_button)
         row.addWidget(self.backup_button)
         layout.addWidget(target)
@@ -68,7 +54,7 @@ class BackupsScreen(Screen):
         split = QSplitter(Qt.Orientation.Horizontal)
         listing = QGroupBox("已有的备份（最新的在上面）")
         col = QVBoxLayout(listing)
-        self.list = _table(["时间", "类型", "位置"], "backupList")
+        self.list = record_table("backupList", ["时间", "类型", "位置"], row_numbers=False)
         self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.list.doubleClicked.connect(lambda _: self.preview_selected())
@@ -76,18 +62,9 @@ class BackupsScreen(Screen):
         self.missing = QLabel()
         self.missing.setWordWrap(True)
         col.addWidget(self.missing)
-        buttons = QHBoxLayout()
-        self.preview_button = QPushButton("恢复所选备份…")
-        self.preview_button.setObjectName("previewSelected")
-        self.preview_button.clicked.connect(self.preview_selected)
-        self.other_button = QPushButton("从其他备份文件恢复…")
-        self.other_button.clicked.connect(self._choose_file)
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.reload)
-        for b in (self.preview_button, self.other_button, refresh):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        col.addLayout(buttons)
+        self.preview_button = button("恢复所选备份…", self.preview_selected, "previewSelected")
+        self.other_button = button("从其他备份文件恢复…", self._choose_file)
+        col.addLayout(left_row(self.preview_button, self.other_button, button("刷新", self.reload)))
         split.addWidget(listing)
 
         self.preview_box = QGroupBox("恢复前请核对")
@@ -96,7 +73,7 @@ class BackupsScreen(Screen):
         self.preview_text.setObjectName("previewText")
         self.preview_text.setWordWrap(True)
         pcol.addWidget(self.preview_text)
-        self.counts = _table(["", "备份中", "当前"], "previewCounts")
+        self.counts = record_table("previewCounts", ["", "备份中", "当前"], row_numbers=False)
         self.counts.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         pcol.addWidget(self.counts, 1)
         warn = QLabel("恢复会用这份备份替换当前的全部数据，备份之后录入的内容会没有。恢复前会先自动备份当前数据。")
@@ -104,11 +81,8 @@ class BackupsScreen(Screen):
         warn.setStyleSheet("color: #c0392b")
         pcol.addWidget(warn)
         prow = QHBoxLayout()
-        self.confirm_button = QPushButton("确认恢复")
-        self.confirm_button.setObjectName("confirmRestore")
-        self.confirm_button.clicked.connect(self.restore)
-        self.drop_button = QPushButton("不恢复")
-        self.drop_button.clicked.connect(self._clear_preview)
+        self.confirm_button = button("确认恢复", self.restore, "confirmRestore")
+        self.drop_button = button("不恢复", self._clear_preview)
         prow.addStretch(1)
         prow.addWidget(self.confirm_button)
         prow.addWidget(self.drop_button)
@@ -208,10 +182,8 @@ class BackupsScreen(Screen):
         self.preview_text.setText(
             f"备份文件：{preview['name']}\n学校：{school['name']}（{school['code']}）\n备份时间：{preview['taken']}"
             + (f"\n备份中最后一次修改：{preview['last_change']}" if preview["last_change"] else ""))
-        self.counts.setRowCount(len(preview["counts"]))
-        for r, c in enumerate(preview["counts"]):
-            for col, value in enumerate([c["label"], c["backup"], c["current"]]):
-                self.counts.setItem(r, col, QTableWidgetItem("—" if value is None else str(value)))
+        fill_rows(self.counts, [["—" if value is None else str(value) for value in (c["label"], c["backup"], c["current"])]
+                                for c in preview["counts"]])
         self.counts.resizeColumnToContents(0)
         self.confirm_button.setEnabled(True)
         self.drop_button.setEnabled(True)

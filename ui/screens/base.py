@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QLabel, QWidget
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class Screen(QWidget):
@@ -54,3 +54,22 @@ def date_edit(name: str = "") -> QDateEdit:
     if name:
         edit.setObjectName(name)
     return edit
+
+
+def button(text: str, on_click, name: str = "") -> QPushButton:
+    """A button that does `on_click`; `name` is what tests and screenshots find it by."""
+    b = QPushButton(text)
+    if name:
+        b.setObjectName(name)
+    b.clicked.connect(on_click)
+    return b
+
+
+def left_row(*widgets: QWidget) -> QHBoxLayout:
+    """Widgets side by side from the left with the spare room after them (the buttons under a list
+    or a form), so they keep their size when the window is wide."""
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(w)
+    row.addStretch(1)
+    return row

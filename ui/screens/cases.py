@@ -178,7 +178,7 @@ class CasesScreen(Screen):
             self.rows = cases.list_cases(self.store, status=None if choice in (ALL, OVERDUE) else choice,
                                          overdue=choice == OVERDUE, today=self.today())
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         self.list.setRowCount(len(self.rows))
         for i, c in enumerate(self.rows):
@@ -249,7 +249,7 @@ class CasesScreen(Screen):
         try:
             cases.move(self.store, self.case_uuid, to, actor="窗口", **options)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self._changed()
         return True
@@ -261,7 +261,7 @@ class CasesScreen(Screen):
             try:
                 cases.reopen(self.store, self.case_uuid, reason=reason, on=self.today(), actor="窗口")
             except JiaoyuError as exc:
-                show_error(self, exc.message)
+                show_error(self, exc)
                 return
             self._changed()
 
@@ -272,7 +272,7 @@ class CasesScreen(Screen):
                               action=self.attempt_action.text() or None, result=self.attempt_result.text() or None,
                               next_date=self.attempt_next.text().strip() or None, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         for w in (self.attempt_people, self.attempt_action, self.attempt_result, self.attempt_next):
             w.clear()
@@ -290,7 +290,7 @@ class CasesScreen(Screen):
                                     teacher=self.teach_teacher.text().strip(), content=self.teach_content.text().strip(),
                                     hours=hours, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         for w in (self.teach_teacher, self.teach_content, self.teach_hours):
             w.clear()
@@ -302,7 +302,7 @@ class CasesScreen(Screen):
             cases.add_person(self.store, self.case_uuid, role=self.person_role.currentText().split("（")[0],
                              name=self.person_name.text(), phone=self.person_phone.text() or None, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         self.person_name.clear()
         self.person_phone.clear()
@@ -313,7 +313,7 @@ class CasesScreen(Screen):
             cases.set_plan(self.store, self.case_uuid, self.plan.toPlainText().strip(),
                            whereabouts=self.whereabouts.text().strip() or None, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         self._changed()
 

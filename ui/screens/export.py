@@ -196,7 +196,7 @@ class ExportScreen(Screen):
         try:
             result = import_receipt(self.store, path)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return None
         self._show(f"第{result['packet_no']}号数据包已由中心校确认" + ("（此前已导入过这张回执）。" if result["already"]
                                                                 else "，下一个数据包将从其后的变更开始。"), **result)

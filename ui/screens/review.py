@@ -4,12 +4,12 @@ free fields, or keeps it empty; double-clicking a line opens the student's page.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidgetItem,
+                               QVBoxLayout)
 
 from jiaoyuapp.roster import review
 from ui.dialogs import guarded
+from ui.record_table import record_table
 from ui.screens.base import Screen, heading
 
 COLUMNS = ["学生", "班级", "项目", "原值（导入时的内容）"]
@@ -25,13 +25,7 @@ class ReviewScreen(Screen):
         self.summary.setObjectName("reviewSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("reviewTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table("reviewTable", COLUMNS, row_numbers=False)
         header = self.table.horizontalHeader()
         for i in range(3):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)

@@ -15,6 +15,7 @@ from ui.dialogs import show_info
 from ui.roster_model import RosterModel
 from ui.screens.base import Screen, heading
 from ui.tasks import CoreCall, run_with_progress
+from ui.todo_hints import window_text
 
 ALL = "（全部）"
 
@@ -96,7 +97,7 @@ class RosterScreen(Screen):
             n = self.model.set_filter(self.search.text(), pick(self.class_box), [flag] if flag else None,
                                       pick(self.status_box))
         except JiaoyuError as exc:
-            self.count.setText(exc.message)
+            self.count.setText(window_text(exc))
             return 0
         self.count.setText(f"共 {n} 名学生" + ("（双击打开学生档案）" if n else "；没有找到，请换个写法再试"))
         if n < 2000:  # fitting columns reads every row: only for a class-sized list

@@ -13,6 +13,7 @@ from jiaoyuapp.roster.school_year import rollover_preview
 from ui.dialogs import confirm, show_info
 from ui.screens.base import Screen, heading
 from ui.tasks import CoreCall, run_with_progress
+from ui.todo_hints import window_text
 
 INTRO = ("每年9月新学年开始时办理：所有在读学生升入高一个年级（班号不变），最高年级的学生毕业。"
          "转出、休学、已毕业的学生不变。升级前会自动备份；如果发现有误，可以撤销整次升级。")
@@ -67,7 +68,7 @@ class SchoolYearScreen(Screen):
             p = self.preview = rollover_preview(self.store, self.today())
         except JiaoyuError as exc:
             self.preview = None
-            self.summary.setText(exc.message)
+            self.summary.setText(window_text(exc))
             self.classes.clear()
             self.apply_button.setEnabled(False)
             self.undo_button.setEnabled(False)

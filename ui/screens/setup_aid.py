@@ -4,13 +4,13 @@ program can be added, and one no longer paid retired (its records stay)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import aid
 from ui.dialogs import show_error
+from ui.list_form import ListFormTab
+from ui.screens.base import button, left_row
 
 COLUMNS = ["项目", "学段", "对象", "每学期（元）", "每在校日（元）", "状态", "已发放"]
 ANY_LEVEL = "不限"
@@ -20,35 +20,19 @@ def _money(value) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class AidProgramsTab(QWidget):
-    def __init__(self, screen):
-        super().__init__()
-        self.screen = screen
-        self.rows: list[dict] = []
-        self.chosen: dict | None = None
-        outer = QVBoxLayout(self)
+class AidProgramsTab(ListFormTab):
+    columns = COLUMNS
+    table_name = "programTable"
+    sizes = (660, 400)
+
+    def _top(self, outer) -> None:
         bar = QHBoxLayout()
         self.offer = QLabel()
         self.offer.setWordWrap(True)
-        self.defaults_button = QPushButton("添加国家默认资助项目")
-        self.defaults_button.setObjectName("aidDefaults")
-        self.defaults_button.clicked.connect(self.add_defaults)
+        self.defaults_button = button("添加国家默认资助项目", self.add_defaults, "aidDefaults")
         bar.addWidget(self.offer, 1)
         bar.addWidget(self.defaults_button)
         outer.addLayout(bar)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("programTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.itemSelectionChanged.connect(self._selected)
-        split.addWidget(self.table)
-        split.addWidget(self._form())
-        split.setSizes([660, 400])
-        outer.addWidget(split, 1)
 
     def _form(self) -> QWidget:
         box = QWidget()
@@ -71,48 +55,21 @@ class AidProgramsTab(QWidget):
         form.addRow("每学期（元）：", self.per_term)
         form.addRow("每在校日（元）：", self.per_day)
         form.addRow("说明：", self.note)
-        buttons = QHBoxLayout()
-        self.add_button, self.save_button = QPushButton("新增项目"), QPushButton("保存修改")
-        self.retire_button, self.new_button = QPushButton("停用"), QPushButton("清空")
-        self.add_button.setObjectName("addProgram")
-        self.save_button.setObjectName("saveProgram")
-        self.retire_button.setObjectName("retireProgram")
-        self.add_button.clicked.connect(self.add)
-        self.save_button.clicked.connect(self.save)
-        self.retire_button.clicked.connect(self.toggle_active)
-        self.new_button.clicked.connect(self.clear)
-        for b in (self.add_button, self.save_button, self.retire_button, self.new_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        form.addRow(buttons)
+        self.add_button = button("新增项目", self.add, "addProgram")
+        self.save_button = button("保存修改", self.save, "saveProgram")
+        self.retire_button = button("停用", self.toggle_active, "retireProgram")
+        self.new_button = button("清空", self.clear)
+        form.addRow(left_row(self.add_button, self.save_button, self.retire_button, self.new_button))
         note = QLabel("改金额只影响以后的登记，已登记的资助记录保留原金额。停用的项目不再出现在“资助”中，"
                       "已有记录仍保留。")
         note.setWordWrap(True)
         form.addRow(note)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(box)
-        self._show_buttons()
-        return scroll
+        return box
 
     # -- data ------------------------------------------------------------------------------
     def reload(self) -> None:
         store = self.screen.store
-        chosen = self.chosen["uuid"] if self.chosen else None
-        self.rows = aid.list_programs(store)
-        self.table.blockSignals(True)
-        self.table.setRowCount(len(self.rows))
-        for i, p in enumerate(self.rows):
-            values = [p["name"], p["level"] or ANY_LEVEL, "寄宿生" if p["boarding_only"] else "全体",
-                      _money(p["amount_per_term"]), _money(p["amount_per_day"]), "在用" if p["active"] else "已停用",
-                      f"{p['records']}条"]
-            for j, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if not p["active"]:
-                    item.setForeground(Qt.GlobalColor.gray)
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
-        self.table.blockSignals(False)
+        self.show_records(aid.list_programs(store))
         missing = aid.default_programs(store)
         levels = "、".join(aid.school_levels(store))
         if missing:
@@ -120,35 +77,25 @@ class AidProgramsTab(QWidget):
         else:
             self.offer.setText(f"本校（{levels}）的国家资助项目都已添加。金额可按本省标准修改。")
         self.defaults_button.setEnabled(bool(missing))
-        self.chosen = next((p for p in self.rows if p["uuid"] == chosen), None)
-        if self.chosen:
-            self.table.selectRow(self.rows.index(self.chosen))
-        self._show_buttons()
 
-    def _selected(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.choose(self.rows[rows[0].row()]["uuid"])
+    def row_texts(self, p: dict) -> list[str]:
+        return [p["name"], p["level"] or ANY_LEVEL, "寄宿生" if p["boarding_only"] else "全体",
+                _money(p["amount_per_term"]), _money(p["amount_per_day"]), "在用" if p["active"] else "已停用",
+                f"{p['records']}条"]
 
-    def choose(self, uuid: str) -> None:
-        self.chosen = next(p for p in self.rows if p["uuid"] == uuid)
-        p = self.chosen
+    def fill_form(self, p: dict) -> None:
         self.name.setText(p["name"])
         self.level.setCurrentText(p["level"] or ANY_LEVEL)
         self.boarding.setChecked(bool(p["boarding_only"]))
         self.per_term.setText(_money(p["amount_per_term"]))
         self.per_day.setText(_money(p["amount_per_day"]))
         self.note.setText(p["note"] or "")
-        self._show_buttons()
 
-    def clear(self) -> None:
-        self.chosen = None
-        self.table.clearSelection()
+    def clear_form(self) -> None:
         for edit in (self.name, self.per_term, self.per_day, self.note):
             edit.clear()
         self.level.setCurrentText(ANY_LEVEL)
         self.boarding.setChecked(False)
-        self._show_buttons()
 
     def _show_buttons(self) -> None:
         p = self.chosen
@@ -166,25 +113,16 @@ class AidProgramsTab(QWidget):
                 "amount_per_day": aid.parse_amount(self.per_day.text(), "每在校日金额"),
                 "note": self.note.text().strip() or None}
 
-    def _call(self, action, *args, **kwargs) -> bool:
-        try:
-            action(self.screen.store, *args, actor="窗口", **kwargs)
-        except JiaoyuError as exc:
-            show_error(self, exc.message)
-            return False
-        self.screen.changed()
-        return True
-
     def add_defaults(self) -> bool:
-        return self._call(aid.ensure_default_programs, levels=None)
+        return self.write(aid.ensure_default_programs, levels=None) is not None
 
     def add(self) -> bool:
         try:
             values = self._values()
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
-        if self._call(aid.add_program, **values):
+        if self.write(aid.add_program, **values) is not None:
             self.clear()
             return True
         return False
@@ -196,12 +134,12 @@ class AidProgramsTab(QWidget):
         try:
             values = self._values()
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         values["boarding_only"] = int(values["boarding_only"])
-        return self._call(aid.update_program, self.chosen["uuid"], **values)
+        return self.write(aid.update_program, self.chosen["uuid"], **values) is not None
 
     def toggle_active(self) -> bool:
         if not self.chosen:
             return False
-        return self._call(aid.update_program, self.chosen["uuid"], active=0 if self.chosen["active"] else 1)
+        return self.write(aid.update_program, self.chosen["uuid"], active=0 if self.chosen["active"] else 1) is not None

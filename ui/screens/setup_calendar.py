@@ -7,32 +7,20 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout
 
-from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import school_calendar as sc
 from ui.dialogs import show_error
-from ui.screens.base import date_edit
+from ui.record_table import fill_rows, record_table
+from ui.screens.base import button, date_edit, left_row
+from ui.screens.setup_tab import SetupTab
 
 KINDS = {"holiday": "放假", "workday": "调休上课"}
 
 
-def _table(name: str, headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
-
-
-class CalendarTab(QWidget):
+class CalendarTab(SetupTab):
     def __init__(self, screen):
-        super().__init__()
-        self.screen = screen
+        super().__init__(screen)
         self.view: dict = {"terms": [], "days": []}
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -42,9 +30,7 @@ class CalendarTab(QWidget):
         self.year.setValue(sc.school_year_of(dt.date.today()))
         self.year.setSuffix("学年")
         self.year.valueChanged.connect(lambda _: self.reload())
-        self.defaults_button = QPushButton("按默认设置这一学年（秋季、春季学期和法定节假日）")
-        self.defaults_button.setObjectName("calendarDefaults")
-        self.defaults_button.clicked.connect(self.fill_defaults)
+        self.defaults_button = button("按默认设置这一学年（秋季、春季学期和法定节假日）", self.fill_defaults, "calendarDefaults")
         bar.addWidget(QLabel("学年："))
         bar.addWidget(self.year)
         bar.addWidget(self.defaults_button)
@@ -61,7 +47,7 @@ class CalendarTab(QWidget):
     def _terms_box(self) -> QGroupBox:
         box = QGroupBox("学期")
         layout = QVBoxLayout(box)
-        self.terms = _table("termTable", ["学期", "开始", "结束"])
+        self.terms = record_table("termTable", ["学期", "开始", "结束"])
         layout.addWidget(self.terms, 1)
         add = QHBoxLayout()
         self.term_name = QLineEdit()
@@ -73,21 +59,15 @@ class CalendarTab(QWidget):
         add.addWidget(QLabel("至"))
         add.addWidget(self.term_end)
         layout.addLayout(add)
-        buttons = QHBoxLayout()
-        self.add_term_button, self.remove_term_button = QPushButton("新增学期"), QPushButton("删除所选学期")
-        self.add_term_button.setObjectName("addTerm")
-        self.add_term_button.clicked.connect(self.add_term)
-        self.remove_term_button.clicked.connect(self.remove_term)
-        buttons.addWidget(self.add_term_button)
-        buttons.addWidget(self.remove_term_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        self.add_term_button = button("新增学期", self.add_term, "addTerm")
+        self.remove_term_button = button("删除所选学期", self.remove_term)
+        layout.addLayout(left_row(self.add_term_button, self.remove_term_button))
         return box
 
     def _days_box(self) -> QGroupBox:
         box = QGroupBox("节假日与调休上课")
         layout = QVBoxLayout(box)
-        self.days = _table("calendarDays", ["日期", "星期", "安排", "名称"])
+        self.days = record_table("calendarDays", ["日期", "星期", "安排", "名称"])
         layout.addWidget(self.days, 1)
         add = QHBoxLayout()
         self.day = date_edit("calendarDay")
@@ -102,15 +82,9 @@ class CalendarTab(QWidget):
         add.addWidget(self.kind)
         add.addWidget(self.day_name, 1)
         layout.addLayout(add)
-        buttons = QHBoxLayout()
-        self.add_day_button, self.remove_day_button = QPushButton("添加"), QPushButton("删除所选（恢复为普通日）")
-        self.add_day_button.setObjectName("addCalendarDay")
-        self.add_day_button.clicked.connect(self.add_day)
-        self.remove_day_button.clicked.connect(self.remove_day)
-        buttons.addWidget(self.add_day_button)
-        buttons.addWidget(self.remove_day_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        self.add_day_button = button("添加", self.add_day, "addCalendarDay")
+        self.remove_day_button = button("删除所选（恢复为普通日）", self.remove_day)
+        layout.addLayout(left_row(self.add_day_button, self.remove_day_button))
         note = QLabel("周一至周五在学期内都是教学日，放假的日子除外；周六、周日不上课，登记为调休上课的除外。")
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -121,15 +95,9 @@ class CalendarTab(QWidget):
         store = self.screen.store
         year = self.year.value()
         self.view = sc.year_view(store, year)
-        self.terms.setRowCount(len(self.view["terms"]))
-        for i, t in enumerate(self.view["terms"]):
-            for j, v in enumerate([t["name"], t["start_date"], t["end_date"]]):
-                self.terms.setItem(i, j, QTableWidgetItem(v))
+        fill_rows(self.terms, [[t["name"], t["start_date"], t["end_date"]] for t in self.view["terms"]])
         self.terms.resizeColumnsToContents()
-        self.days.setRowCount(len(self.view["days"]))
-        for i, d in enumerate(self.view["days"]):
-            for j, v in enumerate([d["day"], d["weekday"], KINDS[d["kind"]], d["name"] or ""]):
-                self.days.setItem(i, j, QTableWidgetItem(v))
+        fill_rows(self.days, [[d["day"], d["weekday"], KINDS[d["kind"]], d["name"] or ""] for d in self.view["days"]])
         self.days.resizeColumnsToContents()
         if self.view["terms"]:
             cal = sc.Calendar.load(store)
@@ -145,42 +113,35 @@ class CalendarTab(QWidget):
             self.term_start.setDate(QDate(year, 9, 1))
             self.term_end.setDate(QDate(year + 1, 1, 20))
 
-    def _call(self, action, *args) -> bool:
-        try:
-            action(self.screen.store, *args, actor="窗口")
-        except JiaoyuError as exc:
-            show_error(self, exc.message)
-            return False
-        self.screen.changed()
-        return True
-
     def fill_defaults(self) -> bool:
-        return self._call(sc.set_up_school_year, self.year.value())
+        return self.write(sc.set_up_school_year, self.year.value()) is not None
 
     def add_term(self) -> bool:
-        done = self._call(sc.add_term, self.term_name.text(), self.term_start.date().toPython(),
-                          self.term_end.date().toPython())
+        done = self.write(sc.add_term, self.term_name.text(), self.term_start.date().toPython(),
+                          self.term_end.date().toPython()) is not None
         if done:
             self.term_name.clear()
         return done
 
-    def remove_term(self) -> bool:
-        rows = self.terms.selectionModel().selectedRows()
+    def _picked(self, table, ask: str) -> int | None:
+        """The row picked in `table`, or None after saying `ask` (which row to pick first)."""
+        rows = table.selectionModel().selectedRows()
         if not rows:
-            show_error(self, "请先在学期列表中点选要删除的学期。")
-            return False
-        return self._call(sc.remove_term, self.view["terms"][rows[0].row()]["uuid"])
+            show_error(self, ask)
+            return None
+        return rows[0].row()
+
+    def remove_term(self) -> bool:
+        row = self._picked(self.terms, "请先在学期列表中点选要删除的学期。")
+        return row is not None and self.write(sc.remove_term, self.view["terms"][row]["uuid"]) is not None
 
     def add_day(self) -> bool:
-        done = self._call(sc.set_day, self.day.date().toPython(), self.kind.currentData(),
-                          self.day_name.text().strip() or None)
+        done = self.write(sc.set_day, self.day.date().toPython(), self.kind.currentData(),
+                          self.day_name.text().strip() or None) is not None
         if done:
             self.day_name.clear()
         return done
 
     def remove_day(self) -> bool:
-        rows = self.days.selectionModel().selectedRows()
-        if not rows:
-            show_error(self, "请先在列表中点选要删除的日期。")
-            return False
-        return self._call(sc.clear_day, self.view["days"][rows[0].row()]["day"])
+        row = self._picked(self.days, "请先在列表中点选要删除的日期。")
+        return row is not None and self.write(sc.clear_day, self.view["days"][row]["day"]) is not None

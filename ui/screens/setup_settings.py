@@ -4,18 +4,19 @@ nothing and is explained); the window only shows and collects them."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import settings
 from ui.dialogs import show_error, show_info
+from ui.screens.base import button, left_row
+from ui.screens.setup_tab import SetupTab
+from ui.todo_hints import window_text
 
 
-class SettingsTab(QWidget):
+class SettingsTab(SetupTab):
     def __init__(self, screen):
-        super().__init__()
-        self.screen = screen
+        super().__init__(screen)
         self.edits: dict[str, QLineEdit] = {}
         self.shown: dict[str, str] = {}
         outer = QVBoxLayout(self)
@@ -50,15 +51,9 @@ class SettingsTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
-        buttons = QHBoxLayout()
-        self.save_button, self.defaults_button = QPushButton("保存修改"), QPushButton("全部恢复默认值")
-        self.save_button.setObjectName("saveSettings")
-        self.save_button.clicked.connect(self.save)
-        self.defaults_button.clicked.connect(self.fill_defaults)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.defaults_button)
-        buttons.addStretch(1)
-        outer.addLayout(buttons)
+        self.save_button = button("保存修改", self.save, "saveSettings")
+        self.defaults_button = button("全部恢复默认值", self.fill_defaults)
+        outer.addLayout(left_row(self.save_button, self.defaults_button))
 
     def reload(self) -> None:
         for s in settings.all_settings(self.screen.store):
@@ -82,7 +77,7 @@ class SettingsTab(QWidget):
         try:
             settings.set_values(self.screen.store, typed, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message + "（这次的修改都没有保存，请改正后再保存。）")
+            show_error(self, window_text(exc) + "（这次的修改都没有保存，请改正后再保存。）")
             return False
         self.screen.changed()
         show_info(self, f"已保存{len(typed)}项参数。")

@@ -171,7 +171,7 @@ class StudentScreen(Screen):
         try:
             update_student(self.store, self.uuid, changes, actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self.window_.data_changed()
         self.reload()
@@ -206,7 +206,7 @@ class StudentScreen(Screen):
         try:
             case = open_case(self.store, self.uuid, on=self.today(), source="手工登记", actor="窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         self.window_.data_changed()
         self.window_.show_screen("cases").open_case(case)

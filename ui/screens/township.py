@@ -137,7 +137,7 @@ class TownshipScreen(Screen):
         try:
             conflicts.decide(self.store, code, self.conflict_rows[i]["uuid"], take, actor="中心校窗口")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self.stale = True
         self.refresh()
@@ -160,7 +160,7 @@ class TownshipScreen(Screen):
             code, name = peers.checked_subject(identity.load_certificate(pem), "学校")
             old = peers.replaced_by(self.store, pem)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return
         replace = False
         if old is not None:
@@ -179,7 +179,7 @@ class TownshipScreen(Screen):
         try:
             row = peers.register_school(self.store, pem, fingerprint, replace=replace, actor="中心校（窗口）")
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         show_info(self, f"已登记：{row['name']}（{row['code']}）")
         self.stale = True

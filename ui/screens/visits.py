@@ -281,7 +281,7 @@ class VisitsScreen(Screen):
         try:
             data = read_file(path)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return False
         self.photos.append(data)
         self._show_photo(data)
@@ -384,7 +384,7 @@ class VisitsScreen(Screen):
                                signature=self.signature.png(), actor="窗口", today=dt.date.today(), **values)
         except JiaoyuError as exc:
             self.save_draft_now()  # nothing typed is lost while the teacher fixes it
-            show_error(self, exc.message)
+            show_error(self, exc)
             return None
         covered = self.covered.text()
         self.clear_form()
@@ -401,7 +401,7 @@ class VisitsScreen(Screen):
         try:
             write_visit_form(self.store, self.student_uuid, out)
         except JiaoyuError as exc:
-            show_error(self, exc.message)
+            show_error(self, exc)
             return None
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
         return out
