@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from jiaoyuapp.errors import CancelledError, DataError, UnreadableFileError
+from jiaoyuapp.gc_pause import collector_paused
 from jiaoyuapp.roster import households
 from jiaoyuapp.roster.fields import MEMBER_COLUMNS
 from jiaoyuapp.roster.review import dump_notes, load_notes
@@ -78,6 +79,15 @@ def import_roster(store: Store, path: str | Path, *, dry_run: bool = False, only
     the caller can offer to read them. With problems and without `only_valid`, nothing is
     written. With `only_valid`, the valid rows are written and the refused ones reported.
     """
+    with collector_paused():
+        return _import_roster(store, path, dry_run=dry_run, only_valid=only_valid, sheets=sheets,
+                              include_hidden=include_hidden, actor=actor, progress=progress, cancel=cancel,
+                              today=today)
+
+
+def _import_roster(store: Store, path: str | Path, *, dry_run: bool, only_valid: bool, sheets: list[str] | None,
+                   include_hidden: bool, actor: str, progress: Progress, cancel: Cancel,
+                   today: dt.date | None) -> ImportReport:
     from jiaoyuapp.roster.workbook_reader import open_workbook
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
