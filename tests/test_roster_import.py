@@ -352,3 +352,24 @@ def test_members_named_by_relation_keep_their_pair(store, tmp_path, member_colum
             assert by_name[(child, dad)]["relation"] is None   # nothing said it: nothing made up
     kid = store.query("SELECT hukou_place, current_address, enrolled_ym FROM students ORDER BY id_number")[0]
     assert kid == {"hukou_place": "四川省示范县青石镇", "current_address": "青石镇红岩村3组", "enrolled_ym": "2023-09"}
+
+
+def test_a_yes_no_column_is_read_as_an_answer_not_as_a_code(store, tmp_path):
+    """是否寄宿生 = 1 is a boarder (not 就读方式 code 1, 走读): a school-made sheet asks a question where the
+    学籍 system writes a code; 是否防返贫监测对象 = 是 does not say which kind, so it waits in 待核对."""
+    ids = [make_id("20180305", n) for n in (11, 13, 15, 17, 19, 21, 23)]
+    answers = [1, 0, "是", "否", "√", "住校", "×"]
+    path = save([["姓名", "身份证号", "班级", "是否寄宿生", "是否随班就读", "是否防返贫监测对象"]]
+                + [[f"学生{i}", idn, "三年级1班", a, 0, "是" if i == 0 else "否"] for i, (idn, a) in enumerate(zip(ids, answers))],
+                tmp_path / "是否.xlsx")
+    report = import_roster(store, path, today=TODAY)
+    assert report.created == 7 and not report.problems
+    got = store.query("SELECT boarding, inclusive_edu, monitoring_kind, unchecked FROM students ORDER BY id_number")
+    assert [g["boarding"] for g in got] == ["2", "1", "2", "1", "2", "2", "1"]
+    assert {g["inclusive_edu"] for g in got} == {"0"}
+    assert [g["monitoring_kind"] for g in got] == [None] + ["0"] * 6
+    assert "monitoring_kind" in got[0]["unchecked"]
+    assert any("没写是哪一种" in w["message"] for w in report.warnings)
+    path = save([["姓名", "身份证号", "班级", "就读方式"], ["学生0", ids[0], "三年级1班", 1]], tmp_path / "学籍.xlsx")
+    import_roster(store, path, today=TODAY)   # the 学籍 system's own column: 1 is its code 走读
+    assert store.scalar("SELECT boarding FROM students WHERE id_number = ?", (ids[0],)) == "1"

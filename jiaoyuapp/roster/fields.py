@@ -25,7 +25,14 @@ class Field:
     kind: str = "text"
     table: str | None = None
     synonyms: tuple[str, ...] = ()
+    # For a code column that school-made sheets ask as a question (是否寄宿生: 是/否, 1/0, √/×):
+    # the headers that ask it, and the codes of 是 and 否 (None: 是 alone does not say which code).
+    # The 学籍 system's own header (就读方式) keeps reading 1 as its code 1 (走读).
+    questions: tuple[str, ...] = ()
+    yes_no: tuple[str | None, str] | None = None
 
+
+_BOARDING_QUESTIONS = ("是否寄宿", "是否住校", "寄宿", "住校", "是否寄宿生", "是否住校生", "寄宿生", "住校生", "是否住宿")
 
 STUDENT_FIELDS: tuple[Field, ...] = (
     Field("name", "姓名", "name", synonyms=("学生姓名", "学生名字", "名字")),
@@ -50,7 +57,7 @@ STUDENT_FIELDS: tuple[Field, ...] = (
     Field("enrolled_ym", "入学年月", "ym", synonyms=("入学时间", "入学日期", "入学年份")),
     Field("entry_mode", "入学方式", "code", "entry_mode"),
     Field("boarding", "就读方式", "code", "boarding",
-          ("是否寄宿", "是否住校", "寄宿", "住校", "是否寄宿生", "是否住校生", "寄宿生", "住校生", "是否住宿")),
+          _BOARDING_QUESTIONS, questions=_BOARDING_QUESTIONS, yes_no=("2", "1")),
     Field("source", "学生来源", "code", "student_source"),
     Field("current_address", "现住址", synonyms=("现居住地址", "居住地址", "住址", "居住所在地", "现居住地",
                                                "居住地", "现住地址", "现居地址")),
@@ -66,7 +73,8 @@ STUDENT_FIELDS: tuple[Field, ...] = (
     Field("migrant_child", "是否进城务工人员随迁子女", "flag", synonyms=("随迁子女", "是否随迁子女")),
     Field("orphan", "是否孤儿", "flag", synonyms=("孤儿",)),
     Field("martyr_child", "是否烈士或优抚子女", "flag", synonyms=("烈士或优抚子女", "优抚子女")),
-    Field("inclusive_edu", "随班就读", "code", "inclusive_edu", ("是否随班就读",)),
+    Field("inclusive_edu", "随班就读", "code", "inclusive_edu", ("是否随班就读",),
+          questions=("是否随班就读",), yes_no=("4", "0")),   # 是 alone: 其他残疾随班就读, as the table reads 是
     Field("disability_type", "残疾人类型", "code", "disability_type", ("残疾类型", "残疾类别")),
     Field("disability_grade", "残疾等级", "code", "disability_grade", ("残疾级别",)),
     Field("disabled", "是否残疾", "flag", synonyms=("是否残疾儿童", "残疾儿童", "是否残疾学生", "残疾学生")),
@@ -77,7 +85,8 @@ STUDENT_FIELDS: tuple[Field, ...] = (
     Field("school_bus", "是否需要乘坐校车", "flag", synonyms=("乘坐校车",)),
     Field("poverty_alleviated", "是否脱贫户", "flag", synonyms=("脱贫户", "建档立卡贫困户", "是否建档立卡贫困户", "是否脱贫家庭")),
     Field("monitoring_kind", "防返贫监测对象", "code", "monitoring_kind",
-          ("监测对象", "监测对象类型", "防返贫监测对象类型", "是否防返贫监测对象")),
+          ("监测对象", "监测对象类型", "防返贫监测对象类型", "是否防返贫监测对象", "是否监测对象"),
+          questions=("是否防返贫监测对象", "是否监测对象"), yes_no=(None, "0")),
     Field("dibao", "是否低保", "flag", synonyms=("低保", "低保户", "是否低保户", "低保家庭")),
     Field("tekun", "是否特困供养", "flag", synonyms=("特困供养", "特困", "是否特困")),
     Field("unsupported", "是否事实无人抚养儿童", "flag", synonyms=("事实无人抚养", "事实无人抚养儿童")),
@@ -172,6 +181,11 @@ _BY_HEADER: dict[str, Field] = {}
 for _f in ALL_FIELDS:
     for _h in (_f.header, *_f.synonyms):
         _BY_HEADER.setdefault(_header_key(_h), _f)
+
+
+def asks_yes_no(f: Field, header) -> bool:
+    """Whether this header asks the field as a 是/否 question (是否寄宿生), not by its codes (就读方式)."""
+    return bool(f.questions) and _header_key(str(header)) in {_header_key(q) for q in f.questions}
 
 
 def field_for_header(header) -> Field | None:

@@ -12,7 +12,9 @@ from typing import Iterable, Iterator
 from jiaoyuapp.codes import table
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.roster import cell_values as cv
-from jiaoyuapp.roster.fields import ALL_FIELDS, Field, field_for_header, implied_relation, other_member
+from jiaoyuapp.roster.fields import (
+    ALL_FIELDS, Field, asks_yes_no, field_for_header, implied_relation, other_member,
+)
 from jiaoyuapp.roster.identifiers import (
     check_id_number, check_phone, check_student_no, id_birth_date, id_sex,
 )
@@ -28,6 +30,7 @@ class Column:
     index: int          # 0-based
     header: str         # as written in the file
     field: Field
+    question: bool = False   # the header asks 是/否 (是否寄宿生), the cells are answers, not codes
 
     @property
     def letter(self) -> str:
@@ -151,13 +154,13 @@ def _map_header(values: list, above: list | None) -> tuple[list[Column], list[st
             elif f.key in taken and other_member(f) is not None:
                 f = other_member(f)
             if f.key not in taken:
-                chosen = f
+                chosen, asked = f, asks_yes_no(f, candidate)
                 break
         if chosen is None:
             ignored.append(header)
             continue
         taken.add(chosen.key)
-        columns.append(Column(i, header, chosen))
+        columns.append(Column(i, header, chosen, asked))
     implied = {f"g{p}.relation": relation for relation, p in position_of.items()
                if f"g{p}.relation" not in taken}
     return columns, ignored, implied
@@ -236,7 +239,8 @@ class RowReader:
         self._width = max((c.index + 1 for c in header.columns), default=0)
         # key → (field, cell → value or CellError), in column order; no memo for the kinds whose
         # every cell is different (names, numbers, free text), where it would only cost
-        self._parsers = {c.field.key: (c.field, None if c.field.kind in _UNIQUE else {})
+        self._parsers = {c.field.key: (_QuestionField(c.field) if c.question else c.field,
+                                       None if c.field.kind in _UNIQUE else {})
                          for c in header.columns}
 
     def _bad(self, pr: ParsedRow, key: str, message: str) -> None:
@@ -382,8 +386,34 @@ _UNIQUE = frozenset({"name", "id_number", "student_no", "phone", "prose"})
 MEMO_PER_COLUMN = 5_000  # a column of addresses stops adding once full; 是/否 needs two
 
 
+class _QuestionField:
+    """A code field read from a 是/否 column (see Field.yes_no)."""
+    kind = "answer"
+
+    def __init__(self, field: Field):
+        self.field = field
+        self.key, self.header = field.key, field.header
+
+
+def _answer(f: Field, v):
+    """是/有/1/√/Y → the field's code for yes, 否/无/0/×/N → for no; a label of the field's own
+    table (住校) is read as that label."""
+    yes, no = f.yes_no
+    said = table("yes_no").code(v)
+    if said == "0":
+        return no
+    if said == "1":
+        if yes is None:
+            shown = "、".join(label for label in table(f.table).labels() if label != table(f.table).label(no))
+            raise cv.CellError(f"{f.header}只写了“{cv.text(v)}”，没写是哪一种（{shown}）")
+        return yes
+    return cv.code(v, table(f.table), f.header)
+
+
 def _parse(f: Field, v):
     kind = f.kind
+    if kind == "answer":
+        return _answer(f.field, v)
     if kind == "text":
         return cv.text(v)
     if kind == "prose":
