@@ -158,7 +158,8 @@ def test_unknown_label_is_imported_with_a_warning_and_listed_to_check(store, tmp
     other = next(i for i in review.pending(store) if i["field"] == "transport")
     review.accept(store, other["student_uuid"], "transport")
     assert review.pending(store) == [] and store.get("students", other["student_uuid"])["transport"] is None
-    assert store.get("students", other["student_uuid"])["unchecked"] is None
+    kept = store.get("students", other["student_uuid"])["unchecked"]
+    assert review.load_notes(kept) == {} and review.load_settled(kept) == {"transport": other["original"]}
 
 
 def test_a_reimport_that_now_matches_clears_the_note(store, tmp_path):
@@ -311,3 +312,39 @@ def test_the_same_file_as_xls_imports_identically(tmp_path):
             store.close()
     assert results[0][0][0] == 300
     assert results[1] == results[0]
+
+
+
+def test_settled_values_stay_settled_when_the_same_export_comes_again(store, tmp_path):
+    """The term's next import of the unchanged 学籍 export does not bring back what the principal already
+    settled in 待核对 (resolved or accepted), says nothing about it, and keeps the chosen value; a new
+    unreadable text in that cell is raised again."""
+    path = tmp_path / "学籍.xlsx"
+    odd = {0: {"上下学方式": "骑马"}, 1: {"上下学方式": "乘船（渡口摆渡）"}}
+    write_xueji_workbook(path, 3, seed=5, overrides=odd)
+    import_roster(store, path, today=TODAY)
+    first, second = sorted(review.pending(store), key=lambda i: i["original"] != "骑马")
+    review.resolve(store, first["student_uuid"], "transport", "步行")
+    review.accept(store, second["student_uuid"], "transport")
+    walking = store.get("students", first["student_uuid"])["transport"]
+    again = import_roster(store, path, today=TODAY)
+    assert review.pending(store) == [] and again.updated == 0
+    assert not any("待核对" in w["message"] for w in again.warnings)
+    assert store.get("students", first["student_uuid"])["transport"] == walking
+    write_xueji_workbook(path, 3, seed=5, overrides={**odd, 0: {"上下学方式": "骑骡子"}})
+    import_roster(store, path, today=TODAY)
+    assert [(i["student_uuid"], i["original"]) for i in review.pending(store)] == [(first["student_uuid"], "骑骡子")]
+
+
+def test_an_empty_cell_never_blanks_what_the_database_has(store, tmp_path):
+    """A re-import whose 身份证件号 or phone cell is empty (a partial sheet, matched by 全国学籍号) keeps the
+    stored ID number and phone instead of erasing them without a word."""
+    path = tmp_path / "学籍.xlsx"
+    write_xueji_workbook(path, 2, seed=6)
+    import_roster(store, path, today=TODAY)
+    before = store.query("SELECT uuid, id_number, student_no, phone FROM students ORDER BY uuid")
+    assert all(b["id_number"] and b["student_no"] and b["phone"] for b in before)
+    write_xueji_workbook(path, 2, seed=6, overrides={i: {"身份证件号": None, "联系电话": None} for i in (0, 1)})
+    report = import_roster(store, path, today=TODAY)
+    assert not report.problems
+    assert store.query("SELECT uuid, id_number, student_no, phone FROM students ORDER BY uuid") == before

@@ -23,7 +23,10 @@ from jiaoyuapp.store import Store
 _FIELDS = {f.key: f for f in ALL_FIELDS}
 
 
-def load_notes(text: str | None) -> dict[str, str]:
+SETTLED = "="   # a note the principal settled is kept as "=key": the text it was, not raised again
+
+
+def _load(text: str | None) -> dict[str, str]:
     if not text:
         return {}
     try:
@@ -33,9 +36,21 @@ def load_notes(text: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
 
 
-def dump_notes(notes: dict[str, str]) -> str | None:
-    """The column's text: None when nothing is left to check, so a student without notes has none."""
-    return json.dumps(dict(sorted(notes.items())), ensure_ascii=False, separators=(",", ":")) if notes else None
+def load_notes(text: str | None) -> dict[str, str]:
+    """The values still to check: {field key: the cell's text as imported}."""
+    return {k: v for k, v in _load(text).items() if not k.startswith(SETTLED)}
+
+
+def load_settled(text: str | None) -> dict[str, str]:
+    """The values the principal settled (resolved or accepted), by the text the file had: the next
+    import of the same file does not raise them again (学籍 exports are imported every term)."""
+    return {k[1:]: v for k, v in _load(text).items() if k.startswith(SETTLED)}
+
+
+def dump_notes(notes: dict[str, str], settled: dict[str, str] | None = None) -> str | None:
+    """The column's text: None when nothing is left to check or remember, so most students have none."""
+    both = dict(notes, **{SETTLED + k: v for k, v in (settled or {}).items()})
+    return json.dumps(dict(sorted(both.items())), ensure_ascii=False, separators=(",", ":")) if both else None
 
 
 def field_label(key: str) -> str:
@@ -123,11 +138,12 @@ def resolve(store: Store, student_uuid: str, key: str, value: str, actor: str = 
     if key == "id_number" and store.scalar("SELECT 1 FROM students WHERE id_number = ? AND uuid != ?",
                                            (values[key], student_uuid)):
         raise DataError("这个身份证件号已属于另一名学生，请核对。")
-    del notes[key]
-    with store.write("review-resolve", actor, f"核对{student['name']}的{field_label(key)}") as w:
+    remembered = _settle(student, notes, key)
+    with store.write("review-resolve", actor, f"核对{class_label(student['grade'], student['class_no'])}学生的"
+                                              f"{field_label(key)}") as w:
         if "." in key:
             position, col = int(key[1]), key.split(".", 1)[1]
-            changed = w.update("students", student_uuid, {"unchecked": dump_notes(notes)})
+            changed = w.update("students", student_uuid, {"unchecked": remembered})
             g = store.query("SELECT uuid FROM guardians WHERE student_uuid = ? AND position = ?",
                             (student_uuid, position))
             if g:
@@ -136,13 +152,21 @@ def resolve(store: Store, student_uuid: str, key: str, value: str, actor: str = 
                 w.insert("guardians", {"student_uuid": student_uuid, "position": position, col: values[key]})
                 changed[key] = (None, values[key])
         else:
-            changed = w.update("students", student_uuid, dict(values, unchecked=dump_notes(notes)))
+            changed = w.update("students", student_uuid, dict(values, unchecked=remembered))
     return changed
+
+
+def _settle(student: dict, notes: dict, key: str) -> str | None:
+    """The student's notes with `key` settled: out of the list, its text remembered."""
+    settled = load_settled(student.get("unchecked"))
+    settled[key] = notes.pop(key)
+    return dump_notes(notes, settled)
 
 
 def accept(store: Store, student_uuid: str, key: str, actor: str = "") -> None:
     """Keep the field as it is (empty, if the import left it so) and drop its note."""
     student, notes = _student_and_notes(store, student_uuid, key)
-    del notes[key]
-    with store.write("review-accept", actor, f"确认{student['name']}的{field_label(key)}保持现状") as w:
-        w.update("students", student_uuid, {"unchecked": dump_notes(notes)})
+    remembered = _settle(student, notes, key)
+    with store.write("review-accept", actor, f"确认{class_label(student['grade'], student['class_no'])}学生的"
+                                             f"{field_label(key)}保持现状") as w:
+        w.update("students", student_uuid, {"unchecked": remembered})

@@ -19,7 +19,7 @@ from jiaoyuapp.errors import CancelledError, DataError, UnreadableFileError
 from jiaoyuapp.gc_pause import collector_paused
 from jiaoyuapp.roster import households
 from jiaoyuapp.roster.fields import MEMBER_COLUMNS
-from jiaoyuapp.roster.review import dump_notes, load_notes
+from jiaoyuapp.roster.review import dump_notes, load_notes, load_settled
 from jiaoyuapp.roster.roster_rows import ParsedRow, RowReader, find_header, iter_parsed
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.backups import auto_backup
@@ -194,12 +194,17 @@ def _written_keys(pr: ParsedRow) -> tuple[list[str], dict[int, list[str]]]:
     return student, guardian
 
 
-def _notes(pr: ParsedRow, old: dict) -> dict:
-    """The row's 待核对 notes after this import: a column the file has replaces its note (a value
-    that now reads right clears it); notes of columns the file lacks stay."""
+def _notes(pr: ParsedRow, stored: str | None) -> tuple[str | None, set[str]]:
+    """The row's 待核对 notes after this import, and the keys it would have raised again: a column
+    the file has replaces its note (a value that now reads right clears it, and forgets what was
+    settled); notes of columns the file lacks stay; a text the principal already settled is not
+    raised again while the file still says the same."""
+    old, settled = load_notes(stored), load_settled(stored)
     kept = {k: v for k, v in old.items() if k not in pr.present}
-    kept.update(pr.unchecked)
-    return kept
+    again = {k for k, v in pr.unchecked.items() if settled.get(k) == v}
+    kept.update({k: v for k, v in pr.unchecked.items() if k not in again})
+    settled = {k: v for k, v in settled.items() if k in again or (k not in pr.present and k not in kept)}
+    return dump_notes(kept, settled), again
 
 
 def _match(parsed: list[ParsedRow], by_id: dict, by_no: dict) -> tuple[list[ParsedRow], list[tuple[str, ParsedRow]]]:
@@ -232,12 +237,6 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
     by_id = dict(store.conn.execute("SELECT id_number, uuid FROM students WHERE id_number IS NOT NULL"))
     by_no = dict(store.conn.execute("SELECT student_no, uuid FROM students WHERE student_no IS NOT NULL"))
     creates, updates = _match(parsed, by_id, by_no)
-    for pr in parsed:
-        report.problems.extend(pr.problems)
-        report.warnings.extend(pr.warnings)
-    order = lambda p: (p.get("sheet", ""), p["row"])  # noqa: E731
-    report.problems.sort(key=order)
-    report.warnings.sort(key=order)
     report.valid = len(creates) + len(updates)
 
     targets = [t for t, _ in updates]
@@ -246,6 +245,12 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
     for g in _load(store, "guardians", "student_uuid", targets):
         current_guardians.setdefault(g["student_uuid"], {})[g["position"]] = g
     planned = [(t, _diff(current[t], current_guardians.get(t, {}), pr)) for t, pr in updates]
+    for pr in parsed:   # after planning: it drops the warnings of values already settled
+        report.problems.extend(pr.problems)
+        report.warnings.extend(pr.warnings)
+    order = lambda p: (p.get("sheet", ""), p["row"])  # noqa: E731
+    report.problems.sort(key=order)
+    report.warnings.sort(key=order)
     report.created = len(creates)
     report.updated = sum(1 for _, d in planned if d[0] or d[1])
     report.unchanged = len(planned) - report.updated
@@ -300,10 +305,15 @@ def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict
     """What a re-imported row would change: student fields, and guardians by position."""
     student_keys, guardian_keys = _written_keys(pr)
     v = pr.values
-    student = {k: v.get(k) for k in student_keys if current.get(k) != v.get(k)}
-    notes = dump_notes(_notes(pr, load_notes(current.get("unchecked"))))
+    # an empty cell says nothing: it never blanks what the database has (an ID number, a phone
+    # typed in the window); a value is cleared on the student's page
+    student = {k: v[k] for k in student_keys if v.get(k) is not None and current.get(k) != v[k]}
+    notes, again = _notes(pr, current.get("unchecked"))
     if notes != current.get("unchecked"):
         student["unchecked"] = notes
+    if again:   # settled before: the import's "请到待核对" for it would send the principal to nothing
+        places = {pr.locate(k)[1] for k in again}
+        pr.warnings[:] = [w for w in pr.warnings if w["letter"] not in places]
     guardians: dict[int, tuple[str | None, dict]] = {}
     for p, cols in guardian_keys.items():
         new = {c: v.get(f"g{p}.{c}") for c in cols}
@@ -312,7 +322,7 @@ def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict
             if any(x is not None for x in new.values()):
                 guardians[p] = (None, new)
         else:
-            changed = {c: x for c, x in new.items() if old.get(c) != x}
+            changed = {c: x for c, x in new.items() if x is not None and old.get(c) != x}
             if changed:
                 guardians[p] = (old["uuid"], changed)
     return student, guardians

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.roster.fields import ALL_FIELDS
-from jiaoyuapp.roster.review import dump_notes, load_notes
+from jiaoyuapp.roster.review import dump_notes, load_notes, load_settled
 from jiaoyuapp.roster.roster_import import ImportReport, apply_rows
 from jiaoyuapp.roster.roster_rows import FIELDS_BY_KEY, Column, HeaderMap, RowReader
 from jiaoyuapp.store import Store
@@ -83,7 +83,8 @@ def update_student(store: Store, uuid: str, raw: dict, actor: str = "") -> dict:
     student = {k: values.get(k) for k in write_keys if "." not in k}
     notes = load_notes(current.get("unchecked"))
     if notes.keys() & write_keys:   # a value typed in now settles what an import kept for 待核对
-        student["unchecked"] = dump_notes({k: v for k, v in notes.items() if k not in write_keys})
+        student["unchecked"] = dump_notes({k: v for k, v in notes.items() if k not in write_keys},
+                                          load_settled(current.get("unchecked")))
     if "id_number" in student and student["id_number"]:
         other = store.scalar("SELECT uuid FROM students WHERE id_number = ? AND uuid != ?",
                              (student["id_number"], uuid))
