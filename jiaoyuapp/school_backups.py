@@ -22,6 +22,7 @@ from jiaoyuapp.paths import auto_backup_dir, data_dir
 from jiaoyuapp.school import school_info
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.backups import SUFFIX, backup_to, check_backup_file, restore
+from jiaoyuapp.store.read_only import connect_read_only
 
 FOLDERS_FILE = "备份位置.json"
 KEEP_FOLDERS = 10
@@ -131,7 +132,7 @@ def backup_preview(store: Store, backup_file: str | Path) -> dict:
     ours, and a backup of another school."""
     path = Path(backup_file)
     check_backup_file(path, store.schema)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = connect_read_only(path)
     try:
         school = _backup_school(conn)
         theirs = _counts(conn)

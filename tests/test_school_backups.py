@@ -52,6 +52,17 @@ def test_preview_counts_and_restore_of_this_schools_backup(store, tmp_path):
     assert store.get("students", late) is None and safety and "恢复前" in safety
 
 
+@pytest.mark.parametrize("folder", ["备份#2", "进度50%A", "U盘 备份?旧"])
+def test_a_backup_in_a_folder_with_uri_characters_is_previewed_and_restored(store, tmp_path, folder):
+    """A stick folder named 备份#2 or 进度50%A holds a valid backup: it is not refused as "not a backup"."""
+    _add(store, "甲", 1)
+    backup = school_backups.backup_school(store, tmp_path / folder)
+    _add(store, "乙", 3)
+    assert school_backups.backup_preview(store, backup)["school"]["code"] == "5101230001"
+    school_backups.restore_school_backup(store, backup)
+    assert store.scalar("SELECT count(*) FROM students") == 1
+
+
 def test_another_schools_backup_is_refused(store, tmp_path):
     """If this fails, one school's backup can overwrite another school's data."""
     other = open_school(tmp_path / "邻校.db")

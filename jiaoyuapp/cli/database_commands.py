@@ -12,6 +12,7 @@ from jiaoyuapp.errors import DatabaseError, SchemaTooNewError, UsageError
 from jiaoyuapp.school import init_school, open_school, school_info
 from jiaoyuapp.store import Store, changelog
 from jiaoyuapp.store.damage import is_corruption
+from jiaoyuapp.store.read_only import connect_read_only
 
 
 def register(commands: Commands) -> None:
@@ -53,7 +54,7 @@ def open_for_check(path) -> Store:
     except DatabaseError:
         if not Path(path).is_file():
             raise
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        conn = connect_read_only(path, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError:

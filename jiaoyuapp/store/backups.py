@@ -28,6 +28,7 @@ from jiaoyuapp.paths import auto_backup_dir
 from jiaoyuapp.store.backup_folders import PART, BackupFolder, remove_with_journals
 from jiaoyuapp.store.connection import Schema, Store, applied_migrations, disk_full_error, out_of_room
 from jiaoyuapp.store.damage import integrity_lines, is_corruption
+from jiaoyuapp.store.read_only import connect_read_only
 
 AUTO_KEEP = 10
 SUFFIX = ".db"
@@ -177,7 +178,7 @@ def check_backup_file(path: Path, schema: Schema) -> None:
     if not path.is_file():
         raise DataError(f"找不到备份文件“{path}”。")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_read_only(path)
         try:
             problems = integrity(conn)
             applied = applied_migrations(conn, schema.migrations.name)
@@ -211,7 +212,7 @@ def restore(store: Store, backup_file: str | Path) -> str | None:
         if remaining:
             reached("restore-copying")
 
-    src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    src = connect_read_only(backup_file)
     try:
         src.backup(store.conn, pages=STEP_PAGES, progress=step)
     except sqlite3.Error as exc:

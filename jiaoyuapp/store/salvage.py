@@ -31,6 +31,7 @@ from jiaoyuapp.errors import DataError, UsageError
 from jiaoyuapp.store.backup_folders import BackupFolder, remove_with_journals
 from jiaoyuapp.store.connection import Schema, applied_migrations, open_store, out_of_room
 from jiaoyuapp.store.damage import integrity_lines, is_corruption
+from jiaoyuapp.store.read_only import connect_read_only
 
 CHUNK = 500
 MAX_PROBES = 20_000  # seeks per damaged span before the rest of it is given up
@@ -162,7 +163,7 @@ class _TableReader:
 
 
 def _source(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = connect_read_only(path)
     conn.execute("PRAGMA query_only = ON")
     return conn
 
