@@ -81,3 +81,16 @@ def test_transfer_in_new_student(store):
     assert store.get("students", uid)["name"] == "新来"
     with pytest.raises(DataError, match="校验位"):
         school_year.transfer_in(store, {"姓名": "错号", "身份证件号": "110105194912310021"}, from_school="x")
+
+
+def test_transfer_in_with_an_id_and_a_student_no_of_two_different_children_is_refused(store):
+    """转入 typed with one child's ID number and another's 全国学籍号 says so, instead of "程序出现意外错误"."""
+    a = add(store, "甲", "20180305", 2, "三年级1班")
+    b_id = make_id("20180406", 4)
+    b = add(store, "乙", "20180406", 4, "三年级1班")
+    update_student(store, b, {"全国学籍号": "G" + b_id})
+    school_year.transfer_out(store, a, to_school="县城第一小学")
+    with pytest.raises(DataError, match="两名不同的学生"):
+        school_year.transfer_in(store, {"姓名": "甲", "身份证件号": make_id("20180305", 2), "全国学籍号": "G" + b_id},
+                                from_school="县城第一小学")
+    assert store.get("students", a)["status"] == "转出"

@@ -79,8 +79,11 @@ def transfer_in(store: Store, raw: dict, *, from_school: str, day=None, actor=""
     values, problems, _ = parse_values(raw)
     existing = None
     if not problems:
-        existing = store.scalar("SELECT uuid FROM students WHERE id_number = ? OR student_no = ?",
-                                (values.get("id_number"), values.get("student_no")))
+        by_id = store.scalar("SELECT uuid FROM students WHERE id_number = ?", (values.get("id_number"),))
+        by_no = store.scalar("SELECT uuid FROM students WHERE student_no = ?", (values.get("student_no"),))
+        if by_id and by_no and by_id != by_no:
+            raise DataError("这个身份证件号和这个全国学籍号分别属于库中两名不同的学生，请对照户口本和学籍系统核对后再办理转入。")
+        existing = by_id or by_no
     day = _day(day)
     with store.write("转入", actor, "转入") as w:
         if existing:
