@@ -158,7 +158,12 @@ def test_new_school_from_the_wizard_to_a_visit_a_case_and_aid(qtbot, tmp_path):
     assert programs.add()
     aid = window.show_screen("aid")
     assert "县级助学金" in [aid.give_program.itemText(i) for i in range(aid.give_program.count())]
-    aid.choose(kid)
+    assert kid not in [aid.unaided.item(i).data(Qt.ItemDataRole.UserRole) for i in range(aid.unaided.count())]
+    aid.find.setText("zxh")   # not on the 应助未助 list: found by the search, as for 营养改善计划
+    assert aid.found.count() == 1
+    qtbot.mouseClick(aid.found.viewport(), Qt.MouseButton.LeftButton,
+                     pos=aid.found.visualItemRect(aid.found.item(0)).center())
+    assert aid.student_uuid == kid and "张小红" in aid.chosen.text()
     aid.give_program.setCurrentText("县级助学金")
     assert aid.give()
     assert store.scalar("SELECT a.amount FROM aid_records a JOIN aid_programs p ON p.uuid = a.program_uuid "

@@ -12,11 +12,19 @@ from jiaoyuapp.ledgers.aid import give_aid, totals, unaided
 from jiaoyuapp.ledgers.coverage import current_term
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
+from ui.scrolling import scrolled
+from ui.student_search import StudentSearch
 from ui.screens.base import Screen, date_edit, heading
 from ui.screens.setup import NO_PROGRAMS, NO_TERMS, has_terms, setup_hint
 from ui.todo_hints import window_text
 
 ALL = "（全部项目）"
+
+
+def wrapped(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)   # a long line wraps in the narrow column instead of widening it
+    return label
 
 
 class AidScreen(Screen):
@@ -49,12 +57,17 @@ class AidScreen(Screen):
         split.addWidget(self.records)
         right = QWidget()
         r = QVBoxLayout(right)
-        r.addWidget(QLabel("应助未助（本学期还没有任何资助记录）："))
+        r.addWidget(wrapped("查找学生登记资助（营养改善计划等面向全体学生的项目也从这里登记）："))
+        picker = StudentSearch(lambda: self.store, "aidStudent", height=90)
+        picker.chosen.connect(self.choose)
+        self.find, self.found = picker.find, picker.found
+        r.addWidget(picker)
+        r.addWidget(wrapped("或从应助未助名单中点选（本学期还没有任何资助记录）："))
         self.unaided = QListWidget()
         self.unaided.setObjectName("unaidedList")
         self.unaided.itemClicked.connect(lambda item: self.choose(item.data(Qt.ItemDataRole.UserRole)))
         r.addWidget(self.unaided, 1)
-        self.chosen = QLabel("点选一名学生登记资助")
+        self.chosen = wrapped("查找或点选一名学生登记资助")
         r.addWidget(self.chosen)
         self.give_program = QComboBox()
         self.paid_on = date_edit()
@@ -66,7 +79,7 @@ class AidScreen(Screen):
         self.give_button.setObjectName("giveAid")
         self.give_button.clicked.connect(self.give)
         r.addWidget(self.give_button)
-        split.addWidget(right)
+        split.addWidget(scrolled(right, "aidGiveForm"))  # short screens and big text scroll, never push the window
         split.setSizes([700, 400])
         layout.addWidget(split, 1)
 
@@ -101,9 +114,9 @@ class AidScreen(Screen):
         except JiaoyuError as exc:
             self.summary.setText(window_text(exc) if has_terms(self.store) else NO_TERMS)
             return
-        self.summary.setText(f"{t['term']}：共发放{t['amount']:g}元；" + "；".join(
-            f"{p['name']}{p['students']}人{p['amount']:g}元" for p in t["programs"] if p["records"])
-            + f"。应助未助{len(missing['students'])}人。")
+        given = "；".join(f"{p['name']}{p['students']}人{p['amount']:g}元" for p in t["programs"] if p["records"])
+        self.summary.setText(f"{t['term']}：共发放{t['amount']:g}元" + (f"（{given}）" if given else "")
+                             + f"。应助未助{len(missing['students'])}人。")
         for s in missing["students"]:
             item = QListWidgetItem(f"{s['class']} {s['name']}（{'、'.join(s['reasons'])}）")
             item.setData(Qt.ItemDataRole.UserRole, s["uuid"])
@@ -133,7 +146,7 @@ class AidScreen(Screen):
 
     def give(self) -> bool:
         if not self.student_uuid:
-            show_error(self, "请先在左侧名单中点选学生。")
+            show_error(self, "请先选择学生：在右边“查找学生”中输入姓名或拼音首字母，或在应助未助名单中点选。")
             return False
         if self.give_program.count() == 0:
             show_error(self, NO_PROGRAMS)
@@ -151,6 +164,7 @@ class AidScreen(Screen):
             return False
         self.student_uuid = None
         self.amount.clear()
-        self.chosen.setText("已登记。点选下一名学生。")
+        self.chosen.setText("已登记。查找或点选下一名学生。")
+        self.find.clear()
         self.window_.data_changed()
         return True

@@ -21,8 +21,8 @@ from jiaoyuapp.ledgers.attachments import read_file
 from jiaoyuapp.ledgers.teachers import list_teachers
 from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, visit_details
 from jiaoyuapp.roster.classes import class_label
-from jiaoyuapp.roster.search import find_students
 from ui import file_dialogs
+from ui.student_search import StudentSearch
 from ui.dialogs import show_error, show_info
 from ui.optional_date import OptionalDate
 from ui.screens.base import Screen, date_edit, heading
@@ -75,17 +75,10 @@ class VisitsScreen(Screen):
     def _form(self) -> QWidget:
         box = QWidget()
         form = QFormLayout(box)
-        self.find = QLineEdit()
-        self.find.setObjectName("visitStudentSearch")
-        self.find.setPlaceholderText("输入学生姓名或拼音首字母（如 zs）")
-        self.found = QListWidget()
-        self.found.setObjectName("visitStudentResults")
-        self.found.setMaximumHeight(110)
-        self.find.textChanged.connect(self._search)
-        self.found.itemActivated.connect(lambda item: self.choose_student(item.data(Qt.ItemDataRole.UserRole)))
-        self.found.itemClicked.connect(lambda item: self.choose_student(item.data(Qt.ItemDataRole.UserRole)))
-        form.addRow("学生：", self.find)
-        form.addRow("", self.found)
+        picker = StudentSearch(lambda: self.store, "visitStudent")
+        self.find, self.found = picker.find, picker.found
+        picker.chosen.connect(self.choose_student)
+        form.addRow("学生：", picker)
         self.covered = QLabel("请先选择学生。一次家访覆盖同一户在校的兄弟姐妹。")
         self.covered.setObjectName("visitCovered")
         self.covered.setWordWrap(True)
@@ -227,19 +220,6 @@ class VisitsScreen(Screen):
             item = QListWidgetItem(f"{d['class']} {d['name']} 已访{d['visits']}次{note}")
             item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
             self.task_list.addItem(item)
-
-    def _search(self, text: str) -> None:
-        self.found.clear()
-        if not text.strip():
-            return
-        try:
-            rows = find_students(self.store, text, status="在读", limit=20)
-        except JiaoyuError:
-            return
-        for s in rows:
-            item = QListWidgetItem(f"{s['name']}　{class_label(s['grade'], s['class_no'])}")
-            item.setData(Qt.ItemDataRole.UserRole, s["uuid"])
-            self.found.addItem(item)
 
     def choose_student(self, uuid: str) -> None:
         s = self.store.get("students", uuid)
