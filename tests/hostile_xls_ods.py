@@ -153,9 +153,13 @@ def _in_first_sheet(recs, new: tuple[int, bytes]) -> list:
     raise AssertionError("no sheet")
 
 
-def far_cell(row: int, col: int):
-    """A number cell at (row, col), 0-based, in the roster sheet: the sheet then reaches that far."""
-    return lambda recs: _in_first_sheet(recs, (NUMBER, struct.pack("<HHHd", row, col, 15, 1.0)))
+def far_cell(row: int, col: int, times: int = 1):
+    """A number cell at (row, col), 0-based, in the roster sheet (written `times` times): the sheet then reaches that far."""
+    def change(recs):
+        for _ in range(times):
+            recs = _in_first_sheet(recs, (NUMBER, struct.pack("<HHHd", row, col, 15, 1.0)))
+        return recs
+    return change
 
 
 def sst_claiming(count: int):

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from jiaoyuapp.errors import DataError, UnreadableFileError
+from jiaoyuapp.errors import UnreadableFileError
 from jiaoyuapp.roster.roster_import import import_roster
 from tests import hostile_xls_ods as h
 from tests.broken_workbooks import ENTITY_ATTACKS, patched_entry
@@ -64,6 +63,11 @@ def refused(store, kept, tmp_path, name: str, data: bytes, *says: str) -> str:
     return message
 
 
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 # --- .xls ------------------------------------------------------------------------------------------
 
 def test_a_cut_xls_is_refused_as_incomplete(store, kept, tmp_path, real):
@@ -103,6 +107,15 @@ def test_an_xls_claiming_billions_of_shared_strings_still_reads(store, tmp_path,
     path = _write(tmp_path / "文字表.xls", h.rebuilt_xls(real["xls"], h.sst_claiming(0xFFFFFFFF)))
     report = import_roster(store, path, dry_run=True)
     assert (report.rows, report.valid) == (4, 3)
+
+
+def test_an_xls_writing_one_cell_over_and_over_is_refused(store, kept, tmp_path, real, monkeypatch):
+    """A .xls that writes the same cell millions of times (calamine keeps each before building) is refused in words."""
+    from jiaoyuapp.roster import xls_package
+    monkeypatch.setattr(xls_package, "MAX_CELL_RECORDS", 100)
+    xls = real["xls"]
+    assert import_roster(store, _write(tmp_path / "少.xls", h.rebuilt_xls(xls, h.far_cell(0, 0, 20))), dry_run=True).rows == 4
+    refused(store, kept, tmp_path, "重复.xls", h.rebuilt_xls(xls, h.far_cell(0, 0, 200)), "单元格记录多得异常")
 
 
 # --- .ods ------------------------------------------------------------------------------------------
@@ -180,8 +193,3 @@ def test_the_import_of_hostile_files_under_1_gib_ends_in_a_refusal_not_a_crash(t
         assert error.startswith(f"无法读取“{path.name}”") and says in error, error
     students = jiaoyu("students")
     assert students.returncode == 0 and "周一" in students.stdout and "吴二" in students.stdout
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path

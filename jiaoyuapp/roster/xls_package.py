@@ -22,6 +22,7 @@ MAX_XLS_BYTES = 200 << 20       # BIFF8 holds at most 65,536 rows a sheet; a sch
 MAX_COLUMNS = 256               # BIFF8's limits
 MAX_ROWS = 65_536
 MAX_CELLS = 8_000_000           # all sheets together (workbook_reader's bound for one sheet of any format)
+MAX_CELL_RECORDS = MAX_CELLS    # calamine keeps every cell record (a cell written twice twice) before building
 FREE, END, FAT_SECTOR, DIFAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
 CELL_RECORDS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
 MULTI_RECORDS = {0x00BD, 0x00BE}    # MULRK, MULBLANK: row, first column … last column
@@ -33,6 +34,7 @@ BROKEN = "旧版Excel（.xls）文件的内部结构已损坏或不完整（常�
 class XlsFacts:
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)   # sheet name → (rows, columns)
     claimed: dict[str, tuple[int, int]] = field(default_factory=dict)   # what DIMENSIONS says, the same way
+    cells: int = 0                                                      # cell records, MULRK/MULBLANK's cells each
 
 
 def inspect(package: Package) -> XlsFacts:
@@ -74,6 +76,9 @@ def _bounded(package: Package, facts: XlsFacts) -> XlsFacts:
         if sum(rows * columns for rows, columns in extents.values()) > MAX_CELLS:
             raise package.fail(f"工作簿的各工作表合起来大得异常（超过{MAX_CELLS // 10_000}万个单元格），"
                                "请只保留学生名单的行和列，另存为新文件后再导入")
+    if facts.cells > MAX_CELL_RECORDS:
+        raise package.fail(f"工作簿里的单元格记录多得异常（超过{MAX_CELL_RECORDS // 10_000}万条），"
+                           "文件可能已损坏或是恶意构造的")
     return facts
 
 
@@ -203,7 +208,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
     n, pos = len(data), 0
     stack: list[tuple[str | None, int, int]] = []
     sheet = None
-    rows = cols = 0
+    rows = cols = cells = 0
     in_globals = True
     while pos + 4 <= n:
         kind, length = unpack("<HH", data, pos)
@@ -211,6 +216,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
         if body + length > n:
             break
         if kind in CELL_RECORDS:
+            cells += 1
             if length >= 4:
                 r, c = unpack("<HH", data, body)
                 if r >= rows:
@@ -219,8 +225,9 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
                     cols = c + 1
         elif kind in MULTI_RECORDS:
             if length >= 6:
-                r = unpack("<H", data, body)[0]
+                r, first = unpack("<HH", data, body)
                 last = unpack("<H", data, body + length - 2)[0]
+                cells += max(last - first + 1, 1)
                 if r >= rows:
                     rows = r + 1
                 if last >= cols:
@@ -249,4 +256,5 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
         if not stack:
             break
         sheet, rows, cols = stack.pop()
+    facts.cells = cells
     return facts
