@@ -153,6 +153,21 @@ def _in_first_sheet(recs, new: tuple[int, bytes]) -> list:
     raise AssertionError("no sheet")
 
 
+def with_sheet_offset(xls: bytes, offset: int) -> bytes:
+    """The .xls with its first sheet's BOUNDSHEET pointing at `offset` in the stream instead of at the sheet."""
+    stream = bytearray(join_records(records(workbook_stream(xls))))
+    at = next(pos for pos, (kind, _) in zip(_positions(stream), records(bytes(stream))) if kind == BOUNDSHEET)
+    struct.pack_into("<I", stream, at + 4, offset)
+    return compound({"Workbook": bytes(stream)})
+
+
+def _positions(stream: bytes):
+    pos = 0
+    while pos + 4 <= len(stream):
+        yield pos
+        pos += 4 + struct.unpack_from("<H", stream, pos + 2)[0]
+
+
 def far_cell(row: int, col: int, times: int = 1):
     """A number cell at (row, col), 0-based, in the roster sheet (written `times` times): the sheet then reaches that far."""
     def change(recs):

@@ -102,6 +102,12 @@ def test_xls_cells_or_dimensions_beyond_reach_are_refused_before_calamine(store,
     refused(store, kept, tmp_path, "范围2.xls", h.rebuilt_xls(xls, h.dimensions_claiming(65536, 256)), "大得异常")
 
 
+def test_an_xls_whose_sheet_list_points_astray_is_refused(store, kept, tmp_path, real):
+    """A sheet list pointing past the end or into the middle of a record (calamine panics there) is called damaged."""
+    for offset in (0xFFFFFF00, 100):
+        refused(store, kept, tmp_path, "目录.xls", h.with_sheet_offset(real["xls"], offset), "内部结构已损坏")
+
+
 def test_an_xls_claiming_billions_of_shared_strings_still_reads(store, tmp_path, real):
     """A shared-string table whose count says four billion is not trusted: the roster reads as it is."""
     path = _write(tmp_path / "文字表.xls", h.rebuilt_xls(real["xls"], h.sst_claiming(0xFFFFFFFF)))

@@ -22,7 +22,7 @@ MAX_XLS_BYTES = 200 << 20       # BIFF8 holds at most 65,536 rows a sheet; a sch
 MAX_COLUMNS = 256               # BIFF8's limits
 MAX_ROWS = 65_536
 MAX_CELLS = 8_000_000           # all sheets together (workbook_reader's bound for one sheet of any format)
-MAX_CELL_RECORDS = MAX_CELLS    # calamine keeps every cell record (a cell written twice twice) before building
+MAX_CELL_RECORDS = MAX_CELLS    # calamine keeps every cell record (a cell written twice counts twice) before building
 FREE, END, FAT_SECTOR, DIFAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
 CELL_RECORDS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
 MULTI_RECORDS = {0x00BD, 0x00BE}    # MULRK, MULBLANK: row, first column … last column
@@ -209,6 +209,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
     stack: list[tuple[str | None, int, int]] = []
     sheet = None
     rows = cols = cells = 0
+    starts: set[int] = set()
     in_globals = True
     while pos + 4 <= n:
         kind, length = unpack("<HH", data, pos)
@@ -238,6 +239,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
             elif length >= 8:       # BIFF5
                 facts.claimed[sheet] = (unpack("<H", data, body + 2)[0], unpack("<H", data, body + 6)[0])
         elif kind == BOF:
+            starts.add(pos)
             stack.append((sheet, rows, cols))
             sheet, rows, cols = offsets.get(pos), 0, 0
         elif kind == EOF:
@@ -256,5 +258,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
         if not stack:
             break
         sheet, rows, cols = stack.pop()
+    if not set(offsets) <= starts:      # calamine would read a sheet from there (past the end: it panics)
+        raise refused(package.path, BROKEN, COPY_AGAIN)
     facts.cells = cells
     return facts
