@@ -5,7 +5,8 @@ ODS says so in its manifest), and one streaming pass over content.xml for what a
 before it allocates. ODS writes a run of equal cells as one cell with a repeat count, so a 10 KB
 file can say "this value, 16,384 columns by a million rows"; calamine would build all of it.
 The pass computes how far each table's cells with content reach, counting repeats as a reader
-does, and its merged ranges (ODS spans), which calamine does not report for ODS.
+does, and its merged ranges (ODS spans), which calamine does not report for ODS. calamine builds
+every table when it opens the file, so the tables are bounded here, together, before it does.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ MIMETYPES = (b"application/vnd.oasis.opendocument.spreadsheet", b"application/vn
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 MAX_REPEAT = 1 << 24        # LibreOffice writes up to 1,048,576 rows × 16,384 columns of emptiness
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384   # what LibreOffice and Excel can hold
+MAX_CELLS = 8_000_000       # all tables together (workbook_reader's bound for one sheet of any format)
 
 
 @dataclass
@@ -48,10 +51,22 @@ def inspect(package: Package) -> dict[str, TableFacts]:
         check_prologs(package, zf)
     try:
         with zipfile.ZipFile(package.path) as zf, zf.open(package.parts["content.xml"]) as fh:
-            return _tables(package, fh)
+            return _bounded(package, _tables(package, fh))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
         raise package.fail("文件中表格内容（content.xml）的压缩数据已损坏（常见于没有复制完整或磁盘、U盘出错）",
                            COPY_AGAIN) from None
+
+
+def _bounded(package: Package, tables: dict[str, TableFacts]) -> dict[str, TableFacts]:
+    """Refuse tables whose content reaches beyond a spreadsheet's limits, or too far to build together."""
+    for name, t in tables.items():
+        if t.rows > MAX_ROWS or t.columns > MAX_COLUMNS:
+            limit = f"{MAX_ROWS}行" if t.rows > MAX_ROWS else f"{MAX_COLUMNS}列"
+            raise package.fail(f"工作表“{name}”的内容超出了电子表格的上限（{limit}），可能已损坏或是恶意构造的文件", ASK_AGAIN)
+    if sum(t.rows * t.columns for t in tables.values()) > MAX_CELLS:
+        raise package.fail(f"工作簿的各工作表合起来大得异常（超过{MAX_CELLS // 10_000}万个单元格），"
+                           "请只保留学生名单的行和列，另存为新文件后再导入")
+    return tables
 
 
 def _count(package: Package, elem, attr: str) -> int:

@@ -105,6 +105,8 @@ def sniff(path: Path) -> str:
     if "urn:schemas-microsoft-com:office:spreadsheet" in text or "progid=\"excel.sheet\"" in text:
         raise refused(path, "这是“XML电子表格2003”格式的文本文件，不是Excel工作簿，只是文件名像（很多系统导出的.xls"
                             "其实是这种格式）", SAVE_AS)
+    if text.startswith("mime-version:") or "multipart/related" in text[:2000]:
+        raise refused(path, "这是“单个文件网页”（MHT）格式的表格，只是文件名像Excel文件（一些系统导出的.xls是这样）", SAVE_AS)
     if text.startswith("<"):
         raise refused(path, "这是网页（HTML）或XML格式的表格，只是文件名像Excel文件（从网站或系统下载的“Excel”常是这样）",
                       SAVE_AS)

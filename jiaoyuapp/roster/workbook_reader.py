@@ -40,6 +40,7 @@ MERGE_MAX_SPAN = (100_000, 1_000)   # larger merged ranges (rows, columns) carry
 KINDS = {"WorkSheet": "worksheet", "ChartSheet": "chartsheet", "DialogSheet": "dialogsheet",
          "MacroSheet": "macrosheet"}
 STATES = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryHidden"}
+SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "ods": (".ods",)}
 
 
 def _member(value) -> str:
@@ -56,7 +57,11 @@ class Workbook:
         self._facts = facts
         self._extents: dict[str, tuple[int, int, int]] = {}
         try:
-            self._book = CalamineWorkbook.from_path(str(self.path))
+            if self.path.suffix.lower() in SUFFIXES[package.kind]:
+                self._book = CalamineWorkbook.from_path(str(self.path))
+            else:   # calamine picks the format by the name; a renamed file is read as what it is
+                with open(self.path, "rb") as fh:
+                    self._book = CalamineWorkbook.from_filelike(fh)
             if package.kind != "xlsx":
                 package.sheets = [Sheet(m.name, STATES.get(_member(m.visible), "hidden"), KINDS.get(_member(m.typ), "other"))
                                   for m in self._book.sheets_metadata]

@@ -6,7 +6,9 @@ OLE2 compound file (a small FAT file system). The same container holds a passwor
 container is walked cheaply — header, sector allocation table, directory, the workbook stream's
 chain must lie inside the file — and the workbook's records are walked once for what a reader must
 know before it allocates: a password (FILEPASS), and how far each sheet's cells reach (calamine
-builds each sheet as one dense block, so two cells far apart could ask for gigabytes).
+builds each sheet as one dense block, so two cells far apart could ask for gigabytes). calamine
+builds every sheet of an .xls when it opens the file, and first reserves room for as many cells as
+each sheet's DIMENSIONS record claims, so all of it is bounded here, for the whole workbook.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from jiaoyuapp.roster.workbook_files import COPY_AGAIN, SAVE_AS, UNLOCK, Package
 MAX_XLS_BYTES = 200 << 20       # BIFF8 holds at most 65,536 rows a sheet; a school's file is a few MB
 MAX_COLUMNS = 256               # BIFF8's limits
 MAX_ROWS = 65_536
+MAX_CELLS = 8_000_000           # all sheets together (workbook_reader's bound for one sheet of any format)
+MAX_CELL_RECORDS = MAX_CELLS    # calamine keeps every cell record (a cell written twice counts twice) before building
 FREE, END, FAT_SECTOR, DIFAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
 CELL_RECORDS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
 MULTI_RECORDS = {0x00BD, 0x00BE}    # MULRK, MULBLANK: row, first column … last column
-BOF, EOF, FILEPASS, BOUNDSHEET = 0x0809, 0x000A, 0x002F, 0x0085
+BOF, EOF, FILEPASS, BOUNDSHEET, DIMENSIONS = 0x0809, 0x000A, 0x002F, 0x0085, 0x0200
 BROKEN = "旧版Excel（.xls）文件的内部结构已损坏或不完整（常见于没有复制完整或复制时拔了U盘）"
 
 
 @dataclass
 class XlsFacts:
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)   # sheet name → (rows, columns)
+    claimed: dict[str, tuple[int, int]] = field(default_factory=dict)   # what DIMENSIONS says, the same way
+    cells: int = 0                                                      # cell records, MULRK/MULBLANK's cells each
 
 
 def inspect(package: Package) -> XlsFacts:
@@ -56,7 +62,24 @@ def inspect(package: Package) -> XlsFacts:
         if "powerpoint document" in names:
             raise refused(path, "这是PowerPoint演示文稿，不是Excel工作簿", "请找到原来的Excel花名册，或从学籍系统重新导出后再导入。")
         raise refused(path, "文件是旧版Office格式，但里面没有工作表数据，不是Excel工作簿或已损坏", SAVE_AS)
-    return _walk(package, streams[book])
+    return _bounded(package, _walk(package, streams[book]))
+
+
+def _bounded(package: Package, facts: XlsFacts) -> XlsFacts:
+    """Refuse sheets beyond BIFF8's limits, and a workbook whose sheets together would be too big to build."""
+    for extents, what in ((facts.extents, "单元格"), (facts.claimed, "记录的表格范围")):
+        for name, (rows, columns) in extents.items():
+            if rows > MAX_ROWS or columns > MAX_COLUMNS:
+                limit = f"{MAX_ROWS}行" if rows > MAX_ROWS else f"{MAX_COLUMNS}列"
+                raise package.fail(f"工作表“{name}”的{what}超出了旧版Excel（.xls）的上限（{limit}），"
+                                   "文件已损坏或是恶意构造的", COPY_AGAIN)
+        if sum(rows * columns for rows, columns in extents.values()) > MAX_CELLS:
+            raise package.fail(f"工作簿的各工作表合起来大得异常（超过{MAX_CELLS // 10_000}万个单元格），"
+                               "请只保留学生名单的行和列，另存为新文件后再导入")
+    if facts.cells > MAX_CELL_RECORDS:
+        raise package.fail(f"工作簿里的单元格记录多得异常（超过{MAX_CELL_RECORDS // 10_000}万条），"
+                           "文件可能已损坏或是恶意构造的")
+    return facts
 
 
 class _Compound:
@@ -185,7 +208,8 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
     n, pos = len(data), 0
     stack: list[tuple[str | None, int, int]] = []
     sheet = None
-    rows = cols = 0
+    rows = cols = cells = 0
+    starts: set[int] = set()
     in_globals = True
     while pos + 4 <= n:
         kind, length = unpack("<HH", data, pos)
@@ -193,6 +217,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
         if body + length > n:
             break
         if kind in CELL_RECORDS:
+            cells += 1
             if length >= 4:
                 r, c = unpack("<HH", data, body)
                 if r >= rows:
@@ -201,13 +226,20 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
                     cols = c + 1
         elif kind in MULTI_RECORDS:
             if length >= 6:
-                r = unpack("<H", data, body)[0]
+                r, first = unpack("<HH", data, body)
                 last = unpack("<H", data, body + length - 2)[0]
+                cells += max(last - first + 1, 1)
                 if r >= rows:
                     rows = r + 1
                 if last >= cols:
                     cols = last + 1
+        elif kind == DIMENSIONS and sheet is not None:
+            if length >= 14:        # BIFF8: first row, last row + 1 (32-bit), first column, last column + 1
+                facts.claimed[sheet] = (unpack("<I", data, body + 4)[0], unpack("<H", data, body + 10)[0])
+            elif length >= 8:       # BIFF5
+                facts.claimed[sheet] = (unpack("<H", data, body + 2)[0], unpack("<H", data, body + 6)[0])
         elif kind == BOF:
+            starts.add(pos)
             stack.append((sheet, rows, cols))
             sheet, rows, cols = offsets.get(pos), 0, 0
         elif kind == EOF:
@@ -226,4 +258,7 @@ def _walk(package: Package, data: bytes) -> XlsFacts:
         if not stack:
             break
         sheet, rows, cols = stack.pop()
+    if not set(offsets) <= starts:      # calamine would read a sheet from there (past the end: it panics)
+        raise refused(package.path, BROKEN, COPY_AGAIN)
+    facts.cells = cells
     return facts
