@@ -199,3 +199,39 @@ def test_the_import_of_hostile_files_under_1_gib_ends_in_a_refusal_not_a_crash(t
         assert error.startswith(f"无法读取“{path.name}”") and says in error, error
     students = jiaoyu("students")
     assert students.returncode == 0 and "周一" in students.stdout and "吴二" in students.stdout
+
+
+def _xlsx_reaching_far(real: dict[str, bytes], tmp_path: Path) -> Path:
+    """The roster .xlsx with one cell at ZZ40000000 (calamine would reserve ~900 GB for it)."""
+    import zipfile
+    src = _write(tmp_path / "原.xlsx", real["xlsx"])
+    out = tmp_path / "far.zip"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"</sheetData>", b'<row r="40000000"><c r="ZZ40000000" t="inlineStr">'
+                                                      b'<is><t>x</t></is></c></row></sheetData>')
+            zout.writestr(info, data)
+    return out
+
+
+def test_a_zip_with_the_parts_of_two_formats_is_refused_before_calamine(store, kept, tmp_path, real):
+    """An .xlsx that also carries an ODS mimetype and a one-cell content.xml (checked as the small ODS, read by
+    calamine as the huge xlsx) is refused in words; a real .xlsb (workbook.bin, never checked) is too."""
+    import zipfile
+    far = _xlsx_reaching_far(real, tmp_path)
+    both = tmp_path / "both.zip"
+    with zipfile.ZipFile(far) as zin, zipfile.ZipFile(both, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        for name, part in h.ods_parts(real["ods"]).items():
+            if name in ("mimetype", "content.xml", "META-INF/manifest.xml"):
+                zout.writestr(name, part)
+    for name in ("学籍.xlsx", "学籍.ods", "学籍.xls"):
+        refused(store, kept, tmp_path, name, both.read_bytes(), "既有Excel工作簿的部分")
+    xlsb = tmp_path / "b.zip"
+    with zipfile.ZipFile(far) as zin, zipfile.ZipFile(xlsb, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename.replace("workbook.xml", "workbook.bin"), zin.read(info.filename))
+    refused(store, kept, tmp_path, "学籍.xlsb", xlsb.read_bytes(), ".xlsb")

@@ -31,7 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from jiaoyuapp.errors import UnreadableFileError
 from jiaoyuapp.roster import ods_package, xls_package, xlsx_package
-from jiaoyuapp.roster.workbook_files import COPY_AGAIN, UNLOCK, Package, Sheet, busy, refused, sniff
+from jiaoyuapp.roster.workbook_files import COPY_AGAIN, SAVE_AS, UNLOCK, Package, Sheet, busy, refused, sniff
 
 MAX_CELLS = 8_000_000           # a sheet's block of cells (a 100,000-student roster of 70 columns is 7 million)
 MAX_MERGES = 100_000
@@ -215,6 +215,13 @@ def open_workbook(path: str | Path) -> Workbook:
     package = Package(path, "xlsx")
     with _zip_names(path) as names:
         is_ods = "mimetype" in names or ("content.xml" in names and "[Content_Types].xml" not in names)
+        looks_xlsx = "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names)
+    # calamine, given a file by its contents, tries its readers in turn (xls, xlsx, xlsb, ods): a zip
+    # that carries the parts of two formats would be checked as one and read as the other
+    if is_ods and looks_xlsx:
+        raise refused(path, "这个文件里既有Excel工作簿的部分，又有ODS表格的部分，无法确定它是哪一种（可能被改动过）", SAVE_AS)
+    if "xl/workbook.bin" in names:
+        raise refused(path, "这是Excel二进制工作簿（.xlsb），本软件不读这种格式", SAVE_AS)
     if is_ods:
         package.kind = "ods"
         return Workbook(package, ods_package.inspect(package))
