@@ -82,3 +82,18 @@ def test_export_ledgers_command(tmp_path):
     jiaoyu("export", "ledgers", tmp_path / "out" / "台账.xlsx", db=db, check_code=0)
     jiaoyu("export", "ledgers", tmp_path / "out" / "公示.xlsx", "--public", db=db, check_code=0)
     assert openpyxl.load_workbook(tmp_path / "out" / "台账.xlsx").sheetnames[0] == "学生花名册"
+
+
+def test_a_student_known_only_by_the_address_where_they_live_has_it_in_the_ledger(store, tmp_path):
+    """A school-made sheet with only 居住地址 (现住址) does not leave 家庭住址 blank in the roster ledger
+    a teacher plans home visits from."""
+    from jiaoyuapp.documents.ledger_rows import roster_rows
+    from jiaoyuapp.roster.roster_import import import_roster
+    from jiaoyuapp.school import init_school
+    from tests.workbooks import make_id, save
+    init_school(store, code="5101230001", name="青石镇红岩村小学", township="青石镇", county="示范县")
+    import_roster(store, save([["姓名", "身份证号", "班级", "居住地址"],
+                               ["张小三", make_id("20180305", 11), "三年级1班", "青石镇红岩村3组"]],
+                              tmp_path / "r.xlsx"))
+    (row,) = list(roster_rows(store, masked=False))
+    assert "青石镇红岩村3组" in row

@@ -44,7 +44,7 @@ class FolderDoc(BaseDocTemplate):
     def __init__(self, buffer, school: dict, data_fp: str, label: str = "迎检档案", **kw):
         super().__init__(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=18 * mm,
                          bottomMargin=16 * mm, title=f"{school['name']}迎检档案", author=school["name"],
-                         subject="控辍保学与家访工作档案", creator="jiaoyuapp", initialFontName=FONT, **kw)
+                         subject="控辍保学与家访工作档案", creator="控辍保学与家访台账", initialFontName=FONT, **kw)
         self.school, self.data_fp, self.label = school, data_fp, label
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate("cover", [frame]), PageTemplate("body", [frame], onPage=self._decorate)])

@@ -68,6 +68,12 @@ def _family_type(s: dict) -> str:
     return "、".join(flags_of(s)) or "一般家庭"
 
 
+def _home(s) -> str | None:
+    """Where the family can be found: the 家庭住址, else the 现住址 (a school-made sheet often has only
+    a 居住地址 column), so the ledger a teacher visits from is not left blank."""
+    return s["home_address"] or s["current_address"]
+
+
 def roster_rows(store: Store, masked: bool) -> Iterator[list]:
     g = _guardians(store)
     hide_id, hide_phone = _maskers(store, masked)
@@ -79,7 +85,7 @@ def roster_rows(store: Store, masked: bool) -> Iterator[list]:
         yield [n, s["name"], table("sex").label(s["sex"]), s["birth_date"], table("ethnicity").label(s["ethnicity"]),
                hide_id(idn), hide_id(s["student_no"]),
                table("grade").label(str(s["grade"])) if s["grade"] else "", class_label(s["grade"], s["class_no"]),
-               s["status"], table("boarding").label(s["boarding"]), s["home_address"], guardian.get("name"),
+               s["status"], table("boarding").label(s["boarding"]), _home(s), guardian.get("name"),
                guardian.get("relation"), hide_phone(phone), _family_type(s)]
 
 
@@ -119,7 +125,7 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
     absent = dict(store.conn.execute("SELECT student_uuid, count(*) FROM absences WHERE kind = '无故' "
                                      "GROUP BY student_uuid"))
     found = store.rows(f"SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
-                       f"s.hukou_place, s.home_address, {FAMILY_COLUMNS} FROM cases c JOIN students s "
+                       f"s.hukou_place, s.home_address, s.current_address, {FAMILY_COLUMNS} FROM cases c JOIN students s "
                        f"ON s.uuid = c.student_uuid ORDER BY c.opened_on, s.name")
     for n, c in enumerate(found, 1):
         guardian = g.get(c["student_uuid"], {})
@@ -129,7 +135,7 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
                hide_id(c["student_no"]), table("ethnicity").label(c["ethnicity"]),
                school_name, table("grade").label(str(c["grade"])) if c["grade"] else "",
                class_label(c["grade"], c["class_no"]), c["hukou_place"], guardian.get("name"), guardian.get("relation"),
-               hide_phone(phone), c["home_address"], _family_type(c),
+               hide_phone(phone), _home(c), _family_type(c),
                c["absence_start"] or c["opened_on"], absent.get(c["student_uuid"], 0), c["whereabouts"],
                table("dropout_reason").label(c["reason"]) or c["reason_text"], "；".join(p.get("教育线", [])),
                "；".join(p.get("政府线", [])), c["status"], c["returned_on"], c["placement"], c["closed_on"],

@@ -36,7 +36,7 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
     items = [("性别", table("sex").label(s["sex"])), ("出生日期", s["birth_date"]),
              ("身份证件号", mask_id(s["id_number"])), ("全国学籍号", mask_id(s["student_no"])),
              ("民族", table("ethnicity").label(s["ethnicity"])), ("在校状态", s["status"]),
-             ("家庭住址", s["home_address"]), ("关注原因", "、".join(reasons))]
+             ("家庭住址", s["home_address"] or s["current_address"]), ("关注原因", "、".join(reasons))]
     items += [(f"家庭成员{g['position']}", f"{g['name'] or ''}（{g['relation'] or ''}）{g['phone'] or ''}")
               for g in guardians]
     out.append(pairs(items, (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["cell"]))

@@ -166,7 +166,7 @@ def add_attempt(store: Store, case_uuid: str, *, on, people: str, method: str, a
     if case["status"] == CLOSED:
         raise DataError("案件已销号，不能再登记劝返。如需继续，请先重新打开案件。")
     if case["status"] == SUSPECTED:
-        raise DataError("案件还是“疑似辍学”：请先核实（确认辍学，或核实为非辍学）再登记劝返。")
+        raise DataError("案件还是“疑似辍学”，还不能登记劝返：请先把案件推进到“确认辍学”（确实辍学，之后登记劝返），或“已核实”（核实为不是辍学）。")
     code = table("attempt_method").code(method)
     if code is None:
         raise DataError(f"劝返方式“{method}”不在列表中：{'、'.join(table('attempt_method').labels())}")
