@@ -373,3 +373,16 @@ def test_a_yes_no_column_is_read_as_an_answer_not_as_a_code(store, tmp_path):
     path = save([["姓名", "身份证号", "班级", "就读方式"], ["学生0", ids[0], "三年级1班", 1]], tmp_path / "学籍.xlsx")
     import_roster(store, path, today=TODAY)   # the 学籍 system's own column: 1 is its code 走读
     assert store.scalar("SELECT boarding FROM students WHERE id_number = ?", (ids[0],)) == "1"
+
+
+def test_a_birth_date_the_id_number_decides_is_not_sent_to_review(store, tmp_path):
+    """出生日期 “2018.3” cannot be read, but the ID number says the date: it is imported from the ID, the
+    warning says so, and nothing waits in 待核对 that the principal would look for in vain."""
+    from jiaoyuapp.roster import review
+    report = import_roster(store, save([["姓名", "身份证号", "班级", "出生日期", "性别"],
+                                        ["张小三", ZHANG, "三年级1班", "2018.3", "不详"]], tmp_path / "r.xlsx"),
+                           today=TODAY)
+    assert report.created == 1 and review.pending(store) == []
+    messages = [w["message"] for w in report.warnings]
+    assert len(messages) == 2 and all("已按身份证件号导入" in m and "待核对" not in m for m in messages), messages
+    assert store.query("SELECT birth_date, sex FROM students") == [{"birth_date": "2018-03-05", "sex": "1"}]

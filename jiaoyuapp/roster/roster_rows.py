@@ -85,6 +85,7 @@ class ParsedRow:
     raw: dict = field(default_factory=dict)          # key → the cell as read (original(): its text)
     unchecked: dict = field(default_factory=dict)    # key → original text of a value kept for 待核对
     derived: set[str] = field(default_factory=set)   # keys set from the ID number, written even without a column
+    _deferred: dict = field(default_factory=dict, repr=False)   # key → (its warning, the reason), see decided()
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,17 @@ class ParsedRow:
         if text:
             self.unchecked[key] = text
         self.note(key, f"{message}；这名学生照常导入，原值已记下，请到“待核对”中改正或确认", warning=True)
+        self._deferred[key] = (self.warnings[-1], message)
+
+    def decided(self, key: str, value: str) -> None:
+        """A deferred value the ID number decides after all (出生日期, 性别): no 待核对 note, and the
+        warning says what was imported instead of sending the principal to an empty list."""
+        self.unchecked.pop(key, None)
+        found = self._deferred.pop(key, None)
+        if found:
+            warning, message = found
+            self.warnings[:] = [w for w in self.warnings if w is not warning]
+            self.note(key, f"{message}；已按身份证件号导入为{value}，请核对", warning=True)
 
     def where(self, other: "ParsedRow") -> str:
         """How to name another row in a message: 第5行, or 工作表“二年级”第5行."""
@@ -335,7 +347,7 @@ class RowReader:
                 if v.get("birth_date") is None and "birth_date" not in pr.failed:
                     v["birth_date"] = born
                     pr.derived.add("birth_date")
-                    pr.unchecked.pop("birth_date", None)   # the ID number says it
+                    pr.decided("birth_date", f"{born:%Y-%m-%d}")   # the ID number says it
                 elif v.get("birth_date") is not None and v["birth_date"] != born:
                     pr.note("birth_date",
                             f"出生日期{v['birth_date']:%Y-%m-%d}与身份证件号中的出生日期{born:%Y-%m-%d}不一致，"
@@ -343,7 +355,7 @@ class RowReader:
                 if v.get("sex") is None and "sex" not in pr.failed:
                     v["sex"] = sex
                     pr.derived.add("sex")
-                    pr.unchecked.pop("sex", None)
+                    pr.decided("sex", table("sex").label(sex))
                 elif v.get("sex") is not None and v["sex"] != sex:
                     if self.tolerant:
                         v["sex"] = sex
