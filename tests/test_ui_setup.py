@@ -358,3 +358,27 @@ def test_screens_point_to_school_setup_never_to_a_command(qtbot, tmp_path):
     qtbot.mouseClick(aid.no_programs_bar.findChild(QPushButton, "goSetup_aid"), Qt.MouseButton.LeftButton)
     setup = window.screen("setup")
     assert window.stack.currentWidget() is setup and setup.tabs.currentWidget() is setup.aid
+
+
+def test_visit_tasks_open_on_a_class_teachers_list_and_the_principal_sees_the_school(qtbot, tmp_path):
+    """家访's task list opens on a class teacher's own class; a principal (no class) is told to pick 全校,
+    which lists every child still to visit, instead of looking at an empty list."""
+    from ui.main_window import MainWindow
+    from ui.screens.visits import WHOLE_SCHOOL
+    wizard = _new_school_wizard(qtbot, tmp_path, [("周校长", "校长", "", ""), ("罗老师", "班主任", "三年级1班", "")])
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    window = MainWindow(wizard.session)
+    qtbot.addWidget(window)
+    _import_roster(qtbot, window, tmp_path, [["张小红", make_id("20180305", 11), "三年级", "1班"],
+                                             ["王小明", make_id("20180406", 23), "三年级", "1班"],
+                                             ["李小华", make_id("20190406", 25), "二年级", "1班"]])
+    visits = window.show_screen("visits")
+    qtbot.waitUntil(lambda: visits.tasks_ready, timeout=30000)
+    students = lambda: [visits.task_list.item(i).text() for i in range(visits.task_list.count())  # noqa: E731
+                        if visits.task_list.item(i).data(Qt.ItemDataRole.UserRole) not in (None, "-")]
+    assert visits.task_teacher.currentText().startswith("罗老师")
+    assert len(students()) == 2 and all("三年级1班" in t for t in students())
+    visits.task_teacher.setCurrentIndex(visits.task_teacher.findText("周校长"))
+    assert students() == [] and WHOLE_SCHOOL in visits.task_list.item(visits.task_list.count() - 1).text()
+    visits.task_teacher.setCurrentIndex(visits.task_teacher.findText(WHOLE_SCHOOL))
+    assert len(students()) == 3 and visits.task_list.count() == 3

@@ -36,6 +36,9 @@ LONG_FIELDS = ("home_situation", "school_behaviour", "home_behaviour", "policies
 DRAFT_DELAY_MS = 1500
 
 
+WHOLE_SCHOOL = "全校"
+
+
 class VisitsScreen(Screen):
     def __init__(self, window):
         super().__init__(window)
@@ -170,16 +173,25 @@ class VisitsScreen(Screen):
         checked = set(self.checked_teachers())
         self.teachers.clear()
         self.task_teacher.blockSignals(True)
+        before = self.task_teacher.currentData() if self.task_teacher.count() else ""
         self.task_teacher.clear()
+        self.task_teacher.addItem(WHOLE_SCHOOL, None)
+        first_with_class = None
         for t in list_teachers(self.store):
             if not t["active"]:
                 continue
+            if t["classes"] and first_with_class is None:
+                first_with_class = t["uuid"]
             item = QListWidgetItem(t["name"] + (f"（{'、'.join(t['classes'])}）" if t["classes"] else ""))
             item.setData(Qt.ItemDataRole.UserRole, t["uuid"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if t["uuid"] in checked else Qt.CheckState.Unchecked)
             self.teachers.addItem(item)
             self.task_teacher.addItem(item.text(), t["uuid"])
+        # the list a teacher sees first is their class's; someone without a class (the principal)
+        # sees the whole school's, never an empty list
+        wanted = before if before != "" else first_with_class
+        self.task_teacher.setCurrentIndex(max(0, self.task_teacher.findData(wanted)))
         self.task_teacher.blockSignals(False)
         self.no_teachers_bar.setVisible(self.teachers.count() == 0)
         self._loading = False
@@ -213,8 +225,15 @@ class VisitsScreen(Screen):
         for i in reversed(range(self.task_list.count())):
             if self.task_list.item(i).data(Qt.ItemDataRole.UserRole):
                 self.task_list.takeItem(i)
-        teacher = self.task_teacher.currentText().split("（")[0]
-        mine = [d for d in self.due if teacher in d["head_teachers"]] or ([] if teacher else self.due)
+        if self.task_teacher.currentData() is None:
+            mine = self.due
+        else:
+            teacher = self.task_teacher.currentText().split("（")[0]
+            mine = [d for d in self.due if teacher in d["head_teachers"]]
+            if not mine and "（" not in self.task_teacher.currentText():
+                hint = QListWidgetItem(f"{teacher}没有担任班主任的班级；选“{WHOLE_SCHOOL}”查看全校还需家访的学生。")
+                hint.setData(Qt.ItemDataRole.UserRole, "-")   # cleared with the list; picks no student
+                self.task_list.addItem(hint)
         for d in mine:
             note = f"（重点：{'、'.join(d['priority'])}，需{d['required']}次）" if d["priority"] else ""
             item = QListWidgetItem(f"{d['class']} {d['name']} 已访{d['visits']}次{note}")
