@@ -170,6 +170,11 @@ class TeachersPage(QWizardPage):
         row.addWidget(more)
         row.addWidget(QLabel("所带班级写成“三年级1班”，带几个班用顿号隔开。"), 1)
         layout.addLayout(row)
+        made = QLabel("点“完成”后，还会按通常安排建好本学年的校历（秋季、春季两个学期和法定节假日）和本学段的"
+                      "资助项目。开学、放假日期和补助标准各地不同，请到“学校设置 → 校历 / 资助项目”核对修改。")
+        made.setObjectName("wizardAlsoMade")
+        made.setWordWrap(True)
+        layout.addWidget(made)
         for _ in range(TEACHER_ROWS):
             self.add_row()
 
