@@ -141,3 +141,16 @@ def test_current_screen_stays_marked_in_the_left_list(qtbot, tmp_path):
     want = QColor(NAV_COLOR)
     assert max(abs(colour.red() - want.red()), abs(colour.green() - want.green()), abs(colour.blue() - want.blue())) < 20, colour.name()
     assert QApplication.focusWidget() is roster.search
+
+
+def test_a_students_page_marks_the_roster_and_a_click_there_goes_back(qtbot, tmp_path):
+    """A student's page opened from 控辍保学 marks 学生花名册 (where the page belongs), not the screen it came from;
+    clicking 学生花名册 then goes back to the roster."""
+    window = open_window(qtbot, demo_db(tmp_path))
+    window.show_screen("cases")
+    kid = window.session.store.scalar("SELECT uuid FROM students LIMIT 1")
+    window.open_student(kid)
+    assert window.nav.currentItem().data(Qt.ItemDataRole.UserRole) == "roster"
+    item = window.nav.currentItem()
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=window.nav.visualItemRect(item).center())
+    assert window.stack.currentWidget() is window.screen("roster")

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(body)
         self.nav.currentRowChanged.connect(self._nav_changed)
+        self.nav.itemClicked.connect(self._nav_clicked)
         self.switch_to(session)
         QTimer.singleShot(0, warm_up)
 
@@ -197,14 +198,23 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, key: str):
         widget = self.screen(key)
+        self._highlight(key)
+        self.stack.setCurrentWidget(widget)
+        widget.refresh()
+        return widget
+
+    def _highlight(self, key: str) -> None:
         for row in range(self.nav.count()):
             if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
                 self.nav.blockSignals(True)
                 self.nav.setCurrentRow(row)
                 self.nav.blockSignals(False)
-        self.stack.setCurrentWidget(widget)
-        widget.refresh()
-        return widget
+
+    def _nav_clicked(self, item) -> None:
+        """A click on the highlighted entry (学生花名册 while a student's page is open) goes back to it."""
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if self.stack.currentWidget() is not self.screens.get(key):
+            self.show_screen(key)
 
     def _nav_changed(self, row: int) -> None:
         if row >= 0:
@@ -213,6 +223,7 @@ class MainWindow(QMainWindow):
     def open_student(self, uuid: str):
         page = self.screen("student")
         page.load(uuid)
+        self._highlight("roster")   # a student's page is part of 学生花名册, wherever it was opened from
         self.stack.setCurrentWidget(page)
         return page
 
