@@ -348,3 +348,16 @@ def test_an_empty_cell_never_blanks_what_the_database_has(store, tmp_path):
     report = import_roster(store, path, today=TODAY)
     assert not report.problems
     assert store.query("SELECT uuid, id_number, student_no, phone FROM students ORDER BY uuid") == before
+
+
+def test_a_value_settled_in_review_is_checked_against_the_other_students(store, tmp_path):
+    """A 全国学籍号 typed in 待核对 that belongs to another student is refused, as the import would refuse it,
+    so the next import cannot match the wrong child."""
+    path = tmp_path / "学籍.xlsx"
+    records = write_xueji_workbook(path, 2, seed=8, overrides={0: {"全国学籍号": "G123"}})
+    import_roster(store, path, today=TODAY)
+    (item,) = review.pending(store)
+    assert item["field"] == "student_no"
+    with pytest.raises(DataError, match="另一名学生"):
+        review.resolve(store, item["student_uuid"], "student_no", records[1]["全国学籍号"])
+    assert len(review.pending(store)) == 1

@@ -17,7 +17,7 @@ from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.fields import ALL_FIELDS, Field
-from jiaoyuapp.roster.identifiers import check_id_number, check_phone, check_student_no
+from jiaoyuapp.roster.identifiers import check_id_number, check_phone, check_student_no, id_birth_date, id_sex
 from jiaoyuapp.store import Store
 
 _FIELDS = {f.key: f for f in ALL_FIELDS}
@@ -130,14 +130,29 @@ def _clean(f: Field, text: str, student: dict) -> dict:
     return {f.key: value}
 
 
+def _check_against_the_school(store: Store, student: dict, key: str, values: dict) -> None:
+    """What the import checks across rows, for one value set in 待核对: an ID number or 全国学籍号 of
+    another student, a 出生日期 or 性别 the student's ID number contradicts."""
+    value = values.get(key)
+    for column, label in (("id_number", "身份证件号"), ("student_no", "全国学籍号")):
+        if key == column and store.scalar(f"SELECT 1 FROM students WHERE {column} = ? AND uuid != ?",
+                                          (value, student["uuid"])):
+            raise DataError(f"这个{label}已属于另一名学生，请核对。")
+    idn = student.get("id_number")
+    if key in ("birth_date", "sex") and idn and student.get("id_type") in (None, "1") and not check_id_number(idn):
+        if key == "birth_date" and value != id_birth_date(idn).isoformat():
+            raise DataError(f"出生日期{value}与身份证件号中的出生日期{id_birth_date(idn):%Y-%m-%d}不一致，"
+                            "请对照户口本核对哪一个写错了。")
+        if key == "sex" and value != id_sex(idn):
+            raise DataError(f"性别与身份证件号不一致（按身份证件号应为{table('sex').label(id_sex(idn))}），请核对。")
+
+
 def resolve(store: Store, student_uuid: str, key: str, value: str, actor: str = "") -> dict:
     """Set the proper value of a field kept for checking and drop its note; returns what changed."""
     student, notes = _student_and_notes(store, student_uuid, key)
     f = _FIELDS[key]
     values = _clean(f, str(value), student)
-    if key == "id_number" and store.scalar("SELECT 1 FROM students WHERE id_number = ? AND uuid != ?",
-                                           (values[key], student_uuid)):
-        raise DataError("这个身份证件号已属于另一名学生，请核对。")
+    _check_against_the_school(store, student, key, values)
     remembered = _settle(student, notes, key)
     with store.write("review-resolve", actor, f"核对{class_label(student['grade'], student['class_no'])}学生的"
                                               f"{field_label(key)}") as w:
