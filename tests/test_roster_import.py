@@ -386,3 +386,19 @@ def test_a_birth_date_the_id_number_decides_is_not_sent_to_review(store, tmp_pat
     messages = [w["message"] for w in report.warnings]
     assert len(messages) == 2 and all("已按身份证件号导入" in m and "待核对" not in m for m in messages), messages
     assert store.query("SELECT birth_date, sex FROM students") == [{"birth_date": "2018-03-05", "sex": "1"}]
+
+
+def test_a_left_behind_child_without_its_kind_waits_in_review_to_be_completed(store, tmp_path):
+    """是否留守儿童 “是” is imported as 留守（未注明） (the child counts as left-behind at once) and is listed in
+    待核对, where the principal picks 单亲 or 双亲."""
+    from jiaoyuapp.codes import table
+    from jiaoyuapp.roster import review
+    report = import_roster(store, save([["姓名", "身份证号", "班级", "是否留守儿童"],
+                                        ["张小三", ZHANG, "三年级1班", "是"]], tmp_path / "r.xlsx"), today=TODAY)
+    assert report.created == 1 and any("待核对" in w["message"] for w in report.warnings)
+    assert store.scalar("SELECT left_behind FROM students") == "9"
+    (item,) = review.pending(store)
+    assert item["field"] == "left_behind" and "单亲留守儿童" in item["choices"]
+    review.resolve(store, item["student_uuid"], "left_behind", "单亲留守儿童")
+    assert store.scalar("SELECT left_behind FROM students") == table("left_behind").code("单亲留守儿童")
+    assert review.pending(store) == []

@@ -201,8 +201,8 @@ def _notes(pr: ParsedRow, stored: str | None) -> tuple[str | None, set[str]]:
     raised again while the file still says the same."""
     old, settled = load_notes(stored), load_settled(stored)
     kept = {k: v for k, v in old.items() if k not in pr.present}
-    again = {k for k, v in pr.unchecked.items() if settled.get(k) == v}
-    kept.update({k: v for k, v in pr.unchecked.items() if k not in again})
+    again = {k for k, v in pr.notes().items() if settled.get(k) == v}
+    kept.update({k: v for k, v in pr.notes().items() if k not in again})
     settled = {k: v for k, v in settled.items() if k in again or (k not in pr.present and k not in kept)}
     return dump_notes(kept, settled), again
 
@@ -272,7 +272,7 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
             student_keys, guardian_keys = _written_keys(pr)
             uid = new_uuid()
             row = {k: pr.values[k] for k in student_keys if k in pr.values}
-            row.update(uuid=uid, household_uuid=home, unchecked=dump_notes(pr.unchecked))
+            row.update(uuid=uid, household_uuid=home, unchecked=dump_notes(pr.notes()))
             row.setdefault("status", "在读")
             students.append(row)
             for p, cols in guardian_keys.items():

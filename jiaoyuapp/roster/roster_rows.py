@@ -86,6 +86,11 @@ class ParsedRow:
     unchecked: dict = field(default_factory=dict)    # key → original text of a value kept for 待核对
     derived: set[str] = field(default_factory=set)   # keys set from the ID number, written even without a column
     _deferred: dict = field(default_factory=dict, repr=False)   # key → (its warning, the reason), see decided()
+    to_complete: dict = field(default_factory=dict)  # key → text: written as read, and listed in 待核对 to complete
+
+    def notes(self) -> dict:
+        """What this row leaves in 待核对: values kept aside, and values written that need completing."""
+        return {**self.unchecked, **self.to_complete}
 
     @property
     def ok(self) -> bool:
@@ -380,8 +385,9 @@ class RowReader:
                     v[f"g{p}.id_type"] = "1"
                     pr.derived.add(f"g{p}.id_type")
         if v.get("left_behind") == "9":
-            pr.note("left_behind", "只写了“是”留守，没写单亲留守还是双亲留守；已按“留守（未注明）”导入，请补充",
-                    warning=True)
+            pr.note("left_behind", "只写了“是”留守，没写单亲留守还是双亲留守；已按“留守（未注明）”导入，"
+                    "请到“待核对”中补充", warning=True)
+            pr.to_complete["left_behind"] = original(pr.raw.get("left_behind")) or "是"
         born, grade = v.get("birth_date"), v.get("grade")
         if born and grade and isinstance(born, dt.date):
             age = _age_on(born, self.year_start)
