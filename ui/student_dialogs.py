@@ -116,6 +116,7 @@ class EnrollmentDialog(QDialog):
         super().__init__(parent)
         self.store, self.student, self.kind = store, student, kind
         self.setWindowTitle(f"办理{kind}")
+        self.setMinimumWidth(480)   # the other school's full name fits without scrolling
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{student['name']}，{class_label(student['grade'], student['class_no'])}，"
                                 f"目前{student['status']}"))

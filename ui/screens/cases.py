@@ -32,6 +32,7 @@ class StepDialog(QDialog):
         self.on = date_edit()
         form.addRow("日期：", self.on)
         self.by = QLineEdit()
+        self.by.setPlaceholderText("办理这一步的老师或干部姓名，如：班主任罗桂成")
         form.addRow("经办人：", self.by)
         self.choice = None
         key = "outcome" if status_to == cases.CLOSED else need
@@ -44,7 +45,9 @@ class StepDialog(QDialog):
         if self.confirmed_by is not None:
             form.addRow("核实确认人：", self.confirmed_by)
         self.note = QLineEdit()
+        self.note.setPlaceholderText("经过和依据，如：电话联系家长，确认已外出打工")
         form.addRow("说明：", self.note)
+        self.setMinimumWidth(520)   # room for a sentence: a form sized to its empty fields is too narrow
         self.key = key
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
