@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from jiaoyuapp.errors import JiaoyuError
@@ -73,8 +73,10 @@ class AidScreen(Screen):
         self.paid_on = date_edit()
         self.amount = QLineEdit()
         self.amount.setPlaceholderText("金额（元），不填按项目标准")
-        for w in (self.give_program, self.paid_on, self.amount):
-            r.addWidget(w)
+        form = QFormLayout()
+        for label, w in (("资助项目", self.give_program), ("发放日期", self.paid_on), ("金额", self.amount)):
+            form.addRow(label + "：", w)
+        r.addLayout(form)
         self.give_button = QPushButton("登记资助")
         self.give_button.setObjectName("giveAid")
         self.give_button.clicked.connect(self.give)
