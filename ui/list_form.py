@@ -5,7 +5,7 @@ the same record still picked, and records kept only for history are shown grey."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout
 
 from ui.record_table import fill_rows, record_table
 from ui.screens.setup_tab import SetupTab
@@ -38,21 +38,9 @@ class ListFormTab(SetupTab):
         outer.addWidget(split, 1)
         self._show_buttons()
 
-    # -- for subclasses ---------------------------------------------------------------------
+    # -- for subclasses (they also give _form, row_texts, fill_form and clear_form) -----------
     def _top(self, outer: QVBoxLayout) -> None:
         pass
-
-    def _form(self) -> QWidget:
-        raise NotImplementedError
-
-    def row_texts(self, record: dict) -> list[str]:
-        raise NotImplementedError
-
-    def fill_form(self, record: dict) -> None:
-        raise NotImplementedError
-
-    def clear_form(self) -> None:
-        raise NotImplementedError
 
     def _show_buttons(self) -> None:
         pass
