@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QHeaderView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -88,6 +88,7 @@ class CasesScreen(Screen):
         self.list.setHorizontalHeaderLabels(["学生", "班级", "状态", "登记日期", "下次劝返"])
         self.list.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.list.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.list.cellClicked.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
         self.list.cellActivated.connect(lambda row, _c: self.open_case(self.rows[row]["uuid"]))
         split.addWidget(self.list)
@@ -143,7 +144,8 @@ class CasesScreen(Screen):
         self.history = QTreeWidget()
         self.history.setObjectName("caseHistory")
         self.history.setHeaderLabels(["日期", "事项", "内容"])
-        self.history.setColumnWidth(0, 100)
+        for column in (0,):   # the date shown whole, also when the text is zoomed
+            self.history.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         a.addWidget(self.history)
         form = QFormLayout()
         self.attempt_on, self.attempt_next = date_edit(), OptionalDate("约定下次劝返", "attemptNext")

@@ -6,7 +6,7 @@ The action buttons sit above the scroll area, so they stay on a 768-px screen.""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QTreeWidget,
+from PySide6.QtWidgets import (QHeaderView, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
 from jiaoyuapp.errors import JiaoyuError
@@ -87,15 +87,15 @@ class StudentScreen(Screen):
         self.timeline = QTreeWidget()
         self.timeline.setObjectName("studentTimeline")
         self.timeline.setHeaderLabels(["日期", "事项", "内容"])
-        self.timeline.setColumnWidth(0, 100)
-        self.timeline.setColumnWidth(1, 110)
+        for column in (0, 1):   # a date or a school's name shown whole, also when the text is zoomed
+            self.timeline.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.itemDoubleClicked.connect(self._open_item)
         right.addWidget(self.timeline)
         self.events = QTreeWidget()
         self.events.setObjectName("enrollmentEvents")
         self.events.setHeaderLabels(["日期", "学籍变动", "学校", "原因", "当时班级"])
-        self.events.setColumnWidth(0, 100)
-        self.events.setColumnWidth(1, 80)
+        for column in (0, 1, 2, 4):   # a date or a school's name shown whole, also when the text is zoomed
+            self.events.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         right.addWidget(self.events)
         right.setSizes([420, 140])
         split.addWidget(right)
