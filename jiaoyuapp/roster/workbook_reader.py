@@ -21,6 +21,8 @@ What calamine gives, and what the rows here hold:
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import zipfile
 import zlib
 from itertools import islice
@@ -29,9 +31,13 @@ from typing import Iterator
 
 from python_calamine import CalamineWorkbook
 
+from jiaoyuapp.disk_space import full_error, is_disk_full
 from jiaoyuapp.errors import UnreadableFileError
 from jiaoyuapp.roster import ods_package, xls_package, xlsx_package
-from jiaoyuapp.roster.workbook_files import COPY_AGAIN, SAVE_AS, UNLOCK, Package, Sheet, busy, refused, sniff
+from jiaoyuapp.roster.workbook_files import (
+    COPY_AGAIN, SAVE_AS, UNLOCK, Package, Sheet, busy, read_error, refused, sniff,
+)
+from jiaoyuapp.work_folders import work_folder
 
 MAX_CELLS = 8_000_000           # a sheet's block of cells (a 100,000-student roster of 70 columns is 7 million)
 MAX_MERGES = 100_000
@@ -56,24 +62,42 @@ class Workbook:
         self.path = package.path
         self._facts = facts
         self._extents: dict[str, tuple[int, int, int]] = {}
+        self._copy = contextlib.ExitStack()
+        named = self._named_as_checked()
         try:
-            if self.path.suffix.lower() in SUFFIXES[package.kind]:
-                self._book = CalamineWorkbook.from_path(str(self.path))
-            else:   # calamine picks the format by the name; a renamed file is read as what it is
-                with open(self.path, "rb") as fh:
-                    self._book = CalamineWorkbook.from_filelike(fh)
+            self._book = CalamineWorkbook.from_path(str(named))
             if package.kind != "xlsx":
                 package.sheets = [Sheet(m.name, STATES.get(_member(m.visible), "hidden"), KINDS.get(_member(m.typ), "other"))
                                   for m in self._book.sheets_metadata]
         except BaseException as exc:  # noqa: BLE001 - see _failure
+            self._copy.close()
             raise self._failure(exc, None) from None
         self.sheets: list[Sheet] = package.sheets
+
+    def _named_as_checked(self) -> Path:
+        """The file under a name whose suffix is the format the checks ran for. calamine chooses its
+        reader by the name, and given the bytes alone it tries one reader after another (xls, xlsx,
+        xlsb, ods): a renamed file, or one carrying the parts of two formats, would be checked as one
+        and read as another, unchecked. A renamed file is read from a private copy (gone at close)."""
+        if self.path.suffix.lower() in SUFFIXES[self.package.kind]:
+            return self.path
+        folder = self._copy.enter_context(work_folder("读取工作簿"))
+        named = folder / ("工作簿" + SUFFIXES[self.package.kind][0])
+        try:
+            shutil.copyfile(self.path, named)
+        except OSError as exc:
+            self._copy.close()
+            if is_disk_full(exc):
+                raise full_error(folder.parent, self.path.stat().st_size, "没有导入任何数据") from None
+            raise read_error(self.path, exc) from None
+        return named
 
     def close(self) -> None:
         try:
             self._book.close()
         except BaseException:  # noqa: BLE001 - closing twice, or after a failure, is not the teacher's problem
             pass
+        self._copy.close()
 
     def _extent(self, sheet: Sheet) -> tuple[int, int, int]:
         """(rows, columns, rows at most) the sheet's cells reach, known before calamine builds it."""
@@ -213,9 +237,10 @@ def open_workbook(path: str | Path) -> Workbook:
         package = Package(path, "xls")
         return Workbook(package, xls_package.inspect(package))
     package = Package(path, "xlsx")
-    with _zip_names(path) as names:
-        is_ods = "mimetype" in names or ("content.xml" in names and "[Content_Types].xml" not in names)
-        looks_xlsx = "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names)
+    with _zip_names(path) as found:
+        names = {n.replace("\\", "/").lower() for n in found}   # as calamine finds parts
+        is_ods = "mimetype" in names or ("content.xml" in names and "[content_types].xml" not in names)
+        looks_xlsx = "[content_types].xml" in names or any(n.startswith("xl/") for n in names)
     # calamine, given a file by its contents, tries its readers in turn (xls, xlsx, xlsb, ods): a zip
     # that carries the parts of two formats would be checked as one and read as the other
     if is_ods and looks_xlsx:
