@@ -333,6 +333,7 @@ def _relation_headed_sheet(tmp_path, member_columns: list[tuple[str, str]]):
       ("监护人(母亲)电话", "mother_tel")], True),
     ([("母亲姓名", "mother"), ("父亲姓名", "father"), ("父亲联系电话", "father_tel"), ("母亲电话", "mother_tel")], True),
     ([("家长姓名", "father"), ("家长电话", "father_tel"), ("家长姓名", "mother"), ("家长电话", "mother_tel")], False),
+    ([("家长姓名", "father"), ("家长电话", "father_tel"), ("母亲姓名", "mother"), ("母亲电话", "mother_tel")], "mother"),
 ])
 def test_members_named_by_relation_keep_their_pair(store, tmp_path, member_columns, relations):
     """父亲姓名/母亲电话 or a second 家长姓名 column fill the second family member (with 关系 from the header)
@@ -346,7 +347,9 @@ def test_members_named_by_relation_keep_their_pair(store, tmp_path, member_colum
     for child, dad, mum in (("张小三", "张大明", "李小红"), ("李小四", "李建国", "王美丽")):
         assert by_name[(child, dad)]["phone"] == "13800138001"
         assert by_name[(child, mum)]["phone"] == "13900139001"
-        if relations:
+        if relations == "mother":   # 家长 names no relation: only the mother's is known
+            assert by_name[(child, dad)]["relation"] is None and by_name[(child, mum)]["relation"] == "母亲"
+        elif relations:
             assert by_name[(child, dad)]["relation"] == "父亲" and by_name[(child, mum)]["relation"] == "母亲"
         else:
             assert by_name[(child, dad)]["relation"] is None   # nothing said it: nothing made up
@@ -402,3 +405,31 @@ def test_a_left_behind_child_without_its_kind_waits_in_review_to_be_completed(st
     review.resolve(store, item["student_uuid"], "left_behind", "单亲留守儿童")
     assert store.scalar("SELECT left_behind FROM students") == table("left_behind").code("单亲留守儿童")
     assert review.pending(store) == []
+
+
+def test_completing_a_left_behind_kind_survives_the_next_import_of_the_same_file(store, tmp_path):
+    """单亲 picked in 待核对 for a sheet's bare “是” stays 单亲 when the same sheet is imported again next term."""
+    from jiaoyuapp.codes import table
+    from jiaoyuapp.roster import review
+    path = save([["姓名", "身份证号", "班级", "是否留守儿童"], ["张小三", ZHANG, "三年级1班", "是"]], tmp_path / "r.xlsx")
+    import_roster(store, path, today=TODAY)
+    (item,) = review.pending(store)
+    review.resolve(store, item["student_uuid"], "left_behind", "单亲留守儿童")
+    again = import_roster(store, path, today=TODAY)
+    assert store.scalar("SELECT left_behind FROM students") == table("left_behind").code("单亲留守儿童")
+    assert review.pending(store) == [] and again.updated == 0
+
+
+def test_enrolment_months_as_teachers_type_them_in_a_general_cell(store, tmp_path):
+    """入学年月 typed 2023.9 (Excel keeps the number), 2023 alone, 202309, or 2023年9月 reads as 2023-09, never as a
+    day in 1905; 2023.1 (January, or October typed 2023.10) is imported and waits in 待核对."""
+    from jiaoyuapp.roster import review
+    ids = [make_id("20170305", n) for n in (11, 13, 15, 17, 19)]
+    path = save([["姓名", "身份证号", "班级", "入学年月"]]
+                + [[f"学生{i}", idn, "三年级1班", v] for i, (idn, v) in enumerate(zip(ids, [2023.9, 2023, 202309, "2023年9月", 2023.1]))],
+                tmp_path / "入学.xlsx")
+    report = import_roster(store, path, today=TODAY)
+    assert report.created == 5 and not report.problems
+    got = [r["enrolled_ym"] for r in store.query("SELECT enrolled_ym FROM students ORDER BY id_number")]
+    assert got == ["2023-09"] * 4 + [None]
+    assert [(i["field"], i["original"]) for i in review.pending(store)] == [("enrolled_ym", "2023.1")]

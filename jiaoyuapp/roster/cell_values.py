@@ -141,9 +141,14 @@ def year_month(raw, what: str = "入学年月") -> str | None:
         n = int(raw)
         if 1900 <= n <= 2100 and n == raw:
             return f"{n:04d}-09"
-        if 190001 <= n <= 210012:
+        if 1900 <= n <= 2100:   # 2023.9 typed in a 常规 cell: Excel keeps the number 2023.9
+            s = repr(float(raw)).replace(".", "年", 1)
+            if s.endswith("年1"):   # 2023.1 is January, or October typed as 2023.10: the cell cannot say
+                raise CellError(f"{what}“{raw}”可能是1月，也可能是10月（Excel把2023.10存成了2023.1），"
+                                "请写成202310或2023-10的样子")
+        elif 190001 <= n <= 210012:
             s = str(n)
-        elif 19000101 <= n <= 21001231 or 1 <= n < 80000:
+        elif 19000101 <= n <= 21001231 or 10000 <= n < 80000:   # a date, or its Excel serial (1927–2118)
             d = date(raw, what)
             return f"{d.year:04d}-{d.month:02d}"
         else:

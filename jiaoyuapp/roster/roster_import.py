@@ -305,10 +305,12 @@ def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict
     """What a re-imported row would change: student fields, and guardians by position."""
     student_keys, guardian_keys = _written_keys(pr)
     v = pr.values
-    # an empty cell says nothing: it never blanks what the database has (an ID number, a phone
-    # typed in the window); a value is cleared on the student's page
-    student = {k: v[k] for k in student_keys if v.get(k) is not None and current.get(k) != v[k]}
     notes, again = _notes(pr, current.get("unchecked"))
+    # an empty cell says nothing: it never blanks what the database has (an ID number, a phone
+    # typed in the window); a value is cleared on the student's page. A value settled in 待核对
+    # (留守 “是” completed as 单亲) stays as settled while the file still says the same.
+    student = {k: v[k] for k in student_keys
+               if k not in again and v.get(k) is not None and current.get(k) != v[k]}
     if notes != current.get("unchecked"):
         student["unchecked"] = notes
     if again:   # settled before: the import's "请到待核对" for it would send the principal to nothing
@@ -316,7 +318,7 @@ def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict
         pr.warnings[:] = [w for w in pr.warnings if w["letter"] not in places]
     guardians: dict[int, tuple[str | None, dict]] = {}
     for p, cols in guardian_keys.items():
-        new = {c: v.get(f"g{p}.{c}") for c in cols}
+        new = {c: v.get(f"g{p}.{c}") for c in cols if f"g{p}.{c}" not in again}
         old = existing.get(p)
         if old is None:
             if any(x is not None for x in new.values()):

@@ -148,6 +148,7 @@ def _map_header(values: list, above: list | None) -> tuple[list[Column], list[st
     taken: set[str] = set()
     ignored: list[str] = []
     position_of: dict[str, int] = {}   # 父亲 → 1, 母亲 → 2
+    unnamed: set[int] = set()          # positions taken by columns naming no relation (家长姓名, 成员1…)
     for i, raw in enumerate(values):
         header = cv.text(raw)
         if not header:
@@ -161,7 +162,7 @@ def _map_header(values: list, above: list | None) -> tuple[list[Column], list[st
             relation = implied_relation(candidate) if f.key[:3] in ("g1.", "g2.") else None
             if relation:
                 if relation not in position_of:
-                    free = [p for p in (1, 2) if p not in position_of.values()]
+                    free = [p for p in (1, 2) if p not in position_of.values() and p not in unnamed]
                     if not free:
                         continue
                     position_of[relation] = free[0]
@@ -172,6 +173,8 @@ def _map_header(values: list, above: list | None) -> tuple[list[Column], list[st
                 f = other_member(f)
             if f.key not in taken:
                 chosen, asked = f, asks_yes_no(f, candidate)
+                if f.key[:3] in ("g1.", "g2.") and not relation:
+                    unnamed.add(int(f.key[1]))
                 break
         if chosen is None:
             ignored.append(header)
