@@ -154,3 +154,5 @@ def test_a_students_page_marks_the_roster_and_a_click_there_goes_back(qtbot, tmp
     item = window.nav.currentItem()
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=window.nav.visualItemRect(item).center())
     assert window.stack.currentWidget() is window.screen("roster")
+    from ui import tasks
+    qtbot.waitUntil(lambda: not tasks._RUNNING, timeout=30000)   # the screens' reports done before the window closes
