@@ -111,3 +111,12 @@ def test_adding_a_student_already_on_the_roster_changes_nothing(store):
         add_student(store, {"姓名": "甲乙", "身份证件号": make_id("20180305", 1), "班级": "四年级2班"})
     s = store.get("students", uid)
     assert (s["name"], s["grade"], s["class_no"]) == ("甲", 3, "1")
+
+
+def test_read_only_addresses_of_windows_drives_and_network_shares():
+    """A backup on D:\\备份#2 or on the township's share \\\\中心校\\备份 gets an address SQLite reads as that file."""
+    from pathlib import PureWindowsPath
+
+    from jiaoyuapp.store.read_only import uri_for
+    assert uri_for(PureWindowsPath(r"D:\备份#2\a.db").as_posix()) == "file:///D:/%E5%A4%87%E4%BB%BD%232/a.db?mode=ro"
+    assert uri_for(PureWindowsPath(r"\\中心校\备份\a.db").as_posix()).startswith("file:////%E4%B8%AD")
