@@ -103,6 +103,7 @@ def test_record_a_visit_with_photo_and_signature(qtbot, tmp_path):
     tasks = window.show_screen("visits")
     qtbot.waitUntil(lambda: tasks.tasks_ready, timeout=30000)  # the teacher's own list, computed aside
     from jiaoyuapp.ledgers.coverage import coverage
+    tasks.task_teacher.setCurrentIndex(1)   # the first teacher, after 全校
     teacher = tasks.task_teacher.currentText().split("（")[0]
     mine = [d for d in coverage(store)["due"] if teacher in d["head_teachers"]]
     assert tasks.task_list.count() == len(mine)

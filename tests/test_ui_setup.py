@@ -361,8 +361,8 @@ def test_screens_point_to_school_setup_never_to_a_command(qtbot, tmp_path):
 
 
 def test_visit_tasks_open_on_a_class_teachers_list_and_the_principal_sees_the_school(qtbot, tmp_path):
-    """家访's task list opens on a class teacher's own class; a principal (no class) is told to pick 全校,
-    which lists every child still to visit, instead of looking at an empty list."""
+    """家访's task list opens on 全校 (every child still to visit); a class teacher picks their name and sees
+    their class; a principal (no class) is told to pick 全校 instead of looking at an empty list."""
     from ui.main_window import MainWindow
     from ui.screens.visits import WHOLE_SCHOOL
     wizard = _new_school_wizard(qtbot, tmp_path, [("周校长", "校长", "", ""), ("罗老师", "班主任", "三年级1班", "")])
@@ -376,7 +376,8 @@ def test_visit_tasks_open_on_a_class_teachers_list_and_the_principal_sees_the_sc
     qtbot.waitUntil(lambda: visits.tasks_ready, timeout=30000)
     students = lambda: [visits.task_list.item(i).text() for i in range(visits.task_list.count())  # noqa: E731
                         if visits.task_list.item(i).data(Qt.ItemDataRole.UserRole) not in (None, "-")]
-    assert visits.task_teacher.currentText().startswith("罗老师")
+    assert visits.task_teacher.currentText() == WHOLE_SCHOOL and len(students()) == 3
+    visits.task_teacher.setCurrentIndex(visits.task_teacher.findText("罗老师（三年级1班）"))
     assert len(students()) == 2 and all("三年级1班" in t for t in students())
     visits.task_teacher.setCurrentIndex(visits.task_teacher.findText("周校长"))
     assert students() == [] and WHOLE_SCHOOL in visits.task_list.item(visits.task_list.count() - 1).text()

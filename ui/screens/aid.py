@@ -143,6 +143,9 @@ class AidScreen(Screen):
 
     def choose(self, uuid: str) -> None:
         s = self.store.get("students", uuid)
+        if s is None:   # a search result of a student gone since (an import undone)
+            self.find.clear()
+            return
         self.student_uuid = uuid
         self.chosen.setText(f"为 {s['name']}（{class_label(s['grade'], s['class_no'])}）登记资助：")
 

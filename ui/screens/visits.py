@@ -176,22 +176,18 @@ class VisitsScreen(Screen):
         before = self.task_teacher.currentData() if self.task_teacher.count() else ""
         self.task_teacher.clear()
         self.task_teacher.addItem(WHOLE_SCHOOL, None)
-        first_with_class = None
         for t in list_teachers(self.store):
             if not t["active"]:
                 continue
-            if t["classes"] and first_with_class is None:
-                first_with_class = t["uuid"]
             item = QListWidgetItem(t["name"] + (f"（{'、'.join(t['classes'])}）" if t["classes"] else ""))
             item.setData(Qt.ItemDataRole.UserRole, t["uuid"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if t["uuid"] in checked else Qt.CheckState.Unchecked)
             self.teachers.addItem(item)
             self.task_teacher.addItem(item.text(), t["uuid"])
-        # the list a teacher sees first is their class's; someone without a class (the principal)
-        # sees the whole school's, never an empty list
-        wanted = before if before != "" else first_with_class
-        self.task_teacher.setCurrentIndex(max(0, self.task_teacher.findData(wanted)))
+        # the window does not know who sits at the PC: it opens on the whole school's list, and a
+        # teacher picks their own name (kept while the window is open)
+        self.task_teacher.setCurrentIndex(max(0, self.task_teacher.findData(before)) if before else 0)
         self.task_teacher.blockSignals(False)
         self.no_teachers_bar.setVisible(self.teachers.count() == 0)
         self._loading = False
