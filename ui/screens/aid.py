@@ -14,17 +14,11 @@ from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
 from ui.scrolling import scrolled
 from ui.student_search import StudentSearch
-from ui.screens.base import Screen, date_edit, heading
+from ui.screens.base import Screen, date_edit, heading, wrapped
 from ui.screens.setup import NO_PROGRAMS, NO_TERMS, has_terms, setup_hint
 from ui.todo_hints import window_text
 
 ALL = "（全部项目）"
-
-
-def wrapped(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)   # a long line wraps in the narrow column instead of widening it
-    return label
 
 
 class AidScreen(Screen):

@@ -65,6 +65,13 @@ def button(text: str, on_click, name: str = "") -> QPushButton:
     return b
 
 
+def wrapped(text: str) -> QLabel:
+    """A sentence of explanation: it wraps in a narrow column instead of widening the screen."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
 def left_row(*widgets: QWidget) -> QHBoxLayout:
     """Widgets side by side from the left with the spare room after them (the buttons under a list
     or a form), so they keep their size when the window is wide."""

@@ -10,7 +10,7 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import aid
 from ui.dialogs import show_error
 from ui.list_form import ListFormTab
-from ui.screens.base import button, left_row
+from ui.screens.base import button, left_row, wrapped
 
 COLUMNS = ["项目", "学段", "对象", "每学期（元）", "每在校日（元）", "状态", "已发放"]
 ANY_LEVEL = "不限"
@@ -60,10 +60,8 @@ class AidProgramsTab(ListFormTab):
         self.retire_button = button("停用", self.toggle_active, "retireProgram")
         self.new_button = button("清空", self.clear)
         form.addRow(left_row(self.add_button, self.save_button, self.retire_button, self.new_button))
-        note = QLabel("改金额只影响以后的登记，已登记的资助记录保留原金额。停用的项目不再出现在“资助”中，"
-                      "已有记录仍保留。")
-        note.setWordWrap(True)
-        form.addRow(note)
+        form.addRow(wrapped("改金额只影响以后的登记，已登记的资助记录保留原金额。停用的项目不再出现在“资助”中，"
+                      "已有记录仍保留。"))
         return box
 
     # -- data ------------------------------------------------------------------------------

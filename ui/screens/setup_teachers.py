@@ -9,7 +9,7 @@ from jiaoyuapp.codes import table
 from jiaoyuapp.ledgers import teachers
 from ui.dialogs import show_error, show_info
 from ui.list_form import ListFormTab
-from ui.screens.base import button, date_edit, left_row
+from ui.screens.base import button, date_edit, left_row, wrapped
 
 COLUMNS = ["姓名", "职务", "电话", "所带班级", "状态"]
 
@@ -53,10 +53,8 @@ class TeachersTab(ListFormTab):
         self.leave_button = button("登记离开", self.leave, "teacherLeave")
         self.back_button = button("恢复在岗", self.back, "teacherBack")
         form.addRow(left_row(self.leave_kind, self.leave_day, self.leave_button, self.back_button))
-        note = QLabel("离开的教师仍保留在以往的家访、劝返记录中，但不再出现在新家访的教师名单里，"
-                      "也不再算作班主任。")
-        note.setWordWrap(True)
-        form.addRow(note)
+        form.addRow(wrapped("离开的教师仍保留在以往的家访、劝返记录中，但不再出现在新家访的教师名单里，"
+                      "也不再算作班主任。"))
         return box
 
     # -- data --------------------------------------------------------------------------
