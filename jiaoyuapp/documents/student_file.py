@@ -3,30 +3,19 @@ every case with its full attempt timeline, and aid."""
 
 from __future__ import annotations
 
-import io
-
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from jiaoyuapp.codes import table
+from jiaoyuapp.documents.evidence_images import PHOTO_H, PHOTO_W, image, labelled, picture_row
 from jiaoyuapp.documents.ledger_rows import mask_id
 from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs
-from jiaoyuapp.ledgers.attachments import blob
 from jiaoyuapp.ledgers.cases import case_history
 from jiaoyuapp.ledgers.visits import visit_details
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.store import Store
 
 WIDTH = 180 * mm
-PHOTO_W, PHOTO_H = 56 * mm, 42 * mm
-
-
-def _image(store: Store, sha: str, max_w: float, max_h: float) -> Image:
-    data = blob(store, sha)
-    img = Image(io.BytesIO(data))
-    scale = min(max_w / img.imageWidth, max_h / img.imageHeight)
-    img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
-    return img
 
 
 def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) -> list:
@@ -72,16 +61,10 @@ def _visit(store: Store, v: dict, st: dict):
     block: list = [p("\n".join(lines), st["cell"])]
     photos = [a for a in v["attachments"] if a["role"] == "photo"][:3]
     signature = [a for a in v["attachments"] if a["role"] == "signature"]
-    pictures = [_image(store, a["print_sha256"] or a["sha256"], PHOTO_W, PHOTO_H) for a in photos]
+    pictures = [image(store, a, PHOTO_W, PHOTO_H) for a in photos]
     if signature:
-        sig = Table([[p("家长签字：", st["cell"])],
-                     [_image(store, signature[0]["print_sha256"] or signature[0]["sha256"], 50 * mm, 18 * mm)]])
-        sig.setStyle(TableStyle(base_table_style()))
-        pictures.append(sig)
-    if pictures:
-        row = Table([pictures], colWidths=[WIDTH / 3] * len(pictures), hAlign="LEFT")
-        row.setStyle(TableStyle(base_table_style() + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-        block.append(row)
+        pictures.append(labelled(store, signature[0], "家长签字：", st))
+    block += picture_row(pictures, WIDTH)
     box = Table([[block]], colWidths=[WIDTH])
     box.setStyle(TableStyle(base_table_style() + [("BOX", (0, 0), (-1, -1), 0.4, "#999999")]))
     return KeepTogether([box, Spacer(1, 2 * mm)])
