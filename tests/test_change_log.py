@@ -188,3 +188,26 @@ def test_a_locked_database_is_explained(store, db_path):
         other.execute("ROLLBACK")
         other.close()
     assert store.scalar("SELECT count(*) FROM households") == 0
+
+
+def test_record_numbers_are_version_4_uuids_and_never_repeat():
+    """Two records sharing a number would overwrite each other in a merge at the township center."""
+    import uuid
+
+    from jiaoyuapp.store.writes import new_uuid
+    made = [new_uuid() for _ in range(20000)]
+    assert len(set(made)) == len(made)
+    for text in made[:2000]:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+
+
+def test_log_text_is_what_the_standard_encoder_writes_and_odd_values_still_log():
+    """An entry that read differently, or a value the fast encoder refuses, would break packets."""
+    from jiaoyuapp.store.writes import dumps
+    standard = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    text = "".join(chr(c) for c in range(0, 0x800)) + "张三\u2028\u3000＂"
+    for change in ({"name": (None, text)}, {"n": [3, -2**63], "f": [0.1, 2300.0], "b": [True, None]}):
+        assert dumps(change) == standard(change)
+    assert json.loads(dumps({"big": (None, 2**70)})) == {"big": [None, 2**70]}
+    assert dumps({"odd": (None, "\ud800")}) == standard({"odd": (None, "\ud800")})

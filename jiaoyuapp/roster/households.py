@@ -7,10 +7,9 @@ links are editable afterwards (`merge`, `split`), always through the write path.
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.store import Batch, Store
+from jiaoyuapp.store.writes import new_uuid
 
 
 def _addr(a: str | None) -> str:
@@ -79,7 +78,7 @@ def assign(store: Store, batch: Batch, new_students: list[dict]) -> list[str]:
         household = next((known[k] for i in members for k in sorted(all_keys[i]) if k in known), None)
         if household is None:
             first = new_students[members[0]]
-            household = str(uuid4())
+            household = new_uuid()
             new_households.append({"uuid": household,
                                    "address": first.get("home_address") or first.get("current_address")})
         for i in members:

@@ -29,6 +29,8 @@ Progress = Callable[[int, int | None, str], None]
 Cancel = Callable[[], bool]
 
 GUARDIAN_COLS = MEMBER_COLUMNS
+# (column, key in a parsed row's values) of each family member's columns, worked out once.
+_GUARDIAN_KEYS = {p: [(c, f"g{p}.{c}") for c in GUARDIAN_COLS] for p in (1, 2)}
 
 
 def _no_progress(done: int, total: int | None, stage: str) -> None:
@@ -184,13 +186,16 @@ def _load(store: Store, table: str, column: str, uuids: list[str]) -> list[dict]
     return rows
 
 
-def _written_keys(pr: ParsedRow) -> tuple[list[str], dict[int, list[str]]]:
-    """The student columns and guardian columns (by position) this row's file has, and those the
-    ID number decided: a column the file lacks is left as it is in the database, never blanked,
-    and so is a value kept for 待核对 (the note says what the file had)."""
-    keys = (pr.present | pr.derived) - set(pr.unchecked)
+def _written_keys(pr: ParsedRow) -> tuple[list[str], dict[int, list[tuple[str, str]]]]:
+    """The student columns and guardian columns (by position, as (column, key in the row's
+    values)) this row's file has, and those the ID number decided: a column the file lacks is
+    left as it is in the database, never blanked, and so is a value kept for 待核对 (the note
+    says what the file had)."""
+    keys = pr.present | pr.derived
+    if pr.unchecked:
+        keys = keys - set(pr.unchecked)
     student = [k for k in keys if "." not in k]
-    guardian = {p: [c for c in GUARDIAN_COLS if f"g{p}.{c}" in keys] for p in (1, 2)}
+    guardian = {p: [ck for ck in pairs if ck[1] in keys] for p, pairs in _GUARDIAN_KEYS.items()}
     return student, guardian
 
 
@@ -275,8 +280,9 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
             row.update(uuid=uid, household_uuid=home, unchecked=dump_notes(pr.notes()))
             row.setdefault("status", "在读")
             students.append(row)
+            values = pr.values
             for p, cols in guardian_keys.items():
-                g = {c: pr.values.get(f"g{p}.{c}") for c in cols}
+                g = {c: values.get(k) for c, k in cols}
                 if any(x is not None for x in g.values()):
                     guardians.append(dict(g, student_uuid=uid, position=p))
         w.insert_many("students", students)
@@ -318,7 +324,7 @@ def _diff(current: dict, existing: dict[int, dict], pr: ParsedRow) -> tuple[dict
         pr.warnings[:] = [w for w in pr.warnings if w["letter"] not in places]
     guardians: dict[int, tuple[str | None, dict]] = {}
     for p, cols in guardian_keys.items():
-        new = {c: v.get(f"g{p}.{c}") for c in cols if f"g{p}.{c}" not in again}
+        new = {c: v.get(k) for c, k in cols if k not in again}
         old = existing.get(p)
         if old is None:
             if any(x is not None for x in new.values()):

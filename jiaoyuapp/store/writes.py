@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid as uuidlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
+
+import orjson
 
 from jiaoyuapp.store.bulk_copy import CopiedInserts
 
@@ -29,8 +31,17 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+# The RFC 4122 variant digit for each random hex digit (the two high bits become 10).
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+_urandom = os.urandom
+
+
 def new_uuid() -> str:
-    return str(uuidlib.uuid4())
+    """A random (version 4) UUID as text, the same as str(uuid.uuid4()) from the same 16 random
+    bytes, at a third of the cost: an import makes one per student, guardian, household and log
+    entry."""
+    h = _urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 def to_sql(value: Any) -> Any:
@@ -44,13 +55,22 @@ def to_sql(value: Any) -> Any:
 
 # Types SQLite takes as they are: to_sql leaves them alone, so the bulk insert skips the call.
 _PLAIN = frozenset({str, int, float, bytes, type(None)})
-# One encoder for every entry (json.dumps with options builds a new one per call); a change is
+# The standard library's encoder, for what orjson refuses (an integer beyond 64 bits, a lone
+# surrogate): one for every entry (json.dumps with options builds a new one per call); a change is
 # plain values, never a structure that holds itself, so the cycle check is skipped.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_ORJSON = orjson.dumps
 
 
 def dumps(changes: dict) -> str:
-    return _ENCODE(changes)
+    """A change as the log keeps it: compact JSON, non-ASCII as itself. orjson writes the same text
+    as `json.dumps(…, ensure_ascii=False, separators=(",", ":"))` for every string, integer and
+    ordinary float (only a float below 1e-4 reads 1e-7 rather than 1e-07: the same number), at
+    half the cost — an import encodes one entry per student, guardian and household."""
+    try:
+        return _ORJSON(changes).decode()
+    except TypeError:
+        return _STDLIB(changes)
 
 
 @dataclass
@@ -154,7 +174,7 @@ class Batch:
         share a few sets of keys, so where each key goes (and which columns its log entry names,
         in column order) is worked out once per set; plain values skip `to_sql`."""
         cols = self.columns(table)
-        at, plain, convert, encode = self.at, _PLAIN, to_sql, _ENCODE
+        at, plain, convert, encode = self.at, _PLAIN, to_sql, dumps
         position = {c: i for i, c in enumerate(cols)}
         u_at, c_at, m_at = position["uuid"], position["created_at"], position["updated_at"]
         plans: dict[tuple, tuple[list[int], list[tuple[int, str]]]] = {}
@@ -175,7 +195,7 @@ class Batch:
             record[c_at] = record[c_at] or at
             record[m_at] = record[m_at] or at
             records.append(record)
-            entries.append((table, uid, "insert", encode({c: [None, record[i]] for i, c in logged
+            entries.append((table, uid, "insert", encode({c: (None, record[i]) for i, c in logged
                                                           if record[i] is not None})))
             uuids.append(uid)
         if not records:
