@@ -257,6 +257,9 @@ class RowReader:
         self.year_start = school_year_start(today)
         self._plan = [(c.index, c.field.key) for c in header.columns]
         self._width = max((c.index + 1 for c in header.columns), default=0)
+        # each implied 关系 with the keys of its member's columns (the only ones a row can have)
+        self._implied = [(key, relation, [c.field.key for c in header.columns if c.field.key[:3] == key[:3]])
+                         for key, relation in header.implied.items()]
         # key → (field, cell → value or CellError), in column order; no memo for the kinds whose
         # every cell is different (names, numbers, free text), where it would only cost
         self._parsers = {c.field.key: (_QuestionField(c.field) if c.question else c.field,
@@ -304,9 +307,8 @@ class RowReader:
                 clean[key] = _parse(f, v)
             except cv.CellError as exc:
                 self._bad(pr, key, str(exc))
-        for key, relation in self.header.implied.items():   # 父亲姓名 → 关系 父亲, for a member the row has
-            p = key[:3]
-            if any(k.startswith(p) for k in clean):
+        for key, relation, member in self._implied:   # 父亲姓名 → 关系 父亲, for a member the row has
+            if any(k in clean for k in member):
                 clean[key] = relation
                 pr.derived.add(key)
         if "class_no" in clean:

@@ -150,13 +150,15 @@ class Workbook:
         cells = 0
         number = first_row
         try:
-            # calamine yields the empty rows above the first used one too, but not the empty columns
+            # calamine yields the empty rows above the first used one too, but not the empty columns;
+            # an empty cell comes as "", which every reader of these rows takes as empty (cell_values)
             for values in islice(data.iter_rows(), first_row, None):
                 number += 1
                 cells += len(values)
                 if cells > MAX_CELLS:
                     raise self._too_big(sheet)
-                values = pad + [None if v == "" else v for v in values]
+                if pad:
+                    values = pad + values
                 yield number, (fill(number, values) if fill else values)
             # a merged range may reach below the last cell with content (a class name merged down)
             for number in range(number + 1, filler.last_row + 1):
