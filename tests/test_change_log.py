@@ -211,3 +211,11 @@ def test_log_text_is_what_the_standard_encoder_writes_and_odd_values_still_log()
         assert dumps(change) == standard(change)
     assert json.loads(dumps({"big": (None, 2**70)})) == {"big": [None, 2**70]}
     assert dumps({"odd": (None, "\ud800")}) == standard({"odd": (None, "\ud800")})
+
+
+def test_every_entry_is_stored_as_json_text(store, tmp_path):
+    """An entry stored as bytes would be unreadable to SQLite's JSON functions (audit, packets)."""
+    every_write(store, tmp_path)
+    kinds = dict(store.conn.execute("SELECT typeof(changes), count(*) FROM change_log GROUP BY 1"))
+    assert set(kinds) == {"text"} and kinds["text"] > 100
+    assert store.conn.execute("SELECT count(*) FROM change_log WHERE NOT json_valid(changes)").fetchone()[0] == 0

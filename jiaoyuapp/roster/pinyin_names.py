@@ -6,6 +6,7 @@ surname they are shàn and zēng; the table below is data, extend it freely.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 # Compound surnames first (two characters), then single ones whose surname reading differs.
@@ -58,3 +59,15 @@ def name_keys(name: str) -> tuple[str, str, str]:
     sur, giv = name_syllables(name)
     syllables = sur + giv
     return "".join(syllables), "".join(s[0] for s in syllables), "".join(giv)
+
+
+def warm_up_while(waiting) -> None:
+    """Load pypinyin's dictionaries on another thread while `waiting()` runs: an import's names
+    need them later, and python-calamine builds a sheet without holding the interpreter, so the
+    ~0.2 s of loading costs nothing there instead of delaying the writing."""
+    loader = threading.Thread(target=_syllables, args=("三",), name="pinyin-warm-up")
+    loader.start()
+    try:
+        return waiting()
+    finally:
+        loader.join()

@@ -17,7 +17,7 @@ from typing import Callable
 
 from jiaoyuapp.errors import CancelledError, DataError, UnreadableFileError
 from jiaoyuapp.gc_pause import collector_paused
-from jiaoyuapp.roster import households
+from jiaoyuapp.roster import households, pinyin_names
 from jiaoyuapp.roster.fields import MEMBER_COLUMNS
 from jiaoyuapp.roster.review import dump_notes, load_notes, load_settled
 from jiaoyuapp.roster.roster_rows import ParsedRow, RowReader, find_header, iter_parsed
@@ -95,6 +95,7 @@ def _import_roster(store: Store, path: str | Path, *, dry_run: bool, only_valid:
     report = ImportReport(file=path.name, dry_run=dry_run)
     parsed: list[ParsedRow] = []
     book = open_workbook(path)
+    book.while_loading = pinyin_names.warm_up_while   # the names need pypinyin later (search keys)
     try:
         first_error = None
         for sheet in _choose_sheets(book.sheets, sheets, include_hidden, report):

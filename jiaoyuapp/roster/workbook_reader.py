@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from itertools import islice
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from python_calamine import CalamineWorkbook
 
@@ -54,6 +54,10 @@ def _member(value) -> str:
     return str(value).rsplit(".", 1)[-1]
 
 
+def _just_run(build: Callable):
+    return build()
+
+
 class Workbook:
     """The sheets of one file (`sheets`, in tab order) and their rows."""
 
@@ -62,6 +66,9 @@ class Workbook:
         self.path = package.path
         self._facts = facts
         self._extents: dict[str, tuple[int, int, int]] = {}
+        # how a sheet is built: `while_loading(build)` returns build(); a caller may do other work
+        # meanwhile (calamine builds a sheet without holding the interpreter)
+        self.while_loading: Callable[[Callable], object] = _just_run
         self._copy = contextlib.ExitStack()
         named = self._named_as_checked()
         try:
@@ -136,7 +143,7 @@ class Workbook:
         if not rows:
             return
         try:
-            data = self._book.get_sheet_by_name(sheet.name)
+            data = self.while_loading(lambda: self._book.get_sheet_by_name(sheet.name))
             start = data.start
             merged = data.merged_cell_ranges
         except BaseException as exc:  # noqa: BLE001 - see _failure

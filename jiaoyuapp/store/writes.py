@@ -62,15 +62,23 @@ _STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circ
 _ORJSON = orjson.dumps
 
 
-def dumps(changes: dict) -> str:
-    """A change as the log keeps it: compact JSON, non-ASCII as itself. orjson writes the same text
-    as `json.dumps(…, ensure_ascii=False, separators=(",", ":"))` for every string, integer and
+def encoded(changes: dict) -> bytes | str:
+    """A change as the log keeps it: compact JSON, non-ASCII as itself, as UTF-8 bytes (or text,
+    from the fallback) that the log's INSERT stores as text. orjson writes the same text as
+    `json.dumps(…, ensure_ascii=False, separators=(",", ":"))` for every string, integer and
     ordinary float (only a float below 1e-4 reads 1e-7 rather than 1e-07: the same number), at
-    half the cost — an import encodes one entry per student, guardian and household."""
+    half the cost — an import encodes one entry per student, guardian and household — and its
+    bytes go to SQLite as they are, where text would be encoded to UTF-8 once more."""
     try:
-        return _ORJSON(changes).decode()
+        return _ORJSON(changes)
     except TypeError:
         return _STDLIB(changes)
+
+
+def dumps(changes: dict) -> str:
+    """`encoded` as text."""
+    out = encoded(changes)
+    return out.decode() if type(out) is bytes else out
 
 
 @dataclass
@@ -148,11 +156,11 @@ class Batch:
             raise ValueError(f"unknown columns for {table}: {unknown}")
 
     def _log(self, entries: list[tuple[str, str, str, str]]) -> None:
-        """entries: (table, record_uuid, op, changes_json)."""
+        """entries: (table, record_uuid, op, changes as `encoded` made them)."""
         if not entries:
             return
         self.conn.executemany(
-            "INSERT INTO change_log (batch, tbl, record_uuid, op, changes) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO change_log (batch, tbl, record_uuid, op, changes) VALUES (?, ?, ?, ?, CAST(? AS TEXT))",
             [(self.id, t, u, op, ch) for t, u, op, ch in entries],
         )
         last = self.conn.execute("SELECT max(seq) FROM change_log").fetchone()[0]
@@ -174,7 +182,7 @@ class Batch:
         share a few sets of keys, so where each key goes (and which columns its log entry names,
         in column order) is worked out once per set; plain values skip `to_sql`."""
         cols = self.columns(table)
-        at, plain, convert, encode = self.at, _PLAIN, to_sql, dumps
+        at, plain, convert, encode = self.at, _PLAIN, to_sql, encoded
         position = {c: i for i, c in enumerate(cols)}
         u_at, c_at, m_at = position["uuid"], position["created_at"], position["updated_at"]
         plans: dict[tuple, tuple[list[int], list[tuple[int, str]]]] = {}
@@ -247,7 +255,7 @@ class Batch:
         self.conn.execute(
             f"UPDATE [{table}] SET {sets} WHERE uuid = ?", [v for _, v in changed.values()] + [uuid]
         )
-        self._log([(table, uuid, "update", dumps({k: list(v) for k, v in changed.items()}))])
+        self._log([(table, uuid, "update", encoded(changed))])
         self.changes.updated[table] += 1
         self._touched.append(("update", table, uuid))
         return changed
@@ -266,7 +274,7 @@ class Batch:
             raise KeyError(f"{table} {uuid} not found")
         self.conn.execute(f"DELETE FROM [{table}] WHERE uuid = ?", (uuid,))
         changes = {k: [v, None] for k, v in old.items() if k != "uuid" and v is not None}
-        self._log([(table, uuid, "delete", dumps(changes))])
+        self._log([(table, uuid, "delete", encoded(changes))])
         self.changes.deleted[table] += 1
         self._touched.append(("delete", table, uuid))
         return old
