@@ -4,13 +4,12 @@ Released migrations are never edited; a change to the schema is a new one.
 A file of the first schema is kept in tests/fixtures to prove upgrades work.
 """
 
-from sqlite_utils import Migrations
-
 from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005, EXCHANGE_SQL_0007
 from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_SQL_0008, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
+from jiaoyuapp.store.migration_list import Migrations
 from jiaoyuapp.store.log_tables import LOG_TABLES_SQL, LOG_TABLES_SQL_0006
 
 MIGRATIONS = Migrations("jiaoyu")

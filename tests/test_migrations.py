@@ -112,3 +112,18 @@ def test_lean_change_log_upgrade_keeps_every_entry(tmp_path):
         assert changelog.verify(store) == []
     finally:
         store.close()
+
+
+def test_an_up_to_date_file_opens_without_loading_the_migration_machinery(tmp_path):
+    """Every start of the window and of each command would wait for sqlite-utils to load again."""
+    import subprocess
+    import sys
+    path = tmp_path / "school.db"
+    open_school(path).close()
+    probe = ("import sys; from jiaoyuapp.school import open_school; open_school(sys.argv[1]).close(); "
+             "print('sqlite_utils' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    fresh = tmp_path / "new.db"
+    out = subprocess.run([sys.executable, "-c", probe, str(fresh)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"   # a new file does need it

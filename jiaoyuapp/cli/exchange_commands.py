@@ -8,7 +8,6 @@ from pathlib import Path
 from jiaoyuapp.cli.chinese_argparse import integer
 from jiaoyuapp.cli.common import Commands, as_of, as_of_option, output, passphrase, progress_printer
 from jiaoyuapp.errors import DataError, UsageError
-from jiaoyuapp.exchange import identity, peers
 
 
 def register(commands: Commands) -> None:
@@ -81,6 +80,7 @@ def register(commands: Commands) -> None:
 
 
 def cmd_key(store, args):
+    from jiaoyuapp.exchange import identity   # cryptography: loaded only by the commands that sign
     from jiaoyuapp.school import require_school
     a = args.action
     if a == "create":
@@ -115,6 +115,7 @@ def cmd_key(store, args):
 
 
 def cmd_export(store, args):
+    from jiaoyuapp.exchange import identity   # cryptography: loaded only by the commands that sign
     import datetime as dt
 
     from jiaoyuapp.documents.ledger_workbook import write_ledgers
@@ -140,6 +141,7 @@ def cmd_export(store, args):
 
 
 def cmd_verify(store, args):
+    from jiaoyuapp.exchange import peers   # cryptography: loaded only by the commands that sign
     from jiaoyuapp.exchange import packet_import, township
     from jiaoyuapp.exchange.container import PacketError, read_header
     if township.mode(store) == "township":
@@ -187,6 +189,7 @@ def cmd_receipt(store, args):
 
 
 def cmd_township(store, args):
+    from jiaoyuapp.exchange import identity, peers   # cryptography: loaded only by the commands that sign
     from jiaoyuapp.exchange import conflicts, packet_import, receipts, township
     a = args.action
     if a == "init":

@@ -12,8 +12,6 @@ import hashlib
 import io
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.store import Batch, Store
 
@@ -35,7 +33,7 @@ def read_file(path: str | Path) -> bytes:
     return data
 
 
-def _print_copy(img: Image.Image, fmt: str) -> tuple[bytes, str]:
+def _print_copy(img, fmt: str) -> tuple[bytes, str]:
     """A copy small enough to print many on a page; signatures keep PNG transparency."""
     copy = img.copy()
     copy.thumbnail((PRINT_MAX_PX, PRINT_MAX_PX))
@@ -49,6 +47,7 @@ def _print_copy(img: Image.Image, fmt: str) -> tuple[bytes, str]:
 
 def store_image(store: Store, batch: Batch, data: bytes) -> str:
     """Store an image (once) and its printing copy; returns the attachments row's uuid."""
+    from PIL import Image, UnidentifiedImageError   # Pillow: loaded when a photo is stored, not at every start
     sha = hashlib.sha256(data).hexdigest()
     existing = store.scalar("SELECT uuid FROM attachments WHERE sha256 = ?", (sha,))
     if existing:

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-import sqlite_utils
-from sqlite_utils import Migrations
-
 from jiaoyuapp.disk_space import free_bytes, full_error, is_disk_full
 from jiaoyuapp.errors import DatabaseError, SchemaTooNewError
 from jiaoyuapp.store.damage import corruption_error, is_corruption
+from jiaoyuapp.store.migration_list import Migrations
 from jiaoyuapp.store.writes import Batch
 
 # A hook gets the open connection and the (op, table, uuid) triples of one batch,
@@ -32,7 +30,7 @@ class Schema:
     labels: dict[str, str] = field(default_factory=dict)  # table -> what a teacher calls it (check, salvage)
 
     def migration_names(self) -> list[str]:
-        return [m.name for m in self.migrations._migrations]
+        return self.migrations.names()
 
 
 # What SQLite needs beside the file to work at all: its write-ahead log grows to about a thousand
@@ -108,7 +106,6 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, schema: Schema):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.schema = schema
         self._batch: Batch | None = None
 
@@ -265,10 +262,8 @@ def open_store(path: str | Path, schema: Schema, *, create: bool = True,
                 f"数据库“{path.name}”是用更新版本的软件建立的（含本版本不认识的升级步骤 {unknown[0]}），"
                 "本版本不能打开它，以免损坏数据。请把软件升级到最新版本后再打开。"
             )
-        if stop_before is None:
-            schema.migrations.apply(sqlite_utils.Database(conn))
-        else:
-            schema.migrations.apply(sqlite_utils.Database(conn), stop_before=stop_before)
+        if stop_before is not None or set(known) - set(applied):   # up to date (nearly always): nothing to load
+            schema.migrations.apply(conn, stop_before=stop_before)
         version = len(applied_migrations(conn, schema.migrations.name))
         if conn.execute("PRAGMA user_version").fetchone()[0] != version:  # opening alone writes nothing
             conn.execute(f"PRAGMA user_version = {version}")
