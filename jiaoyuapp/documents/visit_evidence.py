@@ -12,12 +12,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from jiaoyuapp.codes import table
-from jiaoyuapp.documents.evidence_images import PHOTO_H, PHOTO_W, image, labelled, picture_row
+from jiaoyuapp.documents.evidence_images import image, labelled, picture_row
 from jiaoyuapp.documents.pdf_style import base_table_style, p
 from jiaoyuapp.ledgers.visits import takes_signature, visit_details
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.store import Store
 
+PICTURES_SHARE = 0.55          # of the block's width, for the photos and the signature
+PHOTO_H = 36 * mm
 DETAILS = (("home_situation", "家庭情况"), ("school_behaviour", "在校表现"), ("home_behaviour", "在家表现"),
            ("policies", "宣讲政策"), ("parent_opinion", "家长意见"), ("problems", "发现问题"),
            ("measures", "帮扶措施"), ("followup_plan", "跟进计划"))
@@ -50,13 +52,18 @@ def visit_block(store: Store, v: dict, st: dict, width: float, *, number: int | 
     lines.append(f"照片：{len(photos)}张")
     if takes_signature(v["mode"]) and not signature:
         lines.append("家长签字：未留电子签名（以纸质记录为准）")
-    block: list = [p("\n".join(lines), st["cell"])]
-    pictures = [image(store, a, PHOTO_W, PHOTO_H) for a in photos]
+    text = p("\n".join(lines), st["cell"])
+    # the pictures to the right of the words they prove, two to a line
+    side = width * PICTURES_SHARE
+    pictures = [image(store, a, side / 2 - 4 * mm, PHOTO_H) for a in photos]
     if signature and takes_signature(v["mode"]):
-        pictures.append(labelled(store, signature[0], "家长签字：", st))
-    block += picture_row(pictures, width)
-    box = Table([[block]], colWidths=[width])
-    box.setStyle(TableStyle(base_table_style() + [("BOX", (0, 0), (-1, -1), 0.4, "#999999")]))
+        pictures.append(labelled(store, signature[0], "家长签字：", st, max_w=side / 2 - 8 * mm))
+    if pictures:
+        box = Table([[text, picture_row(pictures, side, per_row=2)]], colWidths=[width - side, side])
+    else:
+        box = Table([[text]], colWidths=[width])
+    box.setStyle(TableStyle(base_table_style() + [("BOX", (0, 0), (-1, -1), 0.4, "#999999"),
+                                                  ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return KeepTogether([box, Spacer(1, 2 * mm)])
 
 
