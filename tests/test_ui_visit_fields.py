@@ -21,6 +21,11 @@ def test_visit_form_records_who_where_and_with_whom_and_a_call_has_no_signature(
     assert f"尚未入户{len(report['no_home_visit'])}人" in screen.home_summary.text()
     texts = [screen.task_list.item(i).text() for i in range(screen.task_list.count())]
     assert any("尚未入户家访" in t for t in texts)
+    screen.home_only.setChecked(True)
+    shown = {screen.task_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(screen.task_list.count())}
+    assert shown == {s["uuid"] for s in report["no_home_visit"]}
+    screen.home_only.setChecked(False)
+    assert screen.task_list.count() == len(texts)
     kid = store.scalar("SELECT uuid FROM students WHERE status = '在读' ORDER BY name LIMIT 1")
     picture = tmp_path / "家访.jpg"
     picture.write_bytes(photo(4))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
@@ -198,6 +198,10 @@ class VisitsScreen(Screen):
         self.home_summary = wrapped("")
         self.home_summary.setObjectName("homeVisitSummary")
         layout.addWidget(self.home_summary)
+        self.home_only = QCheckBox("只看本学年还没有入户家访的学生")
+        self.home_only.setObjectName("homeVisitOnly")
+        self.home_only.toggled.connect(lambda _: self._filter_tasks())
+        layout.addWidget(self.home_only)
         self.task_teacher = QComboBox()
         self.task_teacher.setObjectName("taskTeacher")
         self.task_teacher.currentIndexChanged.connect(lambda _: self._filter_tasks())
@@ -278,6 +282,8 @@ class VisitsScreen(Screen):
                 hint = QListWidgetItem(f"{teacher}没有担任班主任的班级；选“{WHOLE_SCHOOL}”查看全校还需家访的学生。")
                 hint.setData(Qt.ItemDataRole.UserRole, "-")   # cleared with the list; picks no student
                 self.task_list.addItem(hint)
+        if self.home_only.isChecked():
+            mine = [d for d in mine if d["home_visits_year"] < d["home_required_year"]]
         for d in mine:
             note = f"（重点：{'、'.join(d['priority'])}）" if d["priority"] else ""
             item = QListWidgetItem(f"{d['class']} {d['name']}{note}：{'；'.join(d['missing'])}")
