@@ -70,10 +70,14 @@ def test_priority_students_need_their_home_visits_each_term(store):
     due = coverage(store, today=TODAY)["due"]
     assert [(s["name"], s["visits"], s["home_visits"], s["home_required"]) for s in due] == [("留守", 2, 1, 2)]
     assert due[0]["missing"] == ["重点学生本学期入户家访1次，应至少2次"]
+    home = attention(store, today=TODAY)
+    assert [(i["name"], i["home_visits"]) for i in home["priority_home_due"]] == [("留守", 1)]
+    assert home["counts"]["重点学生入户家访不足"] == 1 and "应至少2次" in home["priority_home_due"][0]["detail"]
     visit(store, left, ids["head3"], "2026-11-02", mode="视频")
     assert [s["name"] for s in coverage(store, today=TODAY)["due"]] == ["留守"]   # video is not 入户
     visit(store, left, ids["head3"], "2026-11-05")
     assert coverage(store, today=TODAY)["due"] == []
+    assert attention(store, today=TODAY)["priority_home_due"] == []
     settings.set_value(store, "priority_home_visits_per_term", 3)
     assert [s["name"] for s in coverage(store, today=TODAY)["due"]] == ["留守"]
 

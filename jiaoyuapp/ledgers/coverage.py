@@ -99,6 +99,26 @@ def missing_home_visits(store: Store, term: dict) -> list[dict]:
     return out
 
 
+def priority_home_shortfall(store: Store, term: dict) -> list[dict]:
+    """Priority students with fewer 入户 visits this term than priority_home_visits_per_term (calls
+    and video do not count), in class order: the second list 首页 shows."""
+    needed = settings.get_int(store, "priority_home_visits_per_term")
+    if needed <= 0:
+        return []
+    reasons = priority_reasons(store)
+    done = visit_counts(store, term, home_only=True)
+    out = []
+    for s in store.query("SELECT uuid, name, grade, class_no FROM students WHERE status = '在读' "
+                         "ORDER BY grade, CAST(class_no AS INTEGER), class_no, name"):
+        n = done.get(s["uuid"], 0)
+        if s["uuid"] in reasons and n < needed:
+            out.append({"uuid": s["uuid"], "name": s["name"], "class": class_label(s["grade"], s["class_no"]),
+                        "home_visits": n, "required": needed, "priority": reasons[s["uuid"]],
+                        "detail": f"重点学生（{'、'.join(reasons[s['uuid']])}）{term['name']}入户家访{n}次，"
+                                  f"应至少{needed}次"})
+    return out
+
+
 def coverage(store: Store, *, today: dt.date | None = None, term: str | None = None) -> dict:
     today = today or dt.date.today()
     _, t = current_term(store, today, term)
