@@ -6,9 +6,10 @@ overdue, and each teacher's count against the school's quota.
 per student a year and treat calls as a supplement — e.g. 含山县 (安徽省教育厅, 2014-06-27, "含山县
 中职高中开展家访活动落实资助政策"): "全体教师每学年到每个学生家庭至少实地走访一次，根据育人工作需要，
 经常性使用电话、邮件等联系方式"; 陕西省 (省政府教育督导团, 西安晚报 2013-11-14): "班主任每学期要对
-班上的每个留守儿童进行一次家访". (Read as republished at hefei.baogaosu.com, news 21510800, and
-m.dentiste-levallois-perret.com/news/guonei/2013-11-14/130043.html.) Both numbers are settings (group 家访): home_visits_per_year and
-priority_home_visits_per_term, beside the any-form priority_visits_per_term.
+班上的每个留守儿童进行一次家访". (Read as republished at hefei.baogaosu.com, news 21510800,
+and m.dentiste-levallois-perret.com/news/guonei/2013-11-14/130043.html.) Both numbers are
+settings (group 家访): home_visits_per_year and priority_home_visits_per_term, beside the
+any-form priority_visits_per_term.
 """
 
 from __future__ import annotations
