@@ -13,7 +13,7 @@ from jiaoyuapp.roster.classes import class_label
 
 VISIT_OPTIONS = (  # option, field, help
     ("--location", "location", "家访地点"), ("--participants", "participants", "参与人员"),
-    ("--met", "met_name", "见到的家长/监护人姓名"), ("--relation", "met_relation", "与学生关系"),
+    ("--met", "met_name", "受访人姓名（见到或通话的家长/监护人）"), ("--relation", "met_relation", "受访人与学生关系"),
     ("--situation", "home_situation", "家庭基本情况"), ("--school-behaviour", "school_behaviour", "学生在校表现"),
     ("--home-behaviour", "home_behaviour", "在家表现"), ("--policies", "policies", "宣讲政策"),
     ("--opinion", "parent_opinion", "家长意见与建议"), ("--problems", "problems", "发现问题"),
@@ -399,6 +399,8 @@ def cmd_report(store, args):
                   f"未访{c['not_visited']}人" for c in data["by_class"]]
         lines += [f"  {t['name']}：家访{t['visits']}次{t['households']}户，任务{t['quota']}户"
                   f"{'，已完成' if t['meets_quota'] else '，未完成'}" for t in data["by_teacher"]]
+        lines.append(f"  {data['school_year']}已入户家访{data['home_visited']}/{data['students']}人"
+                     f"（电话、视频不计入），尚未入户{len(data['no_home_visit'])}人")
         lines.append(f"  尚需家访{len(data['due'])}人，跟进逾期{len(data['followups']['overdue'])}户")
     elif name == "unaided":
         data = aid.unaided(store, today=today, term=args.term)

@@ -25,6 +25,7 @@ from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.student_file import student_file
 from jiaoyuapp.documents.summary_figures import figures
+from jiaoyuapp.documents.visit_evidence import evidence_section
 from jiaoyuapp.errors import CancelledError, DataError
 from jiaoyuapp.exchange import identity
 from jiaoyuapp.ledgers.coverage import coverage, current_term, priority_reasons
@@ -128,7 +129,7 @@ def _summary(store: Store, today: dt.date, st) -> list:
     try:
         cov = coverage(store, today=today)
         out.append(Spacer(1, 4 * mm))
-        out.append(bar_chart(f"各班家访覆盖率（{cov['term']}）", [(c["class"], round(c["coverage"] * 100))
+        out.append(bar_chart(f"各班入户家访覆盖率（{cov['school_year']}，电话、视频不计）", [(c["class"], round(c["coverage"] * 100))
                                                                for c in cov["by_class"]], "%", st))
     except DataError:
         pass
@@ -141,7 +142,7 @@ def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
     index = [i for i, c in enumerate(ledger.columns) if c.header in headers]
     widths = {"序号": 8, "姓名": 14, "班级": 16, "身份证号": 30, "当前状态": 14, "辍学原因": 18, "离校/缺课起始日期": 18,
               "包保责任人（教育线）": 28, "包保责任人（政府线）": 28, "销号日期": 16, "家访日期": 16, "家访教师": 18,
-              "家访形式": 14, "学生姓名": 20, "发现问题": 34, "帮扶措施": 34, "照片": 8, "家长签字": 10}
+              "家访形式": 14, "学生姓名": 20, "受访人": 16, "发现问题": 34, "帮扶措施": 34, "照片（张）": 8, "家长签字": 12}
     rows = [[ledger.columns[i].header for i in index]]
     rows += [[row[i] for i in index] for row in ledger.rows(store, True)]
     total = sum(widths[h] for h in rows[0])
@@ -195,8 +196,9 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     story += _ledger_table(cases_ledger, ["序号", "姓名", "班级", "身份证号", "离校/缺课起始日期", "辍学原因",
                                           "包保责任人（教育线）", "包保责任人（政府线）", "当前状态", "销号日期"], store, st)
     story += [PageBreak(), p("四、家访记录", st["h1"])]
-    story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "发现问题", "帮扶措施",
-                                          "照片", "家长签字"], store, st)
+    story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "受访人", "发现问题",
+                                          "帮扶措施", "照片（张）", "家长签字"], store, st)
+    story += evidence_section(store, st, 180 * mm)
     if progress:
         progress(len(priority), len(priority), "排版")
     # Give the contents its real length before the first pass (the page numbers come in the

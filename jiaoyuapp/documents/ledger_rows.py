@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 
 from jiaoyuapp.codes import table
 from jiaoyuapp.ledgers import settings
+from jiaoyuapp.ledgers.visits import takes_signature
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.roster.flags import flags_of
 from jiaoyuapp.store import Store
@@ -108,8 +109,17 @@ def visit_rows(store: Store, masked: bool) -> Iterator[list]:
         yield [n, v["day"], "、".join(teachers.get(v["uuid"], [])), v["participants"], v["mode"], v["location"],
                "、".join(x[0] for x in k), "、".join(dict.fromkeys(x[1] for x in k)), v["met_name"], v["met_relation"],
                v["home_situation"], v["school_behaviour"], v["home_behaviour"], v["policies"], v["parent_opinion"],
-               v["problems"], v["measures"], v["followup_plan"], v["followup_date"], photos or 0,
-               "有" if signed else "无", v["note"]]
+               v["problems"], v["measures"], v["followup_plan"], v["followup_date"], int(photos or 0),
+               parent_signature_cell(v["mode"], bool(signed)), "", v["note"]]
+
+
+def parent_signature_cell(mode: str, signed: bool) -> str:
+    """The 家长签字 cell: a phone or video visit has no signature to give (不需签字); a visit in person
+    with an electronic signature says so (the image is in the folder); otherwise the cell is left
+    empty for the parent to sign the printed ledger."""
+    if not takes_signature(mode):
+        return f"不需签字（{table('visit_mode').label(mode) or mode}）"
+    return "电子签名（见档案）" if signed else ""
 
 
 def case_rows(store: Store, masked: bool) -> Iterator[list]:
@@ -184,10 +194,10 @@ LEDGERS: tuple[Ledger, ...] = (
            roster_rows, _count("SELECT count(*) FROM students")),
     Ledger("家访记录", "家访记录表（千师进万家）",
            [C("序号", 6, "number"), C("家访日期", 12, "date"), C("家访教师", 12), C("参与人员", 12), C("家访形式", 10),
-            C("家访地点", 16), C("学生姓名", 14), C("班级", 11), C("家长/监护人", 10), C("关系", 7),
+            C("家访地点", 16), C("学生姓名", 14), C("班级", 11), C("受访人", 10), C("关系", 7),
             C("家庭基本情况", 24), C("学生在校表现", 20), C("在家表现", 20), C("宣讲政策", 22), C("家长意见与建议", 20),
             C("发现问题", 20), C("帮扶措施", 20), C("后续跟进计划", 18), C("跟进日期", 12, "date"),
-            C("照片", 6, "number"), C("家长签字", 8), C("备注", 12)],
+            C("照片（张）", 7, "number"), C("家长签字", 12), C("教师签名", 12), C("备注", 12)],
            visit_rows, _count("SELECT count(*) FROM current_visits")),
     Ledger("控辍保学台账", "控辍保学工作台账",
            [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("身份证号", 21, "id"), C("学籍号", 22, "id"),

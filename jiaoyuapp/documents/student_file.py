@@ -4,12 +4,12 @@ every case with its full attempt timeline, and aid."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
 from jiaoyuapp.codes import table
-from jiaoyuapp.documents.evidence_images import PHOTO_H, PHOTO_W, image, labelled, picture_row
 from jiaoyuapp.documents.ledger_rows import mask_id
-from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs
+from jiaoyuapp.documents.pdf_style import grid, p, pairs
+from jiaoyuapp.documents.visit_evidence import visit_block
 from jiaoyuapp.ledgers.cases import case_history
 from jiaoyuapp.ledgers.visits import visit_details
 from jiaoyuapp.roster.classes import class_label
@@ -49,25 +49,7 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
 
 
 def _visit(store: Store, v: dict, st: dict):
-    lines = [f"{v['day']} {v['mode']}，教师：{'、'.join(t['name'] for t in v['teachers'])}"
-             + (f"，见到：{v['met_name'] or ''}（{v['met_relation']}）" if v["met_relation"] else "")]
-    for key, label in (("home_situation", "家庭情况"), ("school_behaviour", "在校表现"), ("home_behaviour", "在家表现"),
-                       ("policies", "宣讲政策"), ("parent_opinion", "家长意见"), ("problems", "发现问题"),
-                       ("measures", "帮扶措施"), ("followup_plan", "跟进计划")):
-        if v[key]:
-            lines.append(f"{label}：{v[key]}")
-    if v["followup_date"]:
-        lines.append(f"跟进日期：{v['followup_date']}")
-    block: list = [p("\n".join(lines), st["cell"])]
-    photos = [a for a in v["attachments"] if a["role"] == "photo"][:3]
-    signature = [a for a in v["attachments"] if a["role"] == "signature"]
-    pictures = [image(store, a, PHOTO_W, PHOTO_H) for a in photos]
-    if signature:
-        pictures.append(labelled(store, signature[0], "家长签字：", st))
-    block += picture_row(pictures, WIDTH)
-    box = Table([[block]], colWidths=[WIDTH])
-    box.setStyle(TableStyle(base_table_style() + [("BOX", (0, 0), (-1, -1), 0.4, "#999999")]))
-    return KeepTogether([box, Spacer(1, 2 * mm)])
+    return visit_block(store, v, st, WIDTH)
 
 
 def _case(h: dict, st: dict) -> list:

@@ -22,8 +22,10 @@ def figures(store: Store, today: dt.date) -> list[tuple[str, list[tuple[str, obj
         sections.append((f"家访（{cov['term']}）", [
             ("应访学生", cov["students"]), ("已访学生", cov["visited"]),
             ("覆盖率", f"{cov['visited'] / cov['students']:.1%}" if cov["students"] else "—"),
-            ("尚需家访（含重点学生第二次）", len(cov["due"])), ("跟进逾期", len(cov["followups"]["overdue"]))]
-            + [(f"{c['class']}覆盖率", f"{c['coverage']:.0%}") for c in cov["by_class"]]))
+            ("尚需家访（含重点学生第二次）", len(cov["due"])), ("跟进逾期", len(cov["followups"]["overdue"])),
+            (f"{cov['school_year']}已入户家访（电话、视频不计）", cov["home_visited"]),
+            (f"{cov['school_year']}尚未入户家访", len(cov["no_home_visit"]))]
+            + [(f"{c['class']}入户覆盖率", f"{c['coverage']:.0%}") for c in cov["by_class"]]))
         totals = aid.totals(store, today=today)
         sections.append((f"资助（{totals['term']}）", [(p["name"], f"{p['students']}人，{p['amount']:g}元")
                                                     for p in totals["programs"]]

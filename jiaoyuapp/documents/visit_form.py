@@ -55,10 +55,11 @@ def write_visit_form(store: Store, student_uuid: str, out: str | Path, *, today:
              Spacer(1, 3 * mm),
              pairs([("家访日期", ""), ("家访形式", "□入户走访 □电话 □视频 □到校约谈"), ("家访教师", ""),
                     ("家访地点", student["current_address"] or student["home_address"] or ""),
-                    ("见到的家长", ""), ("与学生关系", "")],
+                    ("参与人员", ""), ("受访人", ""), ("与学生关系", "")],
                    (width * 0.15, width * 0.35, width * 0.15, width * 0.35), st["body"]),
              Spacer(1, 3 * mm)]
-    tall = grid([[FIELD_LABELS[k], "\n\n\n"] for k in HANDWRITTEN] + [["跟进日期", ""], ["家长签名", "\n\n"]],
+    tall = grid([[FIELD_LABELS[k], "\n\n\n"] for k in HANDWRITTEN]
+                + [["跟进日期", ""], ["家长签名\n（入户、到校约谈时签；电话、视频家访不签）", "\n\n"], ["教师签名", "\n\n"]],
                 [width * 0.2, width * 0.8], st["body"], header=False)
     story.append(tall)
 

@@ -12,7 +12,8 @@ import datetime as dt
 from jiaoyuapp.ledgers import settings
 from jiaoyuapp.ledgers.aid import unaided
 from jiaoyuapp.ledgers.cases import list_cases
-from jiaoyuapp.ledgers.coverage import current_term, followups, visit_counts
+from jiaoyuapp.ledgers.coverage import (current_term, followups, missing_home_visits, priority_home_shortfall,
+                                        visit_counts)
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.store import Store
 
@@ -105,15 +106,18 @@ def attention(store: Store, *, today: dt.date | None = None) -> dict:
     not_visited = [_student_item(s, detail=f"{t['name']}尚未家访") for s in store.query(
         "SELECT uuid, name, grade, class_no FROM students WHERE status = '在读' "
         "ORDER BY grade, CAST(class_no AS INTEGER), class_no, name") if s["uuid"] not in visited]
+    # the yearly 入户 rule: a phone or video visit does not take a student off this list
+    no_home = [dict(m) for m in missing_home_visits(store, t)]
+    priority_home = priority_home_shortfall(store, t)
     aid_missing = [dict(s, detail="应助未助：" + "、".join(s["reasons"])) for s in unaided(store, today=today)["students"]]
     risky = [dict({k: r[k] for k in ("uuid", "name", "class", "score", "reasons")},
                   detail="高风险且未立案：" + "；".join(r["reasons"]))
              for r in risk_list(store, today=today) if r["high"] and not r["open_case"]]
     late = [dict(f, detail=f"家访跟进计划应于{f['followup_date']}完成") for f in followups(store, today)["overdue"]]
     sections = {"new_cases": new_cases, "overdue_cases": overdue, "not_visited": not_visited,
-                "unaided": aid_missing, "high_risk_without_case": risky, "followups_overdue": late}
+                "no_home_visit": no_home, "priority_home_due": priority_home, "unaided": aid_missing, "high_risk_without_case": risky, "followups_overdue": late}
     labels = {"new_cases": "新的疑似辍学", "overdue_cases": "劝返逾期", "not_visited": "本学期未家访",
-              "unaided": "应助未助", "high_risk_without_case": "高风险未立案", "followups_overdue": "家访跟进逾期"}
+              "no_home_visit": "本学年未入户家访", "priority_home_due": "重点学生入户家访不足", "unaided": "应助未助", "high_risk_without_case": "高风险未立案", "followups_overdue": "家访跟进逾期"}
     items = [dict(item, kind=labels[key]) for key, rows in sections.items() for item in rows]
     return dict(sections, date=today.isoformat(), term=t["name"],
                 counts={labels[k]: len(v) for k, v in sections.items()}, items=items)

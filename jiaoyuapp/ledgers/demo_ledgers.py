@@ -92,15 +92,21 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
         day = rng.choice(days)
         follow = day + dt.timedelta(days=rng.randint(7, 40)) if rng.random() < 0.3 else None
         with_photo = rng.random() < photo_share
+        mode = rng.choice(MODES)
+        met = _met(store, s["uuid"], rng)
         visits.record_visit(
             store, student_uuid=s["uuid"], day=day, teachers=[head.get((s["grade"], s["class_no"]), staff[0])],
-            mode=rng.choice(MODES), met_name=None, met_relation=rng.choice(("父亲", "母亲", "祖母", "祖父")),
+            mode=mode, met_name=met[0], met_relation=met[1], location=_place(store, s["uuid"], mode),
+            participants=rng.choice((None, None, "村委会干部", "科任教师")),
             home_situation=rng.choice(SITUATIONS), school_behaviour="遵守纪律，学习认真" if rng.random() < 0.7 else "上课注意力不集中",
             policies=POLICIES, parent_opinion="支持学校工作", problems=rng.choice(PROBLEMS), measures=rng.choice(MEASURES),
             followup_plan="再次家访了解情况" if follow else None, followup_date=follow,
-            photos=[rng.choice(pictures)] if with_photo else [], signature=rng.choice(signatures) if with_photo else None,
+            photos=[rng.choice(pictures)] if with_photo else [],
+            signature=rng.choice(signatures) if with_photo and visits.takes_signature(mode) else None,
             actor=actor, today=today)
         counts["visits"] += 1
+    counts["visits"] += _home_visit_rules_demo(store, students, head, staff[0], days, rng, pictures, signatures,
+                                               actor, today)
 
     # Absences: mostly excused single days; a few unexcused runs that open cases by the rule.
     n_abs = int(len(students) * absences_per_student)
@@ -152,6 +158,62 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
                          actor=actor)
             counts["aid"] += 1
     return counts
+
+
+def _met(store: Store, student_uuid: str, rng: random.Random) -> tuple[str | None, str]:
+    """The 受访人: the first guardian on the roster, else a relative by relation only."""
+    g = store.query("SELECT name, relation FROM guardians WHERE student_uuid = ? AND name IS NOT NULL "
+                    "ORDER BY position LIMIT 1", (student_uuid,))
+    if g:
+        return g[0]["name"], g[0]["relation"] or "监护人"
+    return None, rng.choice(("父亲", "母亲", "祖母", "祖父"))
+
+
+def _place(store: Store, student_uuid: str, mode: str) -> str:
+    """Where the visit happened: the home for 入户, the school for 到校约谈, 电话/视频 say so."""
+    if mode == "入户走访":
+        s = store.get("students", student_uuid)
+        return s["current_address"] or s["home_address"] or "学生家中"
+    return {"到校约谈": "学校办公室", "电话": "电话联系", "视频": "微信视频"}.get(mode, "")
+
+
+def _home_visit_rules_demo(store: Store, students: list[dict], head: dict, fallback: str, days: list[dt.date],
+                           rng: random.Random, pictures: list[bytes], signatures: list[bytes], actor: str,
+                           today: dt.date) -> int:
+    """The 家访 rules at work (issue 12): a student who is NOT a priority student visited at home with a
+    photo and the parent's signature (so the folder shows evidence outside the 一生一档 pages), and
+    a priority student reached only by phone and video this term, who stays on 首页's
+    "本学年未入户家访" list. Returns the number of visits added."""
+    from jiaoyuapp.ledgers.coverage import priority_reasons
+    priority = priority_reasons(store)
+    plain = [s for s in students if s["uuid"] not in priority]
+    keen = [s for s in students if s["uuid"] in priority]
+    rng.shuffle(plain)
+    rng.shuffle(keen)
+    added = 0
+    if plain:
+        s = plain[0]
+        met = _met(store, s["uuid"], rng)
+        visits.record_visit(
+            store, student_uuid=s["uuid"], day=days[-1], teachers=[head.get((s["grade"], s["class_no"]), fallback)],
+            mode="入户走访", met_name=met[0], met_relation=met[1], location=_place(store, s["uuid"], "入户走访"),
+            participants="村委会干部", home_situation="家庭务农，收入一般", school_behaviour="遵守纪律，学习认真",
+            policies=POLICIES, parent_opinion="支持学校工作", problems="无明显问题", measures="班主任重点关注",
+            photos=[pictures[0], pictures[-1]], signature=signatures[0], actor=actor, today=today)
+        added += 1
+    home_visited = {r[0] for r in store.conn.execute(
+        "SELECT vs.student_uuid FROM current_visits v JOIN visit_students vs ON vs.visit_uuid = v.uuid "
+        "WHERE v.mode = '入户走访'")}
+    for s in [k for k in keen if k["uuid"] not in home_visited][:1]:
+        met = _met(store, s["uuid"], rng)
+        for mode in ("电话", "视频"):
+            visits.record_visit(
+                store, student_uuid=s["uuid"], day=rng.choice(days), mode=mode,
+                teachers=[head.get((s["grade"], s["class_no"]), fallback)], met_name=met[0], met_relation=met[1],
+                location=_place(store, s["uuid"], mode), problems="父母在外务工，需入户了解情况",
+                measures="约定下周入户家访", actor=actor, today=today)
+            added += 1
+    return added
 
 
 STORIES = (

@@ -17,10 +17,21 @@ from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.store import Store
 from jiaoyuapp.store.writes import new_uuid
 
+HOME_MODE = "入户走访"            # the only form that counts as an on-site (入户) visit
+IN_PERSON_MODES = (HOME_MODE, "到校约谈")   # the parent is there to sign; a call or video cannot be signed
+
+
+def takes_signature(mode: str | None) -> bool:
+    """Whether a visit of this form has a 家长签字 (a phone or video visit has no line for it)."""
+    return table("visit_mode").code(mode or "") in IN_PERSON_MODES
+
+
+NO_SIGNATURE = "电话、视频家访没有家长签字。请去掉家长签名，或把家访形式改为入户走访或到校约谈。"
+
 TEXT_FIELDS = ("location", "participants", "met_name", "met_relation", "home_situation", "school_behaviour",
                "home_behaviour", "policies", "parent_opinion", "problems", "measures", "followup_plan", "note")
-FIELD_LABELS = {"location": "家访地点", "participants": "参与人员", "met_name": "家长/监护人姓名",
-                "met_relation": "与学生关系", "home_situation": "家庭基本情况", "school_behaviour": "学生在校表现",
+FIELD_LABELS = {"location": "家访地点", "participants": "参与人员", "met_name": "受访人",
+                "met_relation": "受访人与学生关系", "home_situation": "家庭基本情况", "school_behaviour": "学生在校表现",
                 "home_behaviour": "在家表现", "policies": "宣讲政策", "parent_opinion": "家长意见与建议",
                 "problems": "发现问题", "measures": "帮扶措施", "followup_plan": "后续跟进计划",
                 "followup_date": "跟进日期", "note": "备注", "day": "家访日期", "mode": "家访形式"}
@@ -51,6 +62,8 @@ def record_visit(store: Store, *, student_uuid: str, day, teachers: list[str], m
     mode_code = table("visit_mode").code(mode)
     if mode_code is None:
         raise DataError(f"家访形式应为：{'、'.join(table('visit_mode').codes())}")
+    if signature is not None and mode_code not in IN_PERSON_MODES:
+        raise DataError(NO_SIGNATURE)
     if not teachers:
         raise DataError("请至少选择一位家访教师。")
     unknown = [t for t in teachers if store.get("teachers", t) is None]
@@ -100,6 +113,10 @@ def correct_visit(store: Store, visit_uuid: str, *, actor: str = "", by: str | N
     mode = table("visit_mode").code(changes["mode"]) if "mode" in changes else old["mode"]
     if mode is None:
         raise DataError(f"家访形式应为：{'、'.join(table('visit_mode').codes())}")
+    if mode not in IN_PERSON_MODES and (signature is not None or (
+            signature is None and store.scalar("SELECT 1 FROM visit_attachments WHERE visit_uuid = ? "
+                                               "AND role = 'signature'", (visit_uuid,)))):
+        raise DataError(NO_SIGNATURE)
     old_teachers = [r[0] for r in store.conn.execute("SELECT teacher_uuid FROM visit_teachers WHERE visit_uuid = ?",
                                                      (visit_uuid,))]
     students = [r[0] for r in store.conn.execute("SELECT student_uuid FROM visit_students WHERE visit_uuid = ?",

@@ -34,7 +34,7 @@ class HomeScreen(Screen):
         chart_box = QWidget()  # a chart grows with the classes: the two scroll rather than make the window taller
         charts = QVBoxLayout(chart_box)
         charts.setContentsMargins(0, 0, 0, 0)
-        self.coverage_chart = BarChart("各班本学期家访覆盖率", "%")
+        self.coverage_chart = BarChart("各班本学年入户家访覆盖率（电话、视频不计）", "%")
         self.cases_chart = BarChart("控辍案件（按状态）", "件")
         charts.addWidget(self.coverage_chart, 3)
         charts.addWidget(self.cases_chart, 2)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
@@ -19,13 +19,13 @@ from jiaoyuapp.codes import table
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers.attachments import read_file
 from jiaoyuapp.ledgers.teachers import list_teachers
-from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, visit_details
+from jiaoyuapp.ledgers.visits import FIELD_LABELS, TEXT_FIELDS, record_visit, takes_signature, visit_details
 from jiaoyuapp.roster.classes import class_label
 from ui import file_dialogs
 from ui.student_search import StudentSearch
 from ui.dialogs import show_error, show_info
 from ui.optional_date import OptionalDate
-from ui.screens.base import Screen, date_edit, heading
+from ui.screens.base import Screen, date_edit, heading, wrapped
 from ui.screens.setup import NO_TEACHERS, NO_TERMS, has_terms, setup_hint
 from ui.signature_pad import SignaturePad
 from ui.tasks import CoreCall, Task
@@ -34,6 +34,12 @@ DRAFT = "家访"
 LONG_FIELDS = ("home_situation", "school_behaviour", "home_behaviour", "policies", "parent_opinion", "problems",
                "measures", "followup_plan")
 DRAFT_DELAY_MS = 1500
+PLACEHOLDERS = {"location": "入户时为学生家中的地址；电话、视频时可写“电话联系”",
+                "participants": "一同前往的村干部、科任教师等，没有可不填",
+                "met_name": "见到或通话的家长/监护人姓名", "met_relation": "如：母亲、祖父"}
+MODE_HINT = "只有“入户走访”计入每学年入户家访的要求；电话、视频、到校约谈作为补充，另行统计。"
+NO_SIGNATURE_HINT = "电话、视频家访没有家长签字。"
+REMOTE_PLACES = {"电话": "电话联系", "视频": "视频联系"}
 
 
 WHOLE_SCHOOL = "全校"
@@ -43,6 +49,7 @@ class VisitsScreen(Screen):
     def __init__(self, window):
         super().__init__(window)
         self.student_uuid: str | None = None
+        self._home_address = ""
         self.photos: list[bytes] = []
         self.due: list[dict] | None = None
         self.tasks_ready = False
@@ -95,6 +102,8 @@ class VisitsScreen(Screen):
         self.teachers.setMaximumHeight(90)
         form.addRow("家访日期：", self.day)
         form.addRow("家访形式：", self.mode)
+        self.mode_hint = wrapped(MODE_HINT)
+        form.addRow("", self.mode_hint)
         form.addRow("家访教师：", self.teachers)
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
         for key in TEXT_FIELDS + ("followup_date",):
@@ -103,11 +112,21 @@ class VisitsScreen(Screen):
             else:
                 edit = QPlainTextEdit() if key in LONG_FIELDS else QLineEdit()
                 edit.setObjectName(f"visit_{key}")
+                if key in PLACEHOLDERS:
+                    edit.setPlaceholderText(PLACEHOLDERS[key])
             if key in LONG_FIELDS:
                 edit.setMaximumHeight(60)
                 edit.setTabChangesFocus(True)
             self.fields[key] = edit
-            form.addRow(FIELD_LABELS[key] + "：", edit)
+            if key == "met_name":      # 受访人: the name and, beside it, the relation
+                who = QHBoxLayout()
+                who.addWidget(edit, 2)
+                who.addWidget(QLabel("与学生关系："))
+            elif key == "met_relation":
+                who.addWidget(edit, 1)
+                form.addRow("受访人：", who)
+            else:
+                form.addRow(FIELD_LABELS[key] + "：", edit)
         photo_row = QHBoxLayout()
         self.photo_list = QListWidget()
         self.photo_list.setObjectName("visitPhotos")
@@ -129,7 +148,15 @@ class VisitsScreen(Screen):
         clear.clicked.connect(self.signature.clear)
         sign_row.addWidget(self.signature)
         sign_row.addWidget(clear)
-        form.addRow("家长签名：", sign_row)
+        self.signature_row = QWidget()
+        self.signature_row.setLayout(sign_row)
+        self.signature_note = QLabel(NO_SIGNATURE_HINT)
+        self.signature_note.setObjectName("visitNoSignature")
+        self.signature_note.hide()
+        sign_box = QVBoxLayout()
+        sign_box.addWidget(self.signature_row)
+        sign_box.addWidget(self.signature_note)
+        form.addRow("家长签名：", sign_box)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("保存家访记录")
         self.save_button.setObjectName("saveVisit")
@@ -143,6 +170,7 @@ class VisitsScreen(Screen):
         # every edit restarts the draft timer
         self.day.dateChanged.connect(self._edited)
         self.mode.currentIndexChanged.connect(self._edited)
+        self.mode.currentIndexChanged.connect(lambda _: self._mode_changed())
         self.teachers.itemChanged.connect(self._edited)
         self.signature.changed.connect(self._edited)
         for edit in self.fields.values():
@@ -152,10 +180,29 @@ class VisitsScreen(Screen):
         scroll.setWidget(box)
         return scroll
 
+    def _mode_changed(self) -> None:
+        """A phone or video visit has no 家长签字: the pad gives way to a note; the place follows the form."""
+        mode = self.mode.currentText()
+        signed = takes_signature(mode)
+        self.signature_row.setVisible(signed)
+        self.signature_note.setVisible(not signed)
+        place = self.fields["location"]
+        if not self._loading and (not place.text() or place.text() in REMOTE_PLACES.values()
+                                  or place.text() == self._home_address):
+            place.setText(REMOTE_PLACES.get(mode, self._home_address))
+
     def _tasks(self) -> QWidget:
         box = QWidget()
         layout = QVBoxLayout(box)
-        layout.addWidget(QLabel("我的家访任务（本学期还需家访的学生）："))
+        layout.addWidget(wrapped("我的家访任务（本学期还需家访、本学年还需入户的学生）："))
+        self.home_summary = wrapped("")
+        self.home_summary.setObjectName("homeVisitSummary")
+        layout.addWidget(self.home_summary)
+        self.home_only = QCheckBox("只看未入户家访的")
+        self.home_only.setObjectName("homeVisitOnly")
+        self.home_only.setToolTip("只列出本学年还没有入户家访的学生（电话、视频、到校约谈不计入）")
+        self.home_only.toggled.connect(lambda _: self._filter_tasks())
+        layout.addWidget(self.home_only)
         self.task_teacher = QComboBox()
         self.task_teacher.setObjectName("taskTeacher")
         self.task_teacher.currentIndexChanged.connect(lambda _: self._filter_tasks())
@@ -209,6 +256,12 @@ class VisitsScreen(Screen):
 
     def _show_tasks(self, report: dict) -> None:
         self.due = report["due"]
+        if report.get("problem"):
+            self.home_summary.setText("")
+        else:
+            self.home_summary.setText(
+                f"{report['school_year']}全校已入户家访{report['home_visited']}/{report['students']}人，"
+                f"尚未入户{len(report['no_home_visit'])}人（电话、视频、到校约谈不计入）。")
         self.task_list.clear()
         if report.get("problem"):
             self.task_list.addItem(NO_TERMS if self.no_terms else report["problem"])
@@ -230,9 +283,11 @@ class VisitsScreen(Screen):
                 hint = QListWidgetItem(f"{teacher}没有担任班主任的班级；选“{WHOLE_SCHOOL}”查看全校还需家访的学生。")
                 hint.setData(Qt.ItemDataRole.UserRole, "-")   # cleared with the list; picks no student
                 self.task_list.addItem(hint)
+        if self.home_only.isChecked():
+            mine = [d for d in mine if d["home_visits_year"] < d["home_required_year"]]
         for d in mine:
-            note = f"（重点：{'、'.join(d['priority'])}，需{d['required']}次）" if d["priority"] else ""
-            item = QListWidgetItem(f"{d['class']} {d['name']} 已访{d['visits']}次{note}")
+            note = f"（重点：{'、'.join(d['priority'])}）" if d["priority"] else ""
+            item = QListWidgetItem(f"{d['class']} {d['name']}{note}：{'；'.join(d['missing'])}")
             item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
             self.task_list.addItem(item)
 
@@ -246,8 +301,9 @@ class VisitsScreen(Screen):
             kids = self.store.query("SELECT name, grade, class_no FROM students WHERE household_uuid = ? AND "
                                     "(status = '在读' OR uuid = ?) ORDER BY grade", (s["household_uuid"], uuid))
         self.covered.setText("、".join(f"{k['name']}（{class_label(k['grade'], k['class_no'])}）" for k in kids))
+        self._home_address = s["current_address"] or s["home_address"] or ""
         if not self.fields["location"].text():
-            self.fields["location"].setText(s["current_address"] or s["home_address"] or "")
+            self.fields["location"].setText(REMOTE_PLACES.get(self.mode.currentText(), self._home_address))
         g = self.store.query("SELECT name, relation FROM guardians WHERE student_uuid = ? ORDER BY position LIMIT 1", (uuid,))
         if g and not self.fields["met_name"].text():
             self.fields["met_name"].setText(g[0]["name"] or "")
@@ -359,6 +415,7 @@ class VisitsScreen(Screen):
         self.photos.clear()
         self.photo_list.clear()
         self.signature.clear()
+        self._home_address = ""
         self.day.setDate(QDate.currentDate())
         self._loading = False
         if not keep_draft:
@@ -373,10 +430,12 @@ class VisitsScreen(Screen):
             show_error(self, NO_TEACHERS)
             return None
         values = {k: v for k, v in self.values().items() if v is not None}
+        mode = self.mode.currentText()
         try:
             uid = record_visit(self.store, student_uuid=self.student_uuid, day=self.day.date().toString("yyyy-MM-dd"),
-                               teachers=self.checked_teachers(), mode=self.mode.currentText(), photos=list(self.photos),
-                               signature=self.signature.png(), actor="窗口", today=dt.date.today(), **values)
+                               teachers=self.checked_teachers(), mode=mode, photos=list(self.photos),
+                               signature=self.signature.png() if takes_signature(mode) else None, actor="窗口",
+                               today=dt.date.today(), **values)
         except JiaoyuError as exc:
             self.save_draft_now()  # nothing typed is lost while the teacher fixes it
             show_error(self, exc)
@@ -405,6 +464,8 @@ class VisitsScreen(Screen):
         v = visit_details(self.store, visit_uuid)
         lines = [f"{FIELD_LABELS[k]}：{v[k]}" for k in ("day", "mode") + TEXT_FIELDS + ("followup_date",) if v.get(k)]
         lines.append("家访教师：" + "、".join(t["name"] for t in v["teachers"]))
-        lines.append(f"照片{sum(a['role'] == 'photo' for a in v['attachments'])}张"
-                     + ("，有家长签名" if any(a["role"] == "signature" for a in v["attachments"]) else ""))
+        signed = any(a["role"] == "signature" for a in v["attachments"])
+        lines.append(f"照片：{sum(a['role'] == 'photo' for a in v['attachments'])}张")
+        lines.append("家长签字：" + ("有电子签名" if signed else "未留电子签名") if takes_signature(v["mode"])
+                     else NO_SIGNATURE_HINT)
         show_info(self, "\n".join(lines), title="家访记录")
