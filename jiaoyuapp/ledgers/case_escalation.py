@@ -352,3 +352,13 @@ def unexcused_days(store: Store, case: dict, *, today: dt.date | None = None, ca
     start = absence_start(store, case, cal)
     return store.scalar("SELECT count(*) FROM absences WHERE student_uuid = ? AND kind = '无故' "
                         "AND day BETWEEN ? AND ?", (case["student_uuid"], start, case_end(case, today))) or 0
+
+
+def attempt_summary(store: Store, attempt: dict) -> str:
+    """One line for a case's timeline: step, method, people, measures, result, evidence count."""
+    step = step_of(attempt)
+    evidence = store.scalar("SELECT count(*) FROM attempt_attachments WHERE attempt_uuid = ?", (attempt["uuid"],))
+    parts = [table("escalation_step").label(step) if step else "", table("attempt_method").label(attempt["method"]),
+             attempt_people_text(store, attempt), attempt["action"] and f"措施：{attempt['action']}",
+             attempt["result"] and f"结果：{attempt['result']}", evidence and f"佐证{evidence}份"]
+    return "；".join(p for p in parts if p)
