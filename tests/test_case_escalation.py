@@ -208,3 +208,13 @@ def test_attempt_evidence_is_in_the_folder_beside_the_attempt(store, tmp_path):
     assert any(line.split()[3:5] == ["333", "222"] for line in images.splitlines()[2:]), images
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "返校承诺书" in text and "待核实" in text and "家长 家长" not in text
+
+
+def test_a_child_back_in_school_is_no_longer_overdue_for_persuasion(store):
+    """A case moved to 已复学 with a next 劝返 date in the past is not listed as 劝返逾期 on 首页."""
+    case = escalation_ready(store, fresh_case(store), on=OPENED)
+    cases.move(store, case, "确认辍学", on="2026-10-13")
+    contact(store, case, on="2026-10-14", next_date="2026-10-20")
+    assert [c["uuid"] for c in cases.list_cases(store, overdue=True, today=dt.date(2026, 11, 1))] == [case]
+    cases.move(store, case, "已复学", on="2026-10-19", placement="单独编班")
+    assert cases.list_cases(store, overdue=True, today=dt.date(2026, 11, 1)) == []

@@ -16,6 +16,7 @@ from jiaoyuapp.roster.identifiers import check_phone
 from jiaoyuapp.store import Store
 
 SUSPECTED, CONFIRMED, PERSUADING, CLOSED = "疑似辍学", "确认辍学", "劝返中", "已销号"
+SETTLED = ("已核实", "已复学", CLOSED)   # no next 劝返 is due once the child is back or was never out
 REQUIREMENT_LABELS = {"finding": "核实结论（转学/在外地就读/已返校）", "placement": "安置方式",
                       "outcome": "销号结论"}
 
@@ -222,14 +223,14 @@ def list_cases(store: Store, status: str | None = None, overdue: bool = False,
         conds.append("c.status = ?")
         params.append(code)
     if overdue:
-        conds.append("c.status != ? AND c.next_date IS NOT NULL AND c.next_date < ?")
-        params += [CLOSED, today]
+        conds.append("c.status NOT IN (?, ?, ?) AND c.next_date IS NOT NULL AND c.next_date < ?")
+        params += [*SETTLED, today]
     where = " AND ".join(conds) or "1"
     rows = store.query(
         f"SELECT c.*, s.name, s.grade, s.class_no, s.status AS student_status FROM cases c "
         f"JOIN students s ON s.uuid = c.student_uuid WHERE {where} ORDER BY c.opened_on, s.name", params)
     for r in rows:
-        r["overdue"] = bool(r["status"] != CLOSED and r["next_date"] and r["next_date"] < today)
+        r["overdue"] = bool(r["status"] not in SETTLED and r["next_date"] and r["next_date"] < today)
         r["allowed_next"] = allowed_next(r["status"])
     return rows
 

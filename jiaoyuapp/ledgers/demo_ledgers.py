@@ -224,6 +224,7 @@ def _escalation_demo(store: Store, days: list[dt.date], rng: random.Random, acto
     step with its evidence (a photo of the joint visit, a signed 承诺书, the 通知书's receipt)."""
     for c in store.query("SELECT uuid FROM cases ORDER BY opened_on, created_at"):
         _government_line(store, c["uuid"], rng, actor)
+    _absent_while_out(store, days, actor)
     case = store.query("SELECT uuid, opened_on FROM cases WHERE status IN ('疑似辍学', '劝返中', '确认辍学') "
                        "ORDER BY opened_on, created_at LIMIT 1")
     if not case:
@@ -244,3 +245,21 @@ def _escalation_demo(store: Store, days: list[dt.date], rng: random.Random, acto
             cases.add_attempt(store, uid, on=on, people=who, method=method, step=step,
                               action="讲解义务教育法，签订返校承诺书" if evidence else "入户了解情况",
                               result="家长承诺按期送孩子返校", evidence=evidence, actor=actor)
+
+
+def _absent_while_out(store: Store, days: list[dt.date], actor: str) -> None:
+    """A child out of school is marked 无故 absent every school day until back, verified or closed,
+    so a hand-opened case has its own unexcused days to count (and 考勤 agrees with the 控辍 ledger)."""
+    seen = set(store.conn.execute("SELECT student_uuid, day FROM absences").fetchall())
+    rows = []
+    for c in store.query("SELECT c.*, (SELECT min(on_date) FROM case_events e WHERE e.case_uuid = c.uuid "
+                         "AND e.to_status IN ('已核实', '已复学', '休学', '送教上门', '已销号')) AS back FROM cases c "
+                         "WHERE c.source = '手工登记'"):
+        end = c["back"] or days[-1].isoformat()
+        for d in days:
+            iso = d.isoformat()
+            if c["opened_on"] <= iso < end and (c["student_uuid"], iso) not in seen:
+                seen.add((c["student_uuid"], iso))
+                rows.append({"student_uuid": c["student_uuid"], "day": iso, "kind": "无故", "recorded_by": "班主任"})
+    with store.write("demo-absences", actor) as w:
+        w.insert_many("absences", rows)

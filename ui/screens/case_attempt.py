@@ -20,6 +20,7 @@ from ui.dialogs import show_error
 from ui.file_dialogs import open_files
 from ui.optional_date import OptionalDate
 from ui.screens.base import date_edit
+from ui.screens.case_escalation import narrow
 
 IMAGE_FILTER = "图片 (*.jpg *.jpeg *.png *.bmp *.gif *.webp);;所有文件 (*)"
 DEFAULT_METHOD = {s["code"]: s["methods"].split("|")[0] for s in esc.steps()}
@@ -27,18 +28,23 @@ DEFAULT_METHOD = {s["code"]: s["methods"].split("|")[0] for s in esc.steps()}
 
 class AttemptForm(QGroupBox):
     def __init__(self, on_saved):
-        super().__init__("登记劝返（每一步都登记：日期、人员、措施、结果，可附照片和扫描件）")
+        super().__init__("登记劝返")
         self.on_saved = on_saved
         self.store = None
         self.case_uuid: str | None = None
         self.evidence: list[tuple[str, bytes, str]] = []   # (kind, bytes, file name)
         form = QFormLayout(self)
+        hint = QLabel("每一步都登记：日期、人员（身份和姓名）、措施、结果，可附照片和承诺书、通知书的扫描件。")
+        hint.setWordWrap(True)
+        form.addRow(hint)
         self.on = date_edit("attemptDate")
         form.addRow("日期：", self.on)
         self.step = QComboBox()
+        narrow(self.step)
         self.step.setObjectName("attemptStep")
         self.step.addItems(table("escalation_step").labels())
         self.method = QComboBox()
+        narrow(self.method)
         self.method.setObjectName("attemptMethod")
         self.method.addItems(table("attempt_method").labels())
         self.step.currentIndexChanged.connect(self._step_changed)
@@ -66,6 +72,7 @@ class AttemptForm(QGroupBox):
         form.addRow("下次劝返：", self.next_date)
         evidence = QHBoxLayout()
         self.evidence_kind = QComboBox()
+        narrow(self.evidence_kind)
         self.evidence_kind.setObjectName("evidenceKind")
         self.evidence_kind.addItems(table("attempt_evidence").labels())
         add = QPushButton("添加佐证图片…")

@@ -16,12 +16,22 @@ from ui.dialogs import show_error
 RED = QColor("#c0392b")
 
 
+def narrow(box: QComboBox, chars: int = 8) -> QComboBox:
+    """A choice box that does not widen the page to its longest label (the page must fit at 125 %)."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(chars)
+    return box
+
+
 class EscalationPanel(QGroupBox):
     """劝返步骤: each step, when it is due, and who did it when — or 已逾期."""
 
     def __init__(self):
-        super().__init__("劝返步骤与时限（时限在“学校设置 → 参数设置 → 劝返时限”中修改）")
+        super().__init__("劝返步骤与时限")
         layout = QVBoxLayout(self)
+        hint = QLabel("时限在“学校设置 → 参数设置 → 劝返时限”中修改。")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
         self.summary = QLabel("")
         self.summary.setObjectName("escalationSummary")
         self.summary.setWordWrap(True)
@@ -83,6 +93,7 @@ class ReasonBox(QGroupBox):
         self.reason = QComboBox()
         self.reason.setObjectName("caseReasonChoice")
         self.reason.addItems(table("dropout_reason").labels())
+        narrow(self.reason)
         self.note = QLineEdit()
         self.note.setObjectName("caseReasonNote")
         self.note.setPlaceholderText("补充说明，如：随父母去外省")

@@ -161,7 +161,6 @@ class CasesScreen(Screen):
         self.attempt_on, self.attempt_next, self.attempt_people = form.on, form.next_date, form.people
         self.attempt_method, self.attempt_button = form.method, form.button
         layout.addWidget(form)
-        layout.addWidget(attempts, 1)
         self.teaching = QGroupBox("送教上门（状态为“送教上门”时登记每次送教）")
         t = QHBoxLayout(self.teaching)
         self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
@@ -185,13 +184,16 @@ class CasesScreen(Screen):
         except JiaoyuError as exc:
             show_error(self, exc)
             return
+        late_steps = {x["case_uuid"]: x["step"] for x in esc.overdue_steps(self.store, today=self.today())}
         self.list.setRowCount(len(self.rows))
         for i, c in enumerate(self.rows):
             values = [c["name"], class_label(c["grade"], c["class_no"]), c["status"], c["opened_on"],
-                      (c["next_date"] or "") + ("（已逾期）" if c["overdue"] else "")]
+                      (c["next_date"] or "") + ("（已逾期）" if c["overdue"] else "")
+                      + ("；" if c["next_date"] and c["uuid"] in late_steps else "")
+                      + (f"步骤逾期：{late_steps[c['uuid']]}" if c["uuid"] in late_steps else "")]
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if c["overdue"]:
+                if c["overdue"] or c["uuid"] in late_steps:
                     item.setForeground(QColor("#c0392b"))
                 self.list.setItem(i, j, item)
         if self.case_uuid:
@@ -235,7 +237,9 @@ class CasesScreen(Screen):
         items += [(t["on_date"], "送教上门", f"{t['teacher_name']}：{t['content']}（{t['hours']:g}课时）")
                   for t in h["home_teaching"]]
         for on, kind, text in sorted(items):
-            self.history.addTopLevelItem(QTreeWidgetItem([on, kind, text]))
+            item = QTreeWidgetItem([on, kind, text])
+            item.setToolTip(2, text)   # a long attempt line is cut in the column; the whole of it on hover
+            self.history.addTopLevelItem(item)
         today = self.today()
         self.escalation.show_case(self.store, c, today)
         self.reason.show_case(self.store, c, today)
