@@ -143,12 +143,15 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
 
 
 def attempt_rows(store: Store, masked: bool) -> Iterator[list]:
-    from jiaoyuapp.ledgers.case_escalation import attempt_people_text
+    from jiaoyuapp.ledgers.case_escalation import attempt_people_text, step_of
+    evidence = dict(store.conn.execute("SELECT attempt_uuid, count(*) FROM attempt_attachments GROUP BY attempt_uuid"))
     found = store.rows("SELECT a.*, s.name, s.grade, s.class_no FROM attempts a JOIN cases c ON c.uuid = a.case_uuid "
                        "JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, a.on_date")
     for n, a in enumerate(found, 1):
-        yield [n, a["name"], class_label(a["grade"], a["class_no"]), a["on_date"], attempt_people_text(store, a),
-               table("attempt_method").label(a["method"]), a["action"], a["result"], a["next_date"]]
+        yield [n, a["name"], class_label(a["grade"], a["class_no"]), a["on_date"],
+               table("escalation_step").label(step_of(a)) if step_of(a) else "", attempt_people_text(store, a),
+               table("attempt_method").label(a["method"]), a["action"], a["result"], a["next_date"],
+               evidence.get(a["uuid"], 0)]
 
 
 def teaching_rows(store: Store, masked: bool) -> Iterator[list]:
@@ -199,8 +202,9 @@ LEDGERS: tuple[Ledger, ...] = (
            case_rows, _count("SELECT count(*) FROM cases"),
            sign_off=("村支书/主任：", "中心校校长：", "乡镇分管领导：", "日期：")),
     Ledger("劝返记录", "劝返工作记录",
-           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("人员", 18), C("方式", 16),
-            C("措施", 28), C("结果", 24), C("下次劝返日期", 13, "date")],
+           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("劝返步骤", 16),
+            C("人员（身份 姓名）", 22), C("方式", 16), C("措施", 28), C("结果", 24), C("下次劝返日期", 13, "date"),
+            C("佐证（份）", 8, "number")],
            attempt_rows, _count("SELECT count(*) FROM attempts")),
     Ledger("送教上门记录", "送教上门记录",
            [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("送教教师", 12),
