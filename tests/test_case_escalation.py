@@ -218,3 +218,28 @@ def test_a_child_back_in_school_is_no_longer_overdue_for_persuasion(store):
     assert [c["uuid"] for c in cases.list_cases(store, overdue=True, today=dt.date(2026, 11, 1))] == [case]
     cases.move(store, case, "已复学", on="2026-10-19", placement="单独编班")
     assert cases.list_cases(store, overdue=True, today=dt.date(2026, 11, 1)) == []
+
+
+def test_the_command_line_records_reason_steps_people_and_evidence(tmp_path):
+    """`case reason`, `case attempt --step --evidence` and `case show` do what the window does."""
+    from tests.test_cli import as_json, jiaoyu
+    from tests.test_cli_ledgers import setup_school
+    db, kid = setup_school(tmp_path)
+    case = as_json(jiaoyu("case", "open", kid, "--date", "2026-11-02", "--json", db=db, check_code=0))["uuid"]
+    jiaoyu("case", "person", case, "--role", "居委会", "--name", "孙主任", db=db, check_code=0)
+    scan = tmp_path / "承诺书.jpg"
+    scan.write_bytes(photo(7))
+    refused = jiaoyu("case", "attempt", case, "--date", "2026-11-05", "--people", "班主任:王老师", "--method",
+                     "联合走访", db=db)
+    assert refused.returncode == 1 and "政府线" in refused.stderr
+    jiaoyu("case", "attempt", case, "--date", "2026-11-05", "--people", "班主任:王老师、居委会:孙主任",
+           "--method", "联合走访", "--evidence", f"承诺书:{scan}", db=db, check_code=0)
+    jiaoyu("case", "reason", case, "外出打工", "--note", "随父母", db=db, check_code=0)
+    shown = jiaoyu("case", "show", case, db=db, check_code=0).stdout
+    assert "辍学原因：外出打工（随父母）" in shown and "会同村（居）委会联合走访" in shown and "孙主任" in shown
+    from jiaoyuapp.school import open_school
+    store = open_school(db)
+    try:
+        assert store.scalar("SELECT kind FROM attempt_attachments") == "承诺书"
+    finally:
+        store.close()
