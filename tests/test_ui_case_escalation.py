@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jiaoyuapp.ledgers import case_escalation as esc
+from jiaoyuapp.ledgers.attention import overview
 from tests.ledger_helpers import photo
 from tests.ui_helpers import close_message_boxes, demo_db, message_boxes, open_window
 
@@ -76,6 +77,6 @@ def test_overdue_steps_show_in_the_case_and_on_home(qtbot, tmp_path):
     assert screen.escalation.overdue_labels()
     assert "已逾期" in screen.escalation.summary.text()
     home = window.show_screen("home")
-    home.show_overview(__import__("jiaoyuapp.ledgers.attention", fromlist=["overview"]).overview(store))
+    home.show_overview(overview(store))
     groups = [home.tree.topLevelItem(i).text(0) for i in range(home.tree.topLevelItemCount())]
     assert any(g.startswith("劝返步骤逾期（") and not g.endswith("（0）") for g in groups)
