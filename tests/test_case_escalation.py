@@ -243,3 +243,15 @@ def test_the_command_line_records_reason_steps_people_and_evidence(tmp_path):
         assert store.scalar("SELECT kind FROM attempt_attachments") == "承诺书"
     finally:
         store.close()
+
+
+def test_a_step_done_late_is_remarked(store):
+    """A first contact recorded weeks after the case opened says how many days late it was, in the case and the PDF text."""
+    case = fresh_case(store)
+    cases.add_person(store, case, role="村委会", name="赵主任")
+    contact(store, case, on="2026-11-16")                       # 35 days after 2026-10-12
+    first = esc.escalation(store, store.get("cases", case), today=dt.date(2026, 11, 20))[0]
+    assert (first["done_on"], first["late_days"]) == ("2026-11-16", 35)
+    assert "晚于时限35天" in esc.step_state(first)
+    assert "联系家长（电话或入户）（应于2026-10-12前）2026-11-16已办（晚于时限35天）" in esc.steps_text(
+        store, store.get("cases", case), today=dt.date(2026, 11, 20))

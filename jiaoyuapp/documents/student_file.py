@@ -81,6 +81,7 @@ def _case(store: Store, h: dict, st: dict) -> list:
         facts.append(f"一人一案：{c['plan']}")
     facts.append(f"去向：{c['whereabouts'] or '未填'}")
     facts.append("包保责任人：" + esc.people_text(h["people"]))
+    facts.append("劝返步骤：" + esc.steps_text(store, c))
     if c["closed_on"]:
         facts.append(f"销号：{c['closed_on']}，{c['outcome']}，确认人{c['confirmed_by']}")
     out.append(p("\n".join(facts), st["cell"]))

@@ -161,7 +161,8 @@ def _after_school_days(cal: Calendar, base: dt.date, n: int) -> dt.date:
 
 def escalation(store: Store, case: dict, *, today: dt.date | None = None, cal: Calendar | None = None,
                attempts: list[dict] | None = None) -> list[dict]:
-    """The case's steps in order: due day, the attempt that did it (date and people), overdue or not."""
+    """The case's steps in order: due day, the attempt that did it (date and people), overdue or not,
+    and how many days late a step was done (a first contact 35 days after opening is remarked)."""
     today = today or dt.date.today()
     cal = cal or Calendar.load(store)
     if attempts is None:
@@ -174,8 +175,9 @@ def escalation(store: Store, case: dict, *, today: dt.date | None = None, cal: C
         days = settings.get_int(store, s["setting"])
         due = _after_school_days(cal, base, days)
         done = next((a for a in attempts if step_of(a) == s["code"]), None)
+        late = (dt.date.fromisoformat(done["on_date"]) - due).days if done else 0
         row = {"code": s["code"], "label": s["label"], "due": due.isoformat(), "days": days,
-               "done_on": done["on_date"] if done else None,
+               "done_on": done["on_date"] if done else None, "late_days": max(0, late),
                "people": attempt_people_text(store, done) if done else "",
                "overdue": bool(running and not done and due < today)}
         out.append(row)
@@ -362,3 +364,20 @@ def attempt_summary(store: Store, attempt: dict) -> str:
              attempt_people_text(store, attempt), attempt["action"] and f"措施：{attempt['action']}",
              attempt["result"] and f"结果：{attempt['result']}", evidence and f"佐证{evidence}份"]
     return "；".join(p for p in parts if p)
+
+
+def step_state(step: dict, running: bool = True) -> str:
+    """How a step stands, in the words the case page and the PDF use."""
+    if step["done_on"]:
+        late = f"（晚于时限{step['late_days']}天）" if step["late_days"] else ""
+        return f"{step['done_on']}已办{late}：{step['people']}"
+    if step["overdue"]:
+        return "已逾期，请尽快办理并登记"
+    return "未到期" if running else "（案件已不在劝返中）"
+
+
+def steps_text(store: Store, case: dict, today: dt.date | None = None) -> str:
+    """The escalation as one paragraph for the PDF: each step, its due day and how it stands."""
+    running = case["status"] in ACTIVE
+    return "；".join(f"{s['label']}（应于{s['due']}前）{step_state(s, running)}"
+                    for s in escalation(store, case, today=today))

@@ -52,15 +52,10 @@ class EscalationPanel(QGroupBox):
         self.rows = esc.escalation(store, case, today=today)
         self.table.setRowCount(len(self.rows))
         for i, s in enumerate(self.rows):
-            if s["done_on"]:
-                state = f"{s['done_on']}已办：{s['people']}"
-            elif s["overdue"]:
-                state = "已逾期，请尽快办理并登记"
-            else:
-                state = "未到期" if case["status"] in esc.ACTIVE else "（案件已不在劝返中）"
+            state = esc.step_state(s, case["status"] in esc.ACTIVE)
             for j, value in enumerate((s["label"], s["due"], state)):
                 item = QTableWidgetItem(value)
-                if s["overdue"]:
+                if s["overdue"] or s["late_days"]:
                     item.setForeground(RED)
                 self.table.setItem(i, j, item)
         late = [s for s in self.rows if s["overdue"]]
