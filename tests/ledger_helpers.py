@@ -56,3 +56,13 @@ def signature(seed: int = 1) -> bytes:
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()
+
+
+def escalation_ready(store, case, on="2026-10-08"):
+    """What a case needs before it leaves 疑似辍学 (issue 12): a 村 cadre on the government line and
+    the family contacted once (a recorded 劝返 attempt)."""
+    from jiaoyuapp.ledgers import cases
+    cases.add_person(store, case, role="村委会", name="赵主任", phone="13700000001")
+    cases.add_attempt(store, case, on=on, people=[("班主任", "王老师")], method="电话", step="联系家长",
+                      result="家长说孩子不愿上学")
+    return case

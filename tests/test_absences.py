@@ -6,7 +6,7 @@ import pytest
 
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.ledgers import absences, cases, school_calendar, settings
-from tests.ledger_helpers import school_with_calendar, student
+from tests.ledger_helpers import escalation_ready, school_with_calendar, student
 
 
 def cases_of(store, uid):
@@ -71,7 +71,7 @@ def test_no_second_case_while_one_is_open_and_a_new_episode_after_closing(store)
     uid = student(store, "小军", 4)
     for day in ("2026-10-12", "2026-10-13", "2026-10-14"):
         absences.record_absence(store, uid, day)
-    case = cases.open_case_of(store, uid)["uuid"]
+    case = escalation_ready(store, cases.open_case_of(store, uid)["uuid"], on="2026-10-14")
     cases.move(store, case, "已核实", on="2026-10-15", finding="已返校")
     cases.close(store, case, outcome="已复学", on="2026-10-16", confirmed_by="周校长")
     for day in ("2026-11-02", "2026-11-03"):

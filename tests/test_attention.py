@@ -6,7 +6,7 @@ from jiaoyuapp.ledgers import absences, aid, cases, settings, visits
 from jiaoyuapp.ledgers.attention import attention, mismatches, risk_list
 from jiaoyuapp.roster import households, school_year
 from jiaoyuapp.roster.students import update_student
-from tests.ledger_helpers import TODAY, school_with_calendar, student
+from tests.ledger_helpers import TODAY, school_with_calendar, student, escalation_ready
 
 
 def risk_of(store, uid):
@@ -47,12 +47,12 @@ def test_each_factor_adds_its_stated_reason(store, setup, reason, setting):
 def _sibling_dropped_out(store, uid):
     sib = student(store, "哥哥", 2, cls="六年级1班", born="20150101")
     households.merge(store, [uid, sib])
-    case = cases.open_case(store, sib, on="2026-10-08")
+    case = escalation_ready(store, cases.open_case(store, sib, on="2026-10-08"))
     cases.move(store, case, "确认辍学", on="2026-10-09")
 
 
 def _closed_case(store, uid):
-    case = cases.open_case(store, uid, on="2026-10-08")
+    case = escalation_ready(store, cases.open_case(store, uid, on="2026-10-08"))
     cases.move(store, case, "已核实", on="2026-10-09", finding="已返校")
     cases.close(store, case, outcome="已复学", on="2026-10-10", confirmed_by="周校长")
 
@@ -74,9 +74,9 @@ def test_unvisited_and_attention_list(store):
     for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
         absences.record_absence(store, absent, day)
     late = student(store, "逾期", 2)
-    case = cases.open_case(store, late, on="2026-10-08")
+    case = escalation_ready(store, cases.open_case(store, late, on="2026-10-08"))
     cases.move(store, case, "确认辍学", on="2026-10-09")
-    cases.add_attempt(store, case, on="2026-10-10", people="王老师", method="电话", next_date="2026-11-01")
+    cases.add_attempt(store, case, on="2026-10-10", people="班主任:王老师", method="电话", next_date="2026-11-01")
     poor = student(store, "困难", 3, **{"是否脱贫户": "是", "是否孤儿": "是", "是否留守儿童": "单亲外出"})
     fine = student(store, "正常", 4)
     visited(store, ids, fine)
@@ -100,15 +100,15 @@ def test_each_mismatch(store, kind):
     uid = student(store, "甲", 1, **{"是否低保": "是"})
     assert mismatches(store) == []
     if kind == "在读但台账为辍学":
-        case = cases.open_case(store, uid, on="2026-10-08")
+        case = escalation_ready(store, cases.open_case(store, uid, on="2026-10-08"))
         cases.move(store, case, "确认辍学", on="2026-10-09")
     elif kind == "辍学但台账无在案":
         update_student(store, uid, {"在校状态": "辍学"})
     elif kind == "核实去向与学籍不符":
-        case = cases.open_case(store, uid, on="2026-10-08")
+        case = escalation_ready(store, cases.open_case(store, uid, on="2026-10-08"))
         cases.move(store, case, "已核实", on="2026-10-09", finding="在外地就读")
     elif kind == "已复学但学籍未恢复":
-        case = cases.open_case(store, uid, on="2026-10-08")
+        case = escalation_ready(store, cases.open_case(store, uid, on="2026-10-08"))
         cases.move(store, case, "确认辍学", on="2026-10-09")
         cases.move(store, case, "劝返中", on="2026-10-09")
         cases.move(store, case, "已复学", on="2026-10-12", placement="随班就读")

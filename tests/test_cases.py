@@ -7,7 +7,7 @@ import pytest
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.ledgers import cases
-from tests.ledger_helpers import school_with_calendar, student
+from tests.ledger_helpers import school_with_calendar, student, escalation_ready
 
 STATUSES = table("case_status").codes()
 PATH = {  # how to reach each status from a fresh case
@@ -29,6 +29,7 @@ ALLOWED = {(r["from"], r["to"]) for r in records("case_transitions")}
 def case_at(store, status, seq=1):
     uid = student(store, f"学生{seq}", seq)
     case = cases.open_case(store, uid, on="2026-10-08")
+    escalation_ready(store, case)
     for to, extra in PATH[status]:
         cases.move(store, case, to, on="2026-10-09", **extra)
     assert store.get("cases", case)["status"] == status
@@ -99,15 +100,15 @@ def test_attempts_people_plan_and_home_teaching(store):
     assert lines == {"教育线", "政府线"}
     cases.set_plan(store, case, "班主任每周电话，村委会每月走访", whereabouts="在家")
     with pytest.raises(DataError, match="劝返方式"):
-        cases.add_attempt(store, case, on="2026-10-10", people="王老师", method="托梦")
-    cases.add_attempt(store, case, on="2026-10-10", people="王老师", method="电话", result="家长同意下周返校",
+        cases.add_attempt(store, case, on="2026-10-10", people="班主任:王老师", method="托梦")
+    cases.add_attempt(store, case, on="2026-10-10", people="班主任:王老师", method="电话", result="家长同意下周返校",
                       next_date="2026-10-17")
     row = store.get("cases", case)
     assert (row["status"], row["next_date"]) == ("劝返中", "2026-10-17")
     overdue = cases.list_cases(store, overdue=True, today=dt.date(2026, 10, 18))
     assert [c["uuid"] for c in overdue] == [case]
     assert cases.list_cases(store, overdue=True, today=dt.date(2026, 10, 17)) == []
-    cases.add_attempt(store, case, on="2026-10-17", people="王老师、赵主任", method="联合走访", next_date="2026-10-24")
+    cases.add_attempt(store, case, on="2026-10-17", people="班主任:王老师、村委会:赵主任", method="联合走访", next_date="2026-10-24")
     assert cases.list_cases(store, overdue=True, today=dt.date(2026, 10, 18)) == []
     with pytest.raises(DataError, match="送教上门"):
         cases.add_home_teaching(store, case, on="2026-10-20", teacher="王老师", content="语文", hours=2)
@@ -115,16 +116,16 @@ def test_attempts_people_plan_and_home_teaching(store):
     cases.add_home_teaching(store, case, on="2026-10-22", teacher="王老师", content="语文识字", hours=2,
                             teacher_uuid=ids["head3"])
     history = cases.case_history(store, case)
-    assert len(history["attempts"]) == 2 and history["home_teaching"][0]["hours"] == 2
+    assert len(history["attempts"]) == 3 and history["home_teaching"][0]["hours"] == 2
 
 
 def test_one_open_case_per_student_and_suspected_cases_need_verifying(store):
-    """A student has one open case at a time; a 疑似辍学 case is verified before 劝返 attempts."""
+    """A student has one open case at a time; contacting the family on a 疑似辍学 case leaves it suspected."""
     school_with_calendar(store)
     uid = student(store, "小李", 9)
     case = cases.open_case(store, uid, on="2026-10-08", reason="厌学")
     assert store.get("cases", case)["reason"] == "学习困难"
     with pytest.raises(DataError, match="未销号"):
         cases.open_case(store, uid, on="2026-10-09")
-    with pytest.raises(DataError, match="核实"):
-        cases.add_attempt(store, case, on="2026-10-09", people="王老师", method="电话")
+    cases.add_attempt(store, case, on="2026-10-09", people="班主任:王老师", method="电话")  # the first contact
+    assert store.get("cases", case)["status"] == "疑似辍学"

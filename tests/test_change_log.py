@@ -72,10 +72,12 @@ def every_ledger_write(store, a, b):
     absences.record_absence(store, a, "2026-11-13", kind="病假")
     absences.record_absence(store, a, "2026-11-13", kind="无故")
     case = cases.open_case_of(store, a)["uuid"]
-    cases.move(store, case, "确认辍学", on="2026-11-15")
     cases.add_person(store, case, role="村委会", name="赵主任", phone="13900000001")
+    cases.add_attempt(store, case, on="2026-11-14", people="班主任:王老师", method="电话",
+                      evidence=[("承诺书", photo(3))])
+    cases.move(store, case, "确认辍学", on="2026-11-15")
     cases.set_plan(store, case, "一人一案", whereabouts="在家")
-    cases.add_attempt(store, case, on="2026-11-16", people="王老师", method="家访", next_date="2026-11-20")
+    cases.add_attempt(store, case, on="2026-11-16", people="班主任:王老师", method="家访", next_date="2026-11-20")
     cases.move(store, case, "送教上门", on="2026-11-17")
     cases.add_home_teaching(store, case, on="2026-11-18", teacher="王老师", content="数学", hours=2, teacher_uuid=t)
     cases.close(store, case, outcome="送教上门", on="2026-11-19", confirmed_by="周校长")

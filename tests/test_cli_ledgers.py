@@ -39,12 +39,18 @@ def test_case_steps_from_the_command_line(tmp_path):
     case = as_json(jiaoyu("case", "open", kid, "--date", "2026-11-02", "--json", db=db, check_code=0))["uuid"]
     refused = jiaoyu("case", "move", case, "已复学", "--date", "2026-11-03", db=db)
     assert refused.returncode == 1 and "已核实" in refused.stderr and "确认辍学" in refused.stderr
+    refused = jiaoyu("case", "move", kid, "确认辍学", "--date", "2026-11-03", db=db)
+    assert refused.returncode == 1 and "政府线" in refused.stderr
+    jiaoyu("case", "person", case, "--role", "村委会", "--name", "赵主任", "--phone", "13900000001", db=db, check_code=0)
+    refused = jiaoyu("case", "move", kid, "确认辍学", "--date", "2026-11-03", db=db)
+    assert refused.returncode == 1 and "劝返" in refused.stderr
+    jiaoyu("case", "attempt", case, "--date", "2026-11-02", "--people", "班主任:王老师", "--method", "电话",
+           "--step", "联系家长", db=db, check_code=0)
     jiaoyu("case", "move", kid, "确认辍学", "--date", "2026-11-03", db=db, check_code=0)
-    jiaoyu("case", "attempt", case, "--date", "2026-11-04", "--people", "王老师", "--method", "电话",
-           "--next", "2026-11-10", db=db, check_code=0)
+    jiaoyu("case", "attempt", case, "--date", "2026-11-04", "--people", "班主任:王老师、村委会:赵主任",
+           "--method", "联合走访", "--next", "2026-11-10", db=db, check_code=0)
     overdue = as_json(jiaoyu("cases", "--overdue", "--as-of", "2026-11-20", "--json", db=db, check_code=0))
     assert [c["uuid"] for c in overdue] == [case] and overdue[0]["status"] == "劝返中"
-    jiaoyu("case", "person", case, "--role", "村委会", "--name", "赵主任", "--phone", "13900000001", db=db, check_code=0)
     jiaoyu("case", "move", case, "已复学", "--placement", "随班就读", "--date", "2026-11-12", db=db, check_code=0)
     jiaoyu("case", "close", case, "--outcome", "已复学", "--date", "2026-11-20", "--confirmed-by", "周校长",
            db=db, check_code=0)

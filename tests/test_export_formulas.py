@@ -29,11 +29,12 @@ TEACHER = "=王老师"
 VISIT = {"note": "@SUM(A1)", "problems": "+86 138 0013 8000 家长换了号码", "measures": "-5",
          "location": "=A1&A2", "met_name": "=IMPORTXML(1)"}
 CASE = {"reason_text": "=cmd|' /C calc'!A0", "plan": "+一人一案", "whereabouts": "-去向不明"}
-ATTEMPT = {"people": "@班主任", "action": "=2*3", "result": "-1"}
+ATTEMPT = {"people": [("@班主任", "王老师")], "action": "=2*3", "result": "-1"}
+ATTEMPT_TEXTS = {"@班主任 王老师", "=2*3", "-1"}   # people print as "role name"
 
 ROSTER_TEXTS = ({s[k] for s in STUDENTS for k in ("姓名", "家庭地址")} | {"@王大山", "=父亲", "+李小河", "-母亲"})
 LEDGER_TEXTS = ({s[k] for s in STUDENTS for k in ("姓名", "家庭地址")} | {"@王大山", "=父亲", "+李小河", "-母亲", TEACHER}
-                | set(VISIT.values()) | {CASE["reason_text"], CASE["whereabouts"]} | set(ATTEMPT.values()))
+                | set(VISIT.values()) | {CASE["reason_text"], CASE["whereabouts"]} | ATTEMPT_TEXTS)
 FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
@@ -45,8 +46,9 @@ def hostile_school(folder):
     visits.record_visit(school, student_uuid=uids[0], day=DAY, teachers=[teacher], mode="入户走访", today=DAY, **VISIT)
     case = cases.open_case(school, uids[1], on=DAY, reason_text=CASE["reason_text"])
     cases.set_plan(school, case, CASE["plan"], whereabouts=CASE["whereabouts"])
-    cases.move(school, case, "确认辍学", on=DAY)
+    cases.add_person(school, case, role="村委会", name="赵主任")
     cases.add_attempt(school, case, on=DAY, method="电话", **ATTEMPT)
+    cases.move(school, case, "确认辍学", on=DAY)
     return school
 
 

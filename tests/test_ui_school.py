@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from jiaoyuapp import drafts
 from jiaoyuapp.ledgers.school_calendar import Calendar
 from jiaoyuapp.school import open_school
-from tests.ledger_helpers import photo
+from tests.ledger_helpers import escalation_ready, photo
 from tests.ui_helpers import SECRET, close_message_boxes, demo_db, message_boxes, open_window, with_key
 from tests.workbooks import make_id, save
 
@@ -167,10 +167,18 @@ def test_open_and_advance_a_case_only_allowed_steps(qtbot, tmp_path):
     cases_screen = window.screen("cases")
     assert window.stack.currentWidget() is cases_screen
     assert sorted(cases_screen.allowed_steps()) == sorted(["已核实", "确认辍学"])  # not 已复学, not 已销号
-    assert not cases_screen.attempt_button.isEnabled()
+    # confirming needs someone on the government line and a recorded attempt (issue 12)
+    assert not cases_screen.step("确认辍学", {"on": dt.date.today().isoformat(), "by": "周校长"})
+    assert any("政府线" in t for t in message_boxes())
+    close_message_boxes()
+    cases_screen.person_role.setCurrentText("村委会（村长/主任）")
+    cases_screen.person_name.setText("李主任")
+    cases_screen._add_person()
+    cases_screen.attempt_people.setText("班主任:王老师")
+    assert cases_screen.add_attempt()
     assert cases_screen.step("确认辍学", {"on": dt.date.today().isoformat(), "by": "周校长"})
     assert sorted(cases_screen.allowed_steps()) == sorted(["劝返中", "送教上门", "休学"])
-    cases_screen.attempt_people.setText("班主任、村主任")
+    cases_screen.attempt_people.setText("班主任:王老师、村委会:李主任")
     cases_screen.attempt_method.setCurrentIndex(0)
     assert cases_screen.add_attempt()
     status = store.scalar("SELECT status FROM cases WHERE student_uuid = ? AND status != '已销号'", (kid,))
@@ -285,6 +293,7 @@ def test_home_teaching_on_a_case_sent_to_home(qtbot, tmp_path):
     window.open_student(kid)._case()
     screen = window.screen("cases")
     today = dt.date.today().isoformat()
+    escalation_ready(store, screen.case_uuid, on=today)   # government line and a first attempt (issue 12)
     assert screen.step("确认辍学", {"on": today})
     assert not screen.teaching.isVisibleTo(screen)
     assert screen.step("送教上门", {"on": today})

@@ -108,13 +108,21 @@ def register(commands: Commands) -> None:
     p.add_argument("--note", metavar="备注", help="备注")
     p = on_case("attempt", "登记劝返")
     p.add_argument("--date", required=True, metavar="日期", help="劝返日期")
-    p.add_argument("--people", required=True, metavar="人员", help="参加劝返的人员")
+    p.add_argument("--people", required=True, metavar="人员",
+                   help="参加劝返的人员，写身份和姓名，多人用顿号隔开，如 班主任:王老师、村委会:李主任")
     p.add_argument("--method", required=True, metavar="方式", help="电话/家访/联合走访/书面通知/法律程序")
+    p.add_argument("--step", metavar="步骤", help="劝返步骤：联系家长/联合走访/限期返校通知书/书面报告（默认按方式）")
+    p.add_argument("--evidence", action="append", default=[], metavar="类型:图片",
+                   help="佐证图片，如 承诺书:扫描件.jpg（类型：照片/承诺书/通知书/书面报告/其他），可写多次")
     p.add_argument("--action", dest="attempt_action", metavar="措施", help="采取的措施")
     p.add_argument("--result", metavar="结果", help="劝返结果")
     p.add_argument("--next", dest="next_date", metavar="日期", help="下次劝返日期")
+    p = on_case("reason", "登记辍学原因（替换“待核实”）")
+    p.add_argument("reason", metavar="原因", help="辍学原因（代码表），如 学习困难、外出打工")
+    p.add_argument("--note", metavar="说明", help="原因的补充说明")
     p = on_case("person", "登记包保责任人")
-    p.add_argument("--role", required=True, metavar="角色", help="校长/班主任/包保教师/乡镇领导/村委会/家长")
+    p.add_argument("--role", required=True, metavar="角色",
+                   help="教育线：校长/班主任/包保教师/中心校；政府线：乡镇领导/乡镇长/村委会/村支书/居委会/驻村干部；家长")
     p.add_argument("--name", required=True, metavar="姓名", help="责任人姓名")
     p.add_argument("--phone", metavar="电话", help="联系电话")
     p = on_case("plan", "一人一案")
@@ -321,8 +329,19 @@ def cmd_case(store, args):
         cases.move(store, case, args.status, on=args.date or dt.date.today(), by=args.by, finding=args.finding,
                    placement=args.placement, note=args.note, actor=args.actor)
     elif a == "attempt":
-        cases.add_attempt(store, case, on=args.date, people=args.people, method=args.method,
-                          action=args.attempt_action, result=args.result, next_date=args.next_date, actor=args.actor)
+        from jiaoyuapp.codes import table
+        evidence = []
+        for item in args.evidence:
+            kind, sep, path = item.partition(":")
+            if not sep or table("attempt_evidence").code(kind) is None:  # a bare path (also C:\…): a photo
+                kind, path = "照片", item
+            evidence.append((kind, read_file(path)))
+        cases.add_attempt(store, case, on=args.date, people=args.people, method=args.method, step=args.step,
+                          action=args.attempt_action, result=args.result, next_date=args.next_date,
+                          evidence=evidence, actor=args.actor)
+    elif a == "reason":
+        from jiaoyuapp.ledgers.case_escalation import set_reason
+        set_reason(store, case, args.reason, note=args.note, actor=args.actor)
     elif a == "person":
         cases.add_person(store, case, role=args.role, name=args.name, phone=args.phone, actor=args.actor)
     elif a == "plan":
@@ -341,7 +360,12 @@ def cmd_case(store, args):
     c = history["case"]
     lines = [f"案件 {c['uuid']}：{c['status']}（登记于{c['opened_on']}）",
              f"可以进行的下一步：{'、'.join(history['allowed_next']) or '（已销号，可重新打开）'}"]
-    lines += [f"  {p['line']} {p['role']}：{p['name']} {p['phone'] or ''}" for p in history["people"]]
+    from jiaoyuapp.ledgers import case_escalation as esc
+    lines.append(f"辍学原因：{esc.reason_label(c)}；登记依据：{esc.trigger(c)}；"
+                 f"无故缺课：{esc.unexcused_days(store, c)}天")
+    lines += [f"  {p['line']}：{esc.person_text(p)}" for p in history["people"]]
+    lines += [f"  劝返步骤 {s['label']}：应于{s['due']}前" + (f"，{s['done_on']}已办（{s['people']}）" if s["done_on"]
+              else ("，已逾期" if s["overdue"] else "")) for s in esc.escalation(store, c, today=dt.date.today())]
     lines += [f"  {e['on_date']} {e['kind']} {e['from_status'] or ''}→{e['to_status'] or ''} {e['note'] or ''}"
               for e in history["events"]]
     lines += [f"  {t['on_date']} 劝返（{t['method']}）{t['people']}：{t['result'] or ''}" for t in history["attempts"]]

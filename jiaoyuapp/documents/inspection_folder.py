@@ -141,6 +141,7 @@ def _summary(store: Store, today: dt.date, st) -> list:
 def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
     index = [i for i, c in enumerate(ledger.columns) if c.header in headers]
     widths = {"序号": 8, "姓名": 14, "班级": 16, "身份证号": 30, "当前状态": 14, "辍学原因": 18, "离校/缺课起始日期": 18,
+              "无故缺课天数": 10, "去向": 16,
               "包保责任人（教育线）": 28, "包保责任人（政府线）": 28, "销号日期": 16, "家访日期": 16, "家访教师": 18,
               "家访形式": 14, "学生姓名": 20, "受访人": 16, "发现问题": 34, "帮扶措施": 34, "照片（张）": 8, "家长签字": 12}
     rows = [[ledger.columns[i].header for i in index]]
@@ -193,8 +194,11 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
         story.append(p("（暂无重点关注学生）", st["body"]))
     cases_ledger, visit_ledger = ledger_rows.LEDGERS[2], ledger_rows.LEDGERS[1]
     story += [PageBreak(), p("三、控辍保学台账", st["h1"])]
-    story += _ledger_table(cases_ledger, ["序号", "姓名", "班级", "身份证号", "离校/缺课起始日期", "辍学原因",
-                                          "包保责任人（教育线）", "包保责任人（政府线）", "当前状态", "销号日期"], store, st)
+    story += _ledger_table(cases_ledger, ["序号", "姓名", "班级", "身份证号", "离校/缺课起始日期", "无故缺课天数",
+                                          "去向", "辍学原因", "包保责任人（教育线）", "包保责任人（政府线）", "当前状态",
+                                          "销号日期"], store, st)
+    from jiaoyuapp.documents.attempt_evidence import attempts_section
+    story += attempts_section(store, st)
     story += [PageBreak(), p("四、家访记录", st["h1"])]
     story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "受访人", "发现问题",
                                           "帮扶措施", "照片（张）", "家长签字"], store, st)

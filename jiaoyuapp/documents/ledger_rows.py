@@ -127,38 +127,41 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
     school_name = school[0]["name"] if school else ""
     g = _guardians(store)
     hide_id, hide_phone = _maskers(store, masked)
-    people: dict[str, dict[str, list[str]]] = {}
-    for case, line, role, name, phone in store.conn.execute(
-            "SELECT case_uuid, line, role, name, phone FROM case_people ORDER BY line, role"):
-        shown = f"{role}{name}{(' ' + hide_phone(phone)) if phone else ''}"
-        people.setdefault(case, {}).setdefault(line, []).append(shown)
-    absent = dict(store.conn.execute("SELECT student_uuid, count(*) FROM absences WHERE kind = '无故' "
-                                     "GROUP BY student_uuid"))
+    from jiaoyuapp.ledgers import case_escalation as esc
+    from jiaoyuapp.ledgers.school_calendar import Calendar
+    cal = Calendar.load(store)
+    people: dict[str, list[dict]] = {}
+    for person in store.query("SELECT * FROM case_people ORDER BY line, role"):
+        people.setdefault(person["case_uuid"], []).append(person)
     found = store.rows(f"SELECT c.*, s.name, s.sex, s.id_number, s.student_no, s.ethnicity, s.grade, s.class_no, "
                        f"s.hukou_place, s.home_address, s.current_address, {FAMILY_COLUMNS} FROM cases c JOIN students s "
                        f"ON s.uuid = c.student_uuid ORDER BY c.opened_on, s.name")
     for n, c in enumerate(found, 1):
         guardian = g.get(c["student_uuid"], {})
-        p = people.get(c["uuid"], {})
+        p = esc.people_by_line(people.get(c["uuid"], []), hide_phone)
         phone = guardian.get("phone")
         yield [n, c["name"], table("sex").label(c["sex"]), hide_id(c["id_number"]),
                hide_id(c["student_no"]), table("ethnicity").label(c["ethnicity"]),
                school_name, table("grade").label(str(c["grade"])) if c["grade"] else "",
                class_label(c["grade"], c["class_no"]), c["hukou_place"], guardian.get("name"), guardian.get("relation"),
                hide_phone(phone), _home(c), _family_type(c),
-               c["absence_start"] or c["opened_on"], absent.get(c["student_uuid"], 0), c["whereabouts"],
-               table("dropout_reason").label(c["reason"]) or c["reason_text"], "；".join(p.get("教育线", [])),
+               esc.absence_start(store, c, cal), esc.unexcused_days(store, c, cal=cal), c["whereabouts"],
+               esc.reason_label(c), "；".join(p.get("教育线", [])),
                "；".join(p.get("政府线", [])), c["status"], c["returned_on"], c["placement"], c["closed_on"],
                "；".join(x for x in (c["outcome"] and f"销号结论：{c['outcome']}", c["confirmed_by"] and
                                      f"确认人：{c['confirmed_by']}", c["plan"] and f"一人一案：{c['plan']}") if x)]
 
 
 def attempt_rows(store: Store, masked: bool) -> Iterator[list]:
+    from jiaoyuapp.ledgers.case_escalation import attempt_people_text, step_of
+    evidence = dict(store.conn.execute("SELECT attempt_uuid, count(*) FROM attempt_attachments GROUP BY attempt_uuid"))
     found = store.rows("SELECT a.*, s.name, s.grade, s.class_no FROM attempts a JOIN cases c ON c.uuid = a.case_uuid "
                        "JOIN students s ON s.uuid = c.student_uuid ORDER BY s.name, a.on_date")
     for n, a in enumerate(found, 1):
-        yield [n, a["name"], class_label(a["grade"], a["class_no"]), a["on_date"], a["people"],
-               table("attempt_method").label(a["method"]), a["action"], a["result"], a["next_date"]]
+        yield [n, a["name"], class_label(a["grade"], a["class_no"]), a["on_date"],
+               table("escalation_step").label(step_of(a)) if step_of(a) else "", attempt_people_text(store, a),
+               table("attempt_method").label(a["method"]), a["action"], a["result"], a["next_date"],
+               evidence.get(a["uuid"], 0)]
 
 
 def teaching_rows(store: Store, masked: bool) -> Iterator[list]:
@@ -209,8 +212,9 @@ LEDGERS: tuple[Ledger, ...] = (
            case_rows, _count("SELECT count(*) FROM cases"),
            sign_off=("村支书/主任：", "中心校校长：", "乡镇分管领导：", "日期：")),
     Ledger("劝返记录", "劝返工作记录",
-           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("人员", 18), C("方式", 16),
-            C("措施", 28), C("结果", 24), C("下次劝返日期", 13, "date")],
+           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("劝返步骤", 16),
+            C("人员（身份 姓名）", 22), C("方式", 16), C("措施", 28), C("结果", 24), C("下次劝返日期", 13, "date"),
+            C("佐证（份）", 8, "number")],
            attempt_rows, _count("SELECT count(*) FROM attempts")),
     Ledger("送教上门记录", "送教上门记录",
            [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("送教教师", 12),

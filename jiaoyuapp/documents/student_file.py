@@ -35,7 +35,7 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
     for v in visits:
         out.append(_visit(store, visit_details(store, v["uuid"]), st))
     for c in store.query("SELECT uuid FROM cases WHERE student_uuid = ? ORDER BY opened_on", (student_uuid,)):
-        out += _case(case_history(store, c["uuid"]), st)
+        out += _case(store, case_history(store, c["uuid"]), st)
     aid = store.query("SELECT p.name, t.name AS term, a.amount, a.paid_on FROM aid_records a JOIN aid_programs p "
                       "ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid WHERE a.student_uuid = ? "
                       "ORDER BY a.paid_on", (student_uuid,))
@@ -52,26 +52,20 @@ def _visit(store: Store, v: dict, st: dict):
     return visit_block(store, v, st, WIDTH)
 
 
-def _case(h: dict, st: dict) -> list:
+def _case(store: Store, h: dict, st: dict) -> list:
+    from jiaoyuapp.documents.attempt_evidence import case_timeline
+    from jiaoyuapp.ledgers import case_escalation as esc
     c = h["case"]
     out = [p(f"控辍案件：{c['status']}（{c['opened_on']}登记，{c['source']}）", st["h3"])]
-    facts = [f"辍学原因：{table('dropout_reason').label(c['reason']) or c['reason_text'] or '未填'}"]
+    facts = [f"辍学原因：{esc.reason_label(c)}", f"登记依据：{esc.trigger(c)}",
+             f"无故缺课：自{esc.absence_start(store, c)}起{esc.unexcused_days(store, c)}天"]
     if c["plan"]:
         facts.append(f"一人一案：{c['plan']}")
-    if c["whereabouts"]:
-        facts.append(f"去向：{c['whereabouts']}")
-    facts.append("包保责任人：" + "；".join(f"{x['line']} {x['role']} {x['name']} {x['phone'] or ''}" for x in h["people"]))
+    facts.append(f"去向：{c['whereabouts'] or '未填'}")
+    facts.append("包保责任人：" + esc.people_text(h["people"]))
+    facts.append("劝返步骤：" + esc.steps_text(store, c))
     if c["closed_on"]:
         facts.append(f"销号：{c['closed_on']}，{c['outcome']}，确认人{c['confirmed_by']}")
     out.append(p("\n".join(facts), st["cell"]))
-    timeline = [[e["on_date"], e["kind"], f"{e['from_status'] or ''}→{e['to_status'] or ''}", e["by_name"] or "",
-                 e["note"] or ""] for e in h["events"]]
-    timeline += [[a["on_date"], "劝返", table("attempt_method").label(a["method"]), a["people"],
-                  "；".join(x for x in (a["action"], a["result"], a["next_date"] and f"下次{a['next_date']}") if x)]
-                 for a in h["attempts"]]
-    timeline += [[t["on_date"], "送教上门", f"{t['hours']:g}课时", t["teacher_name"], t["content"]]
-                 for t in h["home_teaching"]]
-    timeline.sort(key=lambda r: r[0])
-    out.append(grid([["日期", "事项", "状态/方式", "人员", "内容与结果"]] + timeline,
-                    [22 * mm, 18 * mm, 34 * mm, 32 * mm, 74 * mm], st["cell"]))
+    out.append(case_timeline(store, h, st))
     return out

@@ -84,7 +84,7 @@ def _apply_rule(store: Store, student_uuid: str, run: list[dt.date], by: str | N
         return None
     trigger = run[threshold - 1]
     return cases.open_case(store, student_uuid, on=trigger, source="缺课自动", absence_start=start, by=by,
-                           reason_text=f"自{start}起连续{len(run)}个教学日无故缺课", actor=actor)
+                           trigger=f"自{start}起连续{len(run)}个教学日无故缺课", actor=actor)
 
 
 def remove_absence(store: Store, student_uuid: str, day, actor: str = "") -> bool:

@@ -114,10 +114,23 @@ def attention(store: Store, *, today: dt.date | None = None) -> dict:
                   detail="高风险且未立案：" + "；".join(r["reasons"]))
              for r in risk_list(store, today=today) if r["high"] and not r["open_case"]]
     late = [dict(f, detail=f"家访跟进计划应于{f['followup_date']}完成") for f in followups(store, today)["overdue"]]
-    sections = {"new_cases": new_cases, "overdue_cases": overdue, "not_visited": not_visited,
-                "no_home_visit": no_home, "priority_home_due": priority_home, "unaided": aid_missing, "high_risk_without_case": risky, "followups_overdue": late}
-    labels = {"new_cases": "新的疑似辍学", "overdue_cases": "劝返逾期", "not_visited": "本学期未家访",
-              "no_home_visit": "本学年未入户家访", "priority_home_due": "重点学生入户家访不足", "unaided": "应助未助", "high_risk_without_case": "高风险未立案", "followups_overdue": "家访跟进逾期"}
+    from jiaoyuapp.ledgers.case_escalation import overdue_steps
+    steps_late = [_student_item(c, case_uuid=c["case_uuid"], status=c["status"], detail=c["detail"])
+                  for c in overdue_steps(store, today=today)]
+    # (key, what 首页 calls it, the students): one line each, so each rule adds its own
+    listed = [
+        ("new_cases", "新的疑似辍学", new_cases),
+        ("overdue_cases", "劝返逾期", overdue),
+        ("escalation_overdue", "劝返步骤逾期", steps_late),
+        ("not_visited", "本学期未家访", not_visited),
+        ("no_home_visit", "本学年未入户家访", no_home),
+        ("priority_home_due", "重点学生入户家访不足", priority_home),
+        ("unaided", "应助未助", aid_missing),
+        ("high_risk_without_case", "高风险未立案", risky),
+        ("followups_overdue", "家访跟进逾期", late),
+    ]
+    sections = {key: rows for key, _, rows in listed}
+    labels = {key: label for key, label, _ in listed}
     items = [dict(item, kind=labels[key]) for key, rows in sections.items() for item in rows]
     return dict(sections, date=today.isoformat(), term=t["name"],
                 counts={labels[k]: len(v) for k, v in sections.items()}, items=items)

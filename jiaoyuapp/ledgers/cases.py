@@ -9,12 +9,14 @@ import datetime as dt
 
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError, NotFoundError
+from jiaoyuapp.ledgers import case_escalation
 from jiaoyuapp.ledgers.school_calendar import as_date
 from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.roster.identifiers import check_phone
 from jiaoyuapp.store import Store
 
 SUSPECTED, CONFIRMED, PERSUADING, CLOSED = "疑似辍学", "确认辍学", "劝返中", "已销号"
+SETTLED = ("已核实", "已复学", CLOSED)   # no next 劝返 is due once the child is back or was never out
 REQUIREMENT_LABELS = {"finding": "核实结论（转学/在外地就读/已返校）", "placement": "安置方式",
                       "outcome": "销号结论"}
 
@@ -51,7 +53,7 @@ def _event(w, case_uuid: str, kind: str, on: str, by: str | None, from_status=No
 
 def open_case(store: Store, student_uuid: str, *, on, source: str = "手工登记", reason: str | None = None,
               reason_text: str | None = None, absence_start: str | None = None, by: str | None = None,
-              actor: str = "") -> str:
+              trigger: str | None = None, actor: str = "") -> str:
     """Register a 疑似辍学 case. The class head, the principal and the guardians are named as
     responsible people straight away (edit them with add_person)."""
     student = store.get("students", student_uuid)
@@ -68,7 +70,7 @@ def open_case(store: Store, student_uuid: str, *, on, source: str = "手工登�
     with store.write("case-open", actor, "登记疑似辍学") as w:
         uid = w.insert("cases", {"student_uuid": student_uuid, "status": SUSPECTED, "opened_on": on,
                                  "source": source, "absence_start": absence_start, "reason": reason_code,
-                                 "reason_text": reason_text})
+                                 "reason_text": reason_text, "trigger_text": trigger})
         _event(w, uid, "登记", on, by, to_status=SUSPECTED, note=source)
         _default_people(store, w, uid, student)
     return uid
@@ -105,6 +107,7 @@ def move(store: Store, case_uuid: str, to: str, *, on, by: str | None = None, fi
     allowed = transitions().get(case["status"], {})
     if to not in allowed:
         _refuse_move(case, to)
+    case_escalation.check_move(store, case, to)  # government line named; an attempt before 确认辍学
     on = as_date(on).isoformat()
     if on < case["opened_on"]:
         raise DataError(f"日期{on}早于案件登记日期{case['opened_on']}，请核对。")
@@ -159,32 +162,14 @@ def reopen(store: Store, case_uuid: str, *, reason: str, on, by: str | None = No
     return before
 
 
-def add_attempt(store: Store, case_uuid: str, *, on, people: str, method: str, action: str | None = None,
-                result: str | None = None, next_date=None, actor: str = "") -> str:
-    """A 劝返 attempt. The first attempt on a confirmed dropout moves the case to 劝返中."""
-    case = get_case(store, case_uuid)
-    if case["status"] == CLOSED:
-        raise DataError("案件已销号，不能再登记劝返。如需继续，请先重新打开案件。")
-    if case["status"] == SUSPECTED:
-        raise DataError("案件还是“疑似辍学”，还不能登记劝返：请先把案件推进到“确认辍学”（确实辍学，之后登记劝返），或“已核实”（核实为不是辍学）。")
-    code = table("attempt_method").code(method)
-    if code is None:
-        raise DataError(f"劝返方式“{method}”不在列表中：{'、'.join(table('attempt_method').labels())}")
-    if not (people or "").strip():
-        raise DataError("请写明参与劝返的人员。")
-    on = as_date(on).isoformat()
-    nxt = as_date(next_date).isoformat() if next_date else None
-    if nxt and nxt <= on:
-        raise DataError("下次劝返日期应晚于本次。")
-    with store.write("attempt", actor, "登记劝返") as w:
-        uid = w.insert("attempts", {"case_uuid": case_uuid, "on_date": on, "people": people.strip(), "method": code,
-                                    "action": action, "result": result, "next_date": nxt})
-        changes = {"next_date": nxt}
-        if case["status"] == CONFIRMED:
-            changes["status"] = PERSUADING
-            _event(w, case_uuid, "状态变更", on, people, CONFIRMED, PERSUADING, "开始劝返")
-        w.update("cases", case_uuid, changes)
-    return uid
+def add_attempt(store: Store, case_uuid: str, *, on, people, method: str, action: str | None = None,
+                result: str | None = None, next_date=None, step: str | None = None,
+                evidence: list[tuple[str, bytes]] = (), actor: str = "") -> str:
+    """A 劝返 attempt (people by role and name, its escalation step, evidence): see case_escalation.
+    The first attempt on a confirmed dropout moves the case to 劝返中."""
+    return case_escalation.record_attempt(store, case_uuid, on=on, people=people, method=method, step=step,
+                                          action=action, result=result, next_date=next_date, evidence=evidence,
+                                          actor=actor)
 
 
 def add_person(store: Store, case_uuid: str, *, role: str, name: str, phone: str | None = None,
@@ -238,14 +223,14 @@ def list_cases(store: Store, status: str | None = None, overdue: bool = False,
         conds.append("c.status = ?")
         params.append(code)
     if overdue:
-        conds.append("c.status != ? AND c.next_date IS NOT NULL AND c.next_date < ?")
-        params += [CLOSED, today]
+        conds.append("c.status NOT IN (?, ?, ?) AND c.next_date IS NOT NULL AND c.next_date < ?")
+        params += [*SETTLED, today]
     where = " AND ".join(conds) or "1"
     rows = store.query(
         f"SELECT c.*, s.name, s.grade, s.class_no, s.status AS student_status FROM cases c "
         f"JOIN students s ON s.uuid = c.student_uuid WHERE {where} ORDER BY c.opened_on, s.name", params)
     for r in rows:
-        r["overdue"] = bool(r["status"] != CLOSED and r["next_date"] and r["next_date"] < today)
+        r["overdue"] = bool(r["status"] not in SETTLED and r["next_date"] and r["next_date"] < today)
         r["allowed_next"] = allowed_next(r["status"])
     return rows
 

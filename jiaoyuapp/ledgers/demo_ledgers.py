@@ -141,7 +141,9 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
         opened = days[rng.randrange(0, max(1, len(days) // 2))]
         case = cases.open_case(store, s["uuid"], on=opened, reason=rng.choice(("学习困难", "外出打工", "监护缺失", "经济困难")),
                                actor=actor)
+        _escalation_start(store, case, opened, rng, actor)
         _play(store, case, story, opened, days, rng, actor)
+    _escalation_demo(store, days, rng, actor)
     counts["cases"] = store.scalar("SELECT count(*) FROM cases")
 
     # Aid: most eligible students get their programs this term; some are left for 应助未助.
@@ -236,7 +238,7 @@ def _play(store: Store, case: str, story, opened: dt.date, days: list[dt.date], 
         on = later[min(len(later) - 1, (n + 1) * step - 1)]
         if item == "attempt":
             nxt = on + dt.timedelta(days=rng.randint(3, 14))
-            cases.add_attempt(store, case, on=on, people="班主任、村委会干部", method=rng.choice(("电话", "家访", "联合走访")),
+            cases.add_attempt(store, case, on=on, people=_attempt_people(store, case), method=rng.choice(("电话", "家访", "联合走访")),
                               action="讲解义务教育法，了解困难", result=rng.choice(("家长答应督促返校", "学生仍不愿返校")),
                               next_date=nxt, actor=actor)
         elif item == "teach":
@@ -244,3 +246,82 @@ def _play(store: Store, case: str, story, opened: dt.date, days: list[dt.date], 
         else:
             to, extra = item
             cases.move(store, case, to, on=on, actor=actor, **extra)
+
+
+# -- 控辍 escalation (issue 12): both lines of 包保 named, steps done on time or late, evidence --------
+def _adult(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(ADULT_GIVEN) + rng.choice(ADULT_GIVEN)
+
+
+def _government_line(store: Store, case: str, rng: random.Random, actor: str) -> None:
+    """Every demo case names a 村 (or 居委会) cadre and a 乡镇 leader, with phones."""
+    if store.scalar("SELECT 1 FROM case_people WHERE case_uuid = ? AND line = '政府线'", (case,)):
+        return
+    cases.add_person(store, case, role=rng.choice(("村委会", "村委会", "居委会")), name=_adult(rng),
+                     phone=f"137{rng.randrange(10**7, 10**8)}", actor=actor)
+    cases.add_person(store, case, role="乡镇领导", name=_adult(rng), phone=f"136{rng.randrange(10**7, 10**8)}",
+                     actor=actor)
+
+
+def _attempt_people(store: Store, case: str) -> list[tuple[str, str]]:
+    """The case's class head (or principal) and its 村 cadre, by role and name, for an attempt."""
+    people = store.query("SELECT role, name, line FROM case_people WHERE case_uuid = ? AND line != '家长' "
+                         "ORDER BY line DESC, role", (case,))
+    school = [(p["role"], p["name"]) for p in people if p["line"] == "教育线"][:1]
+    village = [(p["role"], p["name"]) for p in people if p["role"] in ("村委会", "居委会")][:1]
+    return (school + village) or [("班主任", "班主任")]
+
+
+def _escalation_start(store: Store, case: str, opened: dt.date, rng: random.Random, actor: str) -> None:
+    """The government line named and the family contacted on the first day, as the procedure asks
+    (later steps are often missing: 首页 shows them overdue, as do the cases the absence rule opened)."""
+    _government_line(store, case, rng, actor)
+    cases.add_attempt(store, case, on=opened, people=_attempt_people(store, case)[:1],
+                      method=rng.choice(("电话", "家访")), step="联系家长", action="电话联系家长，了解未到校原因",
+                      result="家长答应督促返校", actor=actor)
+
+
+def _escalation_demo(store: Store, days: list[dt.date], rng: random.Random, actor: str) -> None:
+    """Cases the absence rule opened get their government line too; one open case goes through every
+    step with its evidence (a photo of the joint visit, a signed 承诺书, the 通知书's receipt)."""
+    for c in store.query("SELECT uuid FROM cases ORDER BY opened_on, created_at"):
+        _government_line(store, c["uuid"], rng, actor)
+    _absent_while_out(store, days, actor)
+    case = store.query("SELECT uuid, opened_on FROM cases WHERE status IN ('疑似辍学', '劝返中', '确认辍学') "
+                       "ORDER BY opened_on, created_at LIMIT 1")
+    if not case:
+        return
+    uid, opened = case[0]["uuid"], dt.date.fromisoformat(case[0]["opened_on"])
+    later = [d for d in days if d >= opened][:12] or [opened]
+    people = _attempt_people(store, uid)
+    township = [(p["role"], p["name"]) for p in store.query(
+        "SELECT role, name FROM case_people WHERE case_uuid = ? AND role = '乡镇领导'", (uid,))]
+    plan = [("联系家长", "家访", people[:1], [], later[0]),
+            ("联合走访", "联合走访", people, [("照片", _picture(rng))], later[min(3, len(later) - 1)]),
+            ("限期返校通知书", "书面通知", people[:1] + township, [("通知书", _picture(rng, 360, 480)),
+                                                              ("承诺书", _picture(rng, 360, 480))],
+             later[min(6, len(later) - 1)])]
+    done = {step for (step,) in store.conn.execute("SELECT step FROM attempts WHERE case_uuid = ?", (uid,))}
+    for step, method, who, evidence, on in plan:
+        if step not in done:
+            cases.add_attempt(store, uid, on=on, people=who, method=method, step=step,
+                              action="讲解义务教育法，签订返校承诺书" if evidence else "入户了解情况",
+                              result="家长承诺按期送孩子返校", evidence=evidence, actor=actor)
+
+
+def _absent_while_out(store: Store, days: list[dt.date], actor: str) -> None:
+    """A child out of school is marked 无故 absent every school day until back, verified or closed,
+    so a hand-opened case has its own unexcused days to count (and 考勤 agrees with the 控辍 ledger)."""
+    seen = set(store.conn.execute("SELECT student_uuid, day FROM absences").fetchall())
+    rows = []
+    for c in store.query("SELECT c.*, (SELECT min(on_date) FROM case_events e WHERE e.case_uuid = c.uuid "
+                         "AND e.to_status IN ('已核实', '已复学', '休学', '送教上门', '已销号')) AS back FROM cases c "
+                         "WHERE c.source = '手工登记'"):
+        end = c["back"] or days[-1].isoformat()
+        for d in days:
+            iso = d.isoformat()
+            if c["opened_on"] <= iso < end and (c["student_uuid"], iso) not in seen:
+                seen.add((c["student_uuid"], iso))
+                rows.append({"student_uuid": c["student_uuid"], "day": iso, "kind": "无故", "recorded_by": "班主任"})
+    with store.write("demo-absences", actor) as w:
+        w.insert_many("absences", rows)

@@ -5,6 +5,7 @@ LEDGER_TABLES = (
     "attachments", "visits", "visit_teachers", "visit_students", "visit_attachments",
     "cases", "case_people", "case_events", "attempts", "home_teaching",
     "aid_programs", "aid_records",
+    "attempt_people", "attempt_attachments",
 )
 
 LEDGER_SQL_0003 = """
@@ -237,4 +238,32 @@ CREATE TABLE aid_records (
 );
 CREATE INDEX aid_records_student ON aid_records (student_uuid);
 CREATE INDEX aid_records_term ON aid_records (term_uuid);
+"""
+
+# 0010_case_escalation: an attempt's escalation step and its people by name and role (the old
+# free-text attempts.people stays, filled with the same names, so old readers keep working), the
+# evidence images of an attempt, and the trigger of an auto-opened case kept apart from its reason.
+LEDGER_SQL_0010 = """
+ALTER TABLE attempts ADD COLUMN step TEXT;          -- code of escalation_step; NULL on old rows (read from method)
+ALTER TABLE cases ADD COLUMN trigger_text TEXT;     -- why the case was opened (e.g. the absence run), not a reason
+CREATE TABLE attempt_people (
+    uuid TEXT PRIMARY KEY,
+    attempt_uuid TEXT NOT NULL REFERENCES attempts(uuid),
+    line TEXT NOT NULL,            -- 教育线 / 政府线 / 家长 / 其他
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX attempt_people_attempt ON attempt_people (attempt_uuid);
+CREATE TABLE attempt_attachments (  -- photos and scans (承诺书, 限期返校通知书, 书面报告) proving an attempt
+    uuid TEXT PRIMARY KEY,
+    attempt_uuid TEXT NOT NULL REFERENCES attempts(uuid),
+    attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
+    kind TEXT NOT NULL,            -- code of attempt_evidence
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX attempt_attachments_attempt ON attempt_attachments (attempt_uuid);
 """

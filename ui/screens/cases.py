@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (QHeaderView, QComboBox, QDialog, QDialogButtonBox
 
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import JiaoyuError
+from jiaoyuapp.ledgers import case_escalation as esc
 from jiaoyuapp.ledgers import cases
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
-from ui.optional_date import OptionalDate
 from ui.screens.base import Screen, date_edit, heading
+from ui.screens.case_attempt import AttemptForm
+from ui.screens.case_escalation import EscalationPanel, ReasonBox
 
 ALL, OVERDUE = "（全部）", "逾期未劝返"
 NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方式", "case_placement"),
@@ -111,6 +113,10 @@ class CasesScreen(Screen):
         steps = QGroupBox("下一步（只列出现在允许的步骤）")
         self.steps = QHBoxLayout(steps)
         layout.addWidget(steps)
+        self.escalation = EscalationPanel()
+        layout.addWidget(self.escalation)
+        self.reason = ReasonBox(self._changed)
+        layout.addWidget(self.reason)
         plan = QGroupBox("一人一案")
         form = QFormLayout(plan)
         self.plan, self.whereabouts = QPlainTextEdit(), QLineEdit()
@@ -124,6 +130,7 @@ class CasesScreen(Screen):
         people = QGroupBox("包保责任人（教育线、政府线、家长）")
         p = QVBoxLayout(people)
         self.people = QTableWidget(0, 4)
+        self.people.setObjectName("casePeople")
         self.people.setHorizontalHeaderLabels(["条线", "身份", "姓名", "电话"])
         self.people.setMaximumHeight(130)
         p.addWidget(self.people)
@@ -147,21 +154,13 @@ class CasesScreen(Screen):
         for column in (0,):   # the date shown whole, also when the text is zoomed
             self.history.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         a.addWidget(self.history)
-        form = QFormLayout()
-        self.attempt_on, self.attempt_next = date_edit(), OptionalDate("约定下次劝返", "attemptNext")
-        self.attempt_people, self.attempt_action, self.attempt_result = QLineEdit(), QLineEdit(), QLineEdit()
-        self.attempt_people.setObjectName("attemptPeople")
-        self.attempt_method = QComboBox()
-        self.attempt_method.addItems(table("attempt_method").labels())
-        for label, w in (("日期", self.attempt_on), ("参与人员", self.attempt_people), ("方式", self.attempt_method),
-                         ("采取的措施", self.attempt_action), ("结果", self.attempt_result), ("下次劝返", self.attempt_next)):
-            form.addRow(label + "：", w)
-        self.attempt_button = QPushButton("登记一次劝返")
-        self.attempt_button.setObjectName("addAttempt")
-        self.attempt_button.clicked.connect(self.add_attempt)
-        form.addRow(self.attempt_button)
-        a.addLayout(form)
+        self.history.setMinimumHeight(140)
         layout.addWidget(attempts, 1)
+        self.attempt_form = AttemptForm(self._changed)
+        form = self.attempt_form   # the old names, as tests and drafts know them
+        self.attempt_on, self.attempt_next, self.attempt_people = form.on, form.next_date, form.people
+        self.attempt_method, self.attempt_button = form.method, form.button
+        layout.addWidget(form)
         self.teaching = QGroupBox("送教上门（状态为“送教上门”时登记每次送教）")
         t = QHBoxLayout(self.teaching)
         self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
@@ -185,13 +184,16 @@ class CasesScreen(Screen):
         except JiaoyuError as exc:
             show_error(self, exc)
             return
+        late_steps = {x["case_uuid"]: x["step"] for x in esc.overdue_steps(self.store, today=self.today())}
         self.list.setRowCount(len(self.rows))
         for i, c in enumerate(self.rows):
             values = [c["name"], class_label(c["grade"], c["class_no"]), c["status"], c["opened_on"],
-                      (c["next_date"] or "") + ("（已逾期）" if c["overdue"] else "")]
+                      (c["next_date"] or "") + ("（已逾期）" if c["overdue"] else "")
+                      + ("；" if c["next_date"] and c["uuid"] in late_steps else "")
+                      + (f"步骤逾期：{late_steps[c['uuid']]}" if c["uuid"] in late_steps else "")]
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if c["overdue"]:
+                if c["overdue"] or c["uuid"] in late_steps:
                     item.setForeground(QColor("#c0392b"))
                 self.list.setItem(i, j, item)
         if self.case_uuid:
@@ -225,19 +227,23 @@ class CasesScreen(Screen):
         self.whereabouts.setText(c["whereabouts"] or "")
         self.people.setRowCount(len(h["people"]))
         for i, person in enumerate(h["people"]):
-            for j, v in enumerate([person["line"], person["role"], person["name"], person["phone"] or ""]):
+            for j, v in enumerate([person["line"], esc.role_label(person["role"]), person["name"], person["phone"] or ""]):
                 self.people.setItem(i, j, QTableWidgetItem(v))
         self.history.clear()
         items = [(e["on_date"], e["kind"], (f"{e['from_status']} → " if e["from_status"] else "") + (e["to_status"] or "")
                   + (f"（{e['by_name']}）" if e["by_name"] else "") + (f"：{e['note']}" if e["note"] else ""))
                  for e in h["events"]]
-        items += [(t["on_date"], "劝返", f"{t['method']}，{t['people']}" + (f"；措施：{t['action']}" if t["action"] else "")
-                   + (f"；结果：{t['result']}" if t["result"] else "")) for t in h["attempts"]]
+        items += [(t["on_date"], "劝返", esc.attempt_summary(self.store, t)) for t in h["attempts"]]
         items += [(t["on_date"], "送教上门", f"{t['teacher_name']}：{t['content']}（{t['hours']:g}课时）")
                   for t in h["home_teaching"]]
         for on, kind, text in sorted(items):
-            self.history.addTopLevelItem(QTreeWidgetItem([on, kind, text]))
-        self.attempt_button.setEnabled(c["status"] not in (cases.CLOSED, cases.SUSPECTED))
+            item = QTreeWidgetItem([on, kind, text])
+            item.setToolTip(2, text)   # a long attempt line is cut in the column; the whole of it on hover
+            self.history.addTopLevelItem(item)
+        today = self.today()
+        self.escalation.show_case(self.store, c, today)
+        self.reason.show_case(self.store, c, today)
+        self.attempt_form.show_case(self.store, c, h["people"], self.escalation.rows)
         self.teaching.setVisible(c["status"] == "送教上门")
 
     def allowed_steps(self) -> list[str]:
@@ -271,18 +277,7 @@ class CasesScreen(Screen):
             self._changed()
 
     def add_attempt(self) -> bool:
-        try:
-            cases.add_attempt(self.store, self.case_uuid, on=self.attempt_on.date().toString("yyyy-MM-dd"),
-                              people=self.attempt_people.text(), method=self.attempt_method.currentText(),
-                              action=self.attempt_action.text() or None, result=self.attempt_result.text() or None,
-                              next_date=self.attempt_next.text().strip() or None, actor="窗口")
-        except JiaoyuError as exc:
-            show_error(self, exc)
-            return False
-        for w in (self.attempt_people, self.attempt_action, self.attempt_result, self.attempt_next):
-            w.clear()
-        self._changed()
-        return True
+        return self.attempt_form.save()
 
     def add_home_teaching(self) -> bool:
         try:
