@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiaoyuapp.ledgers import settings
+from jiaoyuapp.ledgers import case_placement, home_teaching, settings
 from jiaoyuapp.ledgers.aid import unaided
 from jiaoyuapp.ledgers.cases import list_cases
 from jiaoyuapp.ledgers.coverage import current_term, followups, visit_counts
@@ -112,8 +112,10 @@ def attention(store: Store, *, today: dt.date | None = None) -> dict:
     late = [dict(f, detail=f"家访跟进计划应于{f['followup_date']}完成") for f in followups(store, today)["overdue"]]
     sections = {"new_cases": new_cases, "overdue_cases": overdue, "not_visited": not_visited,
                 "unaided": aid_missing, "high_risk_without_case": risky, "followups_overdue": late}
+    sections["home_teaching_short"] = home_teaching.overdue_items(store, today=today)
     labels = {"new_cases": "新的疑似辍学", "overdue_cases": "劝返逾期", "not_visited": "本学期未家访",
               "unaided": "应助未助", "high_risk_without_case": "高风险未立案", "followups_overdue": "家访跟进逾期"}
+    labels["home_teaching_short"] = "送教上门不足"
     items = [dict(item, kind=labels[key]) for key, rows in sections.items() for item in rows]
     return dict(sections, date=today.isoformat(), term=t["name"],
                 counts={labels[k]: len(v) for k, v in sections.items()}, items=items)
@@ -144,6 +146,8 @@ def mismatches(store: Store) -> list[dict]:
         "ON c.student_uuid = s.uuid WHERE s.status != '在读' AND (c.status = '已复学' OR c.outcome = '已复学') "
         "AND c.opened_on = (SELECT max(opened_on) FROM cases d WHERE d.student_uuid = s.uuid)"),
         lambda r: f"控辍台账为已复学，学籍状态为“{r['student_status']}”")
+    add("随班就读但无残疾记录", case_placement.placements_to_check(store),
+        lambda r: "复学安置为“随班就读”（残疾学生的安置方式），该生没有残疾记录：请核对")
     marks = ",".join("?" * len(LEFT_SCHOOL))
     add("离校后仍有资助", store.query(
         f"SELECT s.uuid, s.name, s.grade, s.class_no, s.status AS student_status, a.paid_on, p.name AS program "

@@ -5,6 +5,8 @@ LEDGER_TABLES = (
     "attachments", "visits", "visit_teachers", "visit_students", "visit_attachments",
     "cases", "case_people", "case_events", "attempts", "home_teaching",
     "aid_programs", "aid_records",
+    "disability_proofs", "home_teaching_teachers", "home_teaching_attachments", "case_closing_attachments",
+    "case_reviews",
 )
 
 LEDGER_SQL_0003 = """
@@ -237,4 +239,58 @@ CREATE TABLE aid_records (
 );
 CREATE INDEX aid_records_student ON aid_records (student_uuid);
 CREATE INDEX aid_records_term ON aid_records (term_uuid);
+"""
+
+# Migration 0011 (issue 12): what 随班就读 and 送教上门 rest on (a disability recorded with its 残疾证 or
+# an assessment), the teachers and evidence of each 送教 session, the 就读证明 behind a 销号, and the
+# county's quarterly 复核 of each case.
+LEDGER_SQL_0011 = """
+CREATE TABLE disability_proofs (   -- a student's 残疾证号 and/or assessment; the type stays on students
+    uuid TEXT PRIMARY KEY,
+    student_uuid TEXT NOT NULL UNIQUE REFERENCES students(uuid),
+    cert_no TEXT,                  -- 残疾证号 (from the 残联)
+    assessed_on TEXT,              -- date of the assessment, if there is no certificate (yet)
+    assessed_by TEXT,              -- who assessed: 县残疾儿童少年入学评估委员会, a hospital …
+    assessment TEXT,               -- the assessment's conclusion
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE home_teaching_teachers (  -- every teacher of one 送教上门 session, by name
+    uuid TEXT PRIMARY KEY,
+    session_uuid TEXT NOT NULL REFERENCES home_teaching(uuid),
+    teacher_uuid TEXT REFERENCES teachers(uuid),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX home_teaching_teachers_session ON home_teaching_teachers (session_uuid);
+CREATE TABLE home_teaching_attachments (  -- photos of a session (teaching at the child's home, work done)
+    uuid TEXT PRIMARY KEY,
+    session_uuid TEXT NOT NULL REFERENCES home_teaching(uuid),
+    attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX home_teaching_attachments_session ON home_teaching_attachments (session_uuid);
+CREATE TABLE case_closing_attachments (   -- images behind a 销号: the other school's 就读证明
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases(uuid),
+    attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
+    role TEXT NOT NULL,            -- 就读证明
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX case_closing_attachments_case ON case_closing_attachments (case_uuid);
+CREATE TABLE case_reviews (        -- the county's quarterly 复核 of a case
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases(uuid),
+    on_date TEXT NOT NULL,
+    reviewer TEXT NOT NULL,        -- who re-checked (name and office)
+    result TEXT NOT NULL,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX case_reviews_case ON case_reviews (case_uuid);
 """
