@@ -6,7 +6,8 @@ an inspector checks (教基厅函〔2024〕15号 and county procedures, see shar
   a number of school days after the return (a setting) — counted from the attendance record: school
   days by the calendar from the return day to the closing day, minus days with an absence recorded;
 - 转学 or 在外地就读: an image of the other school's 就读证明, attached to the case first;
-- 送教上门: the disability recorded and at least one session on record.
+- 送教上门: the disability recorded and at least one session on record;
+- any other outcome (免学, 其他): the 依据 written out.
 The evidence found is written into the case's 依据, so the ledger says what the closing rested on.
 """
 
@@ -79,13 +80,12 @@ def evidence_for(store: Store, case: dict, outcome: str, on, note: str | None = 
         if d["days"] < d["need"]:
             raise DataError(f"学生{d['back']}复学，到{on.isoformat()}在校{d['days']}个教学日，"
                             f"满{d['need']}个教学日才能销号（按校历，登记了缺课的日子不算）。"
-                            "请等学生稳定在校后再销号；天数可在学校设置·参数设置里修改。")
+                            "请等学生稳定在校后再销号（天数是学校的设置，可以修改）。")
         found.append(f"{d['back']}复学，至{on.isoformat()}在校{d['days']}个教学日（要求{d['need']}个）")
     elif outcome in ELSEWHERE:
         n = len(proofs(store, case["uuid"]))
         if not n:
-            raise DataError(f"以“{outcome}”销号需要现就读学校出具的就读证明：请先在案件的“销号依据”里"
-                            "上传就读证明的照片或扫描件，再销号。")
+            raise DataError(f"以“{outcome}”销号需要现就读学校出具的就读证明：请先上传就读证明的照片或扫描件，再销号。")
         found.append(f"就读证明{n}份（已上传）")
     elif outcome == "送教上门":
         disability_proof.require(store, case["student_uuid"], "送教上门")
@@ -93,6 +93,8 @@ def evidence_for(store: Store, case: dict, outcome: str, on, note: str | None = 
         if not n:
             raise DataError("以“送教上门”销号需要至少一次送教记录：请先登记送教（教师、课时、内容、照片）。")
         found.append(f"送教记录{n}次")
+    elif not (note and note.strip()):
+        raise DataError(f"以“{outcome}”销号需要写明依据（如：县教体局书面认定、医院诊断证明）。")
     if note and note.strip():
         found.append(note.strip())
     return "；".join(found) or None

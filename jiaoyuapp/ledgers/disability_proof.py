@@ -50,7 +50,7 @@ def require(store: Store, student_uuid: str, what: str) -> None:
     d = disability_of(store, student_uuid)
     if not d["recorded"]:
         raise DataError(f"“{what}”只适用于有残疾记录的学生（残疾类型，以及残疾证号或评估结论）。"
-                        f"该生还缺：{'、'.join(d['missing'])}。请在案件的“安置与残疾情况”里登记；"
+                        f"该生还缺：{'、'.join(d['missing'])}。请先登记该生的残疾情况；"
                         "如该生没有残疾，请选择其他安置方式（如插班就读）。")
 
 
