@@ -11,11 +11,12 @@ from PySide6.QtWidgets import (QHeaderView, QComboBox, QDialog, QDialogButtonBox
 
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import JiaoyuError
-from jiaoyuapp.ledgers import cases
+from jiaoyuapp.ledgers import case_placement, cases
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
 from ui.optional_date import OptionalDate
 from ui.screens.base import Screen, date_edit, heading
+from ui.screens.case_placement_panel import CasePlacementPanel
 
 ALL, OVERDUE = "（全部）", "逾期未劝返"
 NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方式", "case_placement"),
@@ -25,7 +26,7 @@ NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方�
 class StepDialog(QDialog):
     """One next step, asking for exactly what that step requires."""
 
-    def __init__(self, parent, status_from: str, status_to: str, need: str):
+    def __init__(self, parent, status_from: str, status_to: str, need: str, labels: list[str] | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"{status_from} → {status_to}")
         form = QFormLayout(self)
@@ -39,11 +40,14 @@ class StepDialog(QDialog):
         if key in NEEDS:
             label, codes = NEEDS[key]
             self.choice = QComboBox()
-            self.choice.addItems(table(codes).labels())
+            self.choice.addItems(labels or table(codes).labels())
             form.addRow(label + "：", self.choice)
         self.confirmed_by = QLineEdit() if status_to == cases.CLOSED else None
         if self.confirmed_by is not None:
             form.addRow("核实确认人：", self.confirmed_by)
+            self.evidence = QLineEdit()
+            self.evidence.setPlaceholderText("复学在校天数、就读证明由系统核对；其他结论请写明依据")
+            form.addRow("销号依据：", self.evidence)
         self.note = QLineEdit()
         self.note.setPlaceholderText("经过和依据，如：电话联系家长，确认已外出打工")
         form.addRow("说明：", self.note)
@@ -63,6 +67,7 @@ class StepDialog(QDialog):
             out[self.key] = self.choice.currentText()
         if self.confirmed_by is not None:
             out["confirmed_by"] = self.confirmed_by.text()
+            out["evidence"] = self.evidence.text().strip() or None
         return out
 
 
@@ -162,18 +167,8 @@ class CasesScreen(Screen):
         form.addRow(self.attempt_button)
         a.addLayout(form)
         layout.addWidget(attempts, 1)
-        self.teaching = QGroupBox("送教上门（状态为“送教上门”时登记每次送教）")
-        t = QHBoxLayout(self.teaching)
-        self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
-        self.teach_teacher.setPlaceholderText("送教教师")
-        self.teach_content.setPlaceholderText("送教内容")
-        self.teach_hours.setPlaceholderText("课时")
-        self.teach_hours.setMaximumWidth(60)
-        teach_button = QPushButton("登记送教")
-        teach_button.clicked.connect(self.add_home_teaching)
-        for w in (self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours, teach_button):
-            t.addWidget(w)
-        layout.addWidget(self.teaching)
+        self.placement_panel = CasePlacementPanel(self)
+        layout.addWidget(self.placement_panel)
         return page
 
     # -- the list -----------------------------------------------------------------
@@ -238,7 +233,7 @@ class CasesScreen(Screen):
         for on, kind, text in sorted(items):
             self.history.addTopLevelItem(QTreeWidgetItem([on, kind, text]))
         self.attempt_button.setEnabled(c["status"] not in (cases.CLOSED, cases.SUSPECTED))
-        self.teaching.setVisible(c["status"] == "送教上门")
+        self.placement_panel.show_case(case_uuid)
 
     def allowed_steps(self) -> list[str]:
         return [self.steps.itemAt(i).widget().text().removeprefix("→ ") for i in range(self.steps.count())]
@@ -247,7 +242,9 @@ class CasesScreen(Screen):
         """Take one allowed step; without `options`, ask for what the step requires."""
         c = cases.get_case(self.store, self.case_uuid)
         if options is None:
-            dialog = StepDialog(self, c["status"], to, cases.transitions()[c["status"]].get(to, ""))
+            need = cases.transitions()[c["status"]].get(to, "")
+            dialog = StepDialog(self, c["status"], to, need, labels=case_placement.choices(self.store, c["student_uuid"])
+                                if need == "placement" else None)
             if not dialog.exec():
                 return False
             options = dialog.options()
@@ -280,24 +277,6 @@ class CasesScreen(Screen):
             show_error(self, exc)
             return False
         for w in (self.attempt_people, self.attempt_action, self.attempt_result, self.attempt_next):
-            w.clear()
-        self._changed()
-        return True
-
-    def add_home_teaching(self) -> bool:
-        try:
-            hours = float(self.teach_hours.text())
-        except ValueError:
-            show_error(self, "课时应为数字，如 2。")
-            return False
-        try:
-            cases.add_home_teaching(self.store, self.case_uuid, on=self.teach_on.date().toString("yyyy-MM-dd"),
-                                    teacher=self.teach_teacher.text().strip(), content=self.teach_content.text().strip(),
-                                    hours=hours, actor="窗口")
-        except JiaoyuError as exc:
-            show_error(self, exc)
-            return False
-        for w in (self.teach_teacher, self.teach_content, self.teach_hours):
             w.clear()
         self._changed()
         return True
