@@ -155,3 +155,34 @@ def test_quarterly_review_recorded_per_case_and_visible(store):
     assert [(r["on_date"], r["quarter"]) for r in rows] == [("2026-09-28", "2026年第3季度"), ("2026-11-18", "2026年第4季度")]
     text = case_review.review_text(store, case, today)
     assert "2026年第4季度已复核" in text and "张科长" in text
+
+
+def test_folder_prints_home_teaching_and_closing_evidence_beside_their_records(store, tmp_path):
+    """The PDF folder embeds each 送教 session's photos and the 就读证明 behind a 销号, with the 复核, as pdfimages finds."""
+    import subprocess
+
+    from jiaoyuapp.documents.inspection_folder import write_folder
+    from jiaoyuapp.exchange import identity
+    school_with_calendar(store)
+    uid, case = _returnee(store)
+    _disabled(store, uid)
+    cases.move(store, case, "送教上门", on="2026-09-14")
+    for n, day in enumerate(("2026-10-09", "2026-10-23")):
+        home_teaching.add_session(store, case, on=day, teachers=["王老师", "李老师"], hours=2, content="生活自理训练",
+                                  photos=[photo(20 + n)])
+    moved = student(store, "学生8", 8)
+    gone = cases.open_case(store, moved, on="2026-10-08")
+    cases.move(store, gone, "已核实", on="2026-10-09", finding="在外地就读")
+    case_closing.add_proof(store, gone, photo(30, fmt="PNG"), note="外省某小学出具")
+    cases.close(store, gone, outcome="在外地就读", on="2026-10-12", confirmed_by="周校长")
+    case_review.record_review(store, gone, on="2026-10-20", reviewer="县教体局 张股长", result="情况属实，措施到位",
+                              today=dt.date(2026, 11, 20))
+    identity.create(store, kind="school", code="5101230001", name="青石镇红岩村小学", passphrase="红岩村小学口令2026")
+    pdf = write_folder(store, tmp_path / "迎检档案.pdf", passphrase="红岩村小学口令2026", today=dt.date(2026, 11, 20))
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert len([line for line in images if " image " in line]) == 3, images   # two session photos, one 就读证明
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    for words in ("送教上门记录（2次）", "王老师、李老师", "就读证明（外省某小学出具）", "就读证明1份", "2026年第4季度",
+                  "张股长", "残疾证号510123"):
+        assert words in text, words
+    assert "51012320180305001X44" not in text          # the 残疾证号 holds the ID number: masked like it

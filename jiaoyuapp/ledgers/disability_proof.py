@@ -54,13 +54,14 @@ def require(store: Store, student_uuid: str, what: str) -> None:
                         "如该生没有残疾，请选择其他安置方式（如插班就读）。")
 
 
-def describe(d: dict) -> str:
-    """One line for the window and the PDF, e.g. 肢体残疾，残疾证号 …；评估：… ."""
+def describe(d: dict, mask=None) -> str:
+    """One line for the window and the PDF, e.g. 肢体残疾，残疾证号 …；评估：… . A 残疾证号 holds the
+    child's ID number, so a printed copy passes the document's own `mask`."""
     if not d["type"] and not d["cert_no"] and not d["assessed_on"]:
         return "没有残疾记录"
     parts = [d["type_label"] or "残疾类型未填"]
     if d["cert_no"]:
-        parts.append(f"残疾证号{d['cert_no']}")
+        parts.append(f"残疾证号{mask(d['cert_no']) if mask else d['cert_no']}")
     if d["assessed_on"]:
         parts.append(f"{d['assessed_on']}经{d['assessed_by'] or '（评估机构未填）'}评估"
                      + (f"：{d['assessment']}" if d["assessment"] else ""))
