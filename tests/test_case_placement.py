@@ -186,3 +186,27 @@ def test_folder_prints_home_teaching_and_closing_evidence_beside_their_records(s
                   "张股长", "残疾证号510123"):
         assert words in text, words
     assert "51012320180305001X44" not in text          # the 残疾证号 holds the ID number: masked like it
+
+
+def test_command_line_records_disability_sessions_proof_and_review(tmp_path):
+    """`jiaoyu case disability / teach / proof / review` do what the case screen does, with the same refusals."""
+    from tests.test_cli import as_json, jiaoyu
+    from tests.test_cli_ledgers import setup_school
+    db, kid = setup_school(tmp_path)
+    jiaoyu("teacher", "add", "--name", "李老师", "--role", "任课教师", db=db, check_code=0)
+    case = as_json(jiaoyu("case", "open", kid, "--date", "2026-11-02", "--json", db=db, check_code=0))["uuid"]
+    jiaoyu("case", "move", case, "确认辍学", "--date", "2026-11-03", db=db, check_code=0)
+    refused = jiaoyu("case", "move", case, "送教上门", "--date", "2026-11-04", db=db)
+    assert refused.returncode == 1 and "残疾" in refused.stderr
+    jiaoyu("case", "disability", case, "--type", "智力", "--assessed-on", "2026-11-03", "--assessed-by", "县评估委员会",
+           db=db, check_code=0)
+    jiaoyu("case", "move", case, "送教上门", "--date", "2026-11-04", db=db, check_code=0)
+    pic = tmp_path / "送教.jpg"
+    pic.write_bytes(photo(7))
+    jiaoyu("case", "teach", case, "--date", "2026-11-05", "--teacher", "王老师", "--teacher", "李老师", "--content", "识字",
+           "--hours", "2", "--photo", str(pic), db=db, check_code=0)
+    jiaoyu("case", "proof", case, str(pic), "--note", "扫描件", db=db, check_code=0)
+    jiaoyu("case", "review", case, "--date", "2026-11-06", "--by", "县教体局 张股长", "--result", "情况属实，措施到位",
+           db=db, check_code=0)
+    shown = as_json(jiaoyu("case", "show", case, "--json", db=db, check_code=0))
+    assert shown["home_teaching"][0]["teacher_name"] == "王老师、李老师"
