@@ -11,10 +11,18 @@ from tests.ledger_helpers import photo, school_with_calendar, student
 
 
 def _returnee(store, seq=1, **extra):
+    """A confirmed dropout in 劝返中, with both lines named and an attempt on record (what the
+    escalation rules ask before 确认辍学, where they apply)."""
     uid = student(store, f"学生{seq}", seq, **extra)
     case = cases.open_case(store, uid, on="2026-09-07")
+    cases.add_person(store, case, role="村委会", name="赵主任", phone="13900000001")
+    try:
+        cases.add_attempt(store, case, on="2026-09-08", people="王老师（班主任）", method="电话")
+    except DataError:   # attempts only after 确认辍学
+        pass
     cases.move(store, case, "确认辍学", on="2026-09-08")
-    cases.add_attempt(store, case, on="2026-09-09", people="王老师（班主任）", method="电话")
+    if store.get("cases", case)["status"] == "确认辍学":
+        cases.add_attempt(store, case, on="2026-09-09", people="王老师（班主任）", method="电话")
     return uid, case
 
 
