@@ -88,6 +88,8 @@ def test_home_teaching_only_for_a_child_with_a_recorded_disability(store):
         w.update("students", uid, {"disability_type": None})
     with pytest.raises(DataError, match="残疾类型"):
         home_teaching.add_session(store, case, on="2026-09-18", teachers=["王老师"], hours=2, content="识字")
+    assert [m["uuid"] for m in attention.mismatches(store) if m["kind"] == "送教上门但无残疾记录"] == [uid]
+    assert store.get("cases", case)["status"] == "送教上门"                   # kept as it was, for 核对
 
 
 def test_home_teaching_frequency_and_overdue_months(store):

@@ -148,6 +148,8 @@ def mismatches(store: Store) -> list[dict]:
         lambda r: f"控辍台账为已复学，学籍状态为“{r['student_status']}”")
     add("随班就读但无残疾记录", case_placement.placements_to_check(store),
         lambda r: "复学安置为“随班就读”（残疾学生的安置方式），该生没有残疾记录：请核对")
+    add("送教上门但无残疾记录", case_placement.home_teaching_to_check(store),
+        lambda r: "案件为“送教上门”，该生没有残疾记录（残疾类型，以及残疾证号或评估）：请核对并补登")
     marks = ",".join("?" * len(LEFT_SCHOOL))
     add("离校后仍有资助", store.query(
         f"SELECT s.uuid, s.name, s.grade, s.class_no, s.status AS student_status, a.paid_on, p.name AS program "

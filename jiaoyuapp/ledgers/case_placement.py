@@ -61,6 +61,14 @@ def placements_to_check(store: Store) -> list[dict]:
     return [r for r in rows if not disability_proof.recorded(store, r["student_uuid"])]
 
 
+def home_teaching_to_check(store: Store) -> list[dict]:
+    """Cases in 送教上门 (written before the rule) for a child without a recorded disability, for 核对."""
+    rows = store.query("SELECT c.uuid AS case_uuid, c.student_uuid, s.name, s.grade, s.class_no FROM cases c "
+                       "JOIN students s ON s.uuid = c.student_uuid WHERE c.status = ? ORDER BY s.grade, s.name",
+                       (HOME_TEACHING,))
+    return [r for r in rows if not disability_proof.recorded(store, r["student_uuid"])]
+
+
 def describe_refusal(store: Store, student_uuid: str) -> str | None:
     """Why 随班就读 and 送教上门 are not offered for this child, or None when they are."""
     d = disability_proof.disability_of(store, student_uuid)
