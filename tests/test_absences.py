@@ -73,6 +73,7 @@ def test_no_second_case_while_one_is_open_and_a_new_episode_after_closing(store)
         absences.record_absence(store, uid, day)
     case = escalation_ready(store, cases.open_case_of(store, uid)["uuid"], on="2026-10-14")
     cases.move(store, case, "已核实", on="2026-10-15", finding="已返校")
+    settings.set_value(store, "close_after_school_days", 2)   # back two days: this test is about the next episode
     cases.close(store, case, outcome="已复学", on="2026-10-16", confirmed_by="周校长")
     for day in ("2026-11-02", "2026-11-03"):
         absences.record_absence(store, uid, day)

@@ -183,6 +183,7 @@ def test_unexcused_days_count_this_case_only(store):
     assert _ledger_row(store, case)["无故缺课天数"] == 4
     escalation_ready(store, case, on="2026-10-13")
     cases.move(store, case, "已核实", on="2026-10-16", finding="已返校")
+    settings.set_value(store, "close_after_school_days", 1)   # 销号 after one day back in school
     cases.close(store, case, outcome="已复学", on="2026-10-16", confirmed_by="周校长")
     absences.record_absence(store, uid, "2026-10-22")          # after 销号
     assert esc.unexcused_days(store, store.get("cases", case), today=dt.date(2026, 11, 1)) == 4

@@ -6,8 +6,8 @@ import pytest
 
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError
-from jiaoyuapp.ledgers import cases
-from tests.ledger_helpers import school_with_calendar, student, escalation_ready
+from jiaoyuapp.ledgers import cases, disability_proof, settings
+from tests.ledger_helpers import escalation_ready, school_with_calendar, student
 
 STATUSES = table("case_status").codes()
 PATH = {  # how to reach each status from a fresh case
@@ -15,19 +15,21 @@ PATH = {  # how to reach each status from a fresh case
     "已核实": [("已核实", {"finding": "已返校"})],
     "确认辍学": [("确认辍学", {})],
     "劝返中": [("确认辍学", {}), ("劝返中", {})],
-    "已复学": [("确认辍学", {}), ("劝返中", {}), ("已复学", {"placement": "随班就读"})],
+    "已复学": [("确认辍学", {}), ("劝返中", {}), ("已复学", {"placement": "插班就读"})],
     "送教上门": [("确认辍学", {}), ("送教上门", {})],
     "休学": [("确认辍学", {}), ("休学", {})],
-    "已销号": [("确认辍学", {}), ("劝返中", {}), ("已复学", {"placement": "随班就读"}),
+    "已销号": [("确认辍学", {}), ("劝返中", {}), ("已复学", {"placement": "插班就读"}),
                ("已销号", {"outcome": "已复学", "confirmed_by": "周校长"})],
 }
 REQUIRED = {"已核实": {"finding": "在外地就读"}, "已复学": {"placement": "特教学校"},
-            "已销号": {"outcome": "已复学", "confirmed_by": "村委会主任"}}
+            "已销号": {"outcome": "其他", "confirmed_by": "村委会主任", "evidence": "县教体局书面认定"}}
 ALLOWED = {(r["from"], r["to"]) for r in records("case_transitions")}
 
 
 def case_at(store, status, seq=1):
     uid = student(store, f"学生{seq}", seq)
+    settings.set_value(store, "close_after_school_days", 1)   # these tests are about the steps, not the 销号 evidence
+    disability_proof.record(store, uid, disability_type="肢体", cert_no="C0001")   # so 送教上门 is a step too
     case = cases.open_case(store, uid, on="2026-10-08")
     escalation_ready(store, case)
     for to, extra in PATH[status]:

@@ -55,6 +55,7 @@ def every_write(store, tmp_path):
 def every_ledger_write(store, a, b):
     """Every public write of the ledgers (issue 3) once."""
     from jiaoyuapp.ledgers import absences, aid, cases, school_calendar, settings, teachers, visits
+    from jiaoyuapp.ledgers import case_closing, case_review, disability_proof, home_teaching
     from tests.ledger_helpers import TODAY, photo, signature
     school_calendar.set_up_school_year(store, 2026)
     school_calendar.add_term(store, "2027年暑期托管", "2027-07-15", "2027-08-10")
@@ -78,10 +79,17 @@ def every_ledger_write(store, a, b):
     cases.move(store, case, "确认辍学", on="2026-11-15")
     cases.set_plan(store, case, "一人一案", whereabouts="在家")
     cases.add_attempt(store, case, on="2026-11-16", people="班主任:王老师", method="家访", next_date="2026-11-20")
+    disability_proof.record(store, a, disability_type="肢体", cert_no="C0001")
+    disability_proof.record(store, a, assessed_on="2026-11-16", assessed_by="县评估委员会")
     cases.move(store, case, "送教上门", on="2026-11-17")
     cases.add_home_teaching(store, case, on="2026-11-18", teacher="王老师", content="数学", hours=2, teacher_uuid=t)
+    home_teaching.add_session(store, case, on="2026-11-19", teachers=[{"name": "王老师", "teacher_uuid": t}, "李老师"],
+                              content="识字", hours=2, photos=[photo(3)])
     cases.close(store, case, outcome="送教上门", on="2026-11-19", confirmed_by="周校长")
     cases.reopen(store, case, reason="复核", on="2026-11-20")
+    case_closing.add_proof(store, case, photo(4))
+    case_review.record_review(store, case, on="2026-11-20", reviewer="县教体局", result="情况属实，措施到位",
+                              today=TODAY)
     aid.ensure_default_programs(store)
     aid.add_program(store, code="XFZZ", name="县级助学金", amount_per_term=300)
     aid.give_aid(store, b, "XFZZ", paid_on="2026-11-01")

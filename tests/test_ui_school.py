@@ -295,13 +295,13 @@ def test_home_teaching_on_a_case_sent_to_home(qtbot, tmp_path):
     today = dt.date.today().isoformat()
     escalation_ready(store, screen.case_uuid, on=today)   # government line and a first attempt (issue 12)
     assert screen.step("确认辍学", {"on": today})
-    assert not screen.teaching.isVisibleTo(screen)
+    panel = screen.placement_panel
+    assert not panel.teaching.isVisibleTo(screen)
+    assert panel.record_disability({"disability_type": "肢体残疾", "cert_no": "C1", "assessed_on": None,
+                                    "assessed_by": None, "assessment": None})   # 送教上门 needs a recorded disability
     assert screen.step("送教上门", {"on": today})
-    assert screen.teaching.isVisibleTo(screen)
-    screen.teach_teacher.setText("王老师")
-    screen.teach_content.setText("语文、数学")
-    screen.teach_hours.setText("2")
-    assert screen.add_home_teaching()
+    assert panel.teaching.isVisibleTo(screen)
+    assert panel.add_session({"on": today, "teachers": ["王老师"], "hours": 2, "content": "语文、数学", "photos": []})
     assert store.scalar("SELECT hours FROM home_teaching WHERE case_uuid = ?", (screen.case_uuid,)) == 2
     kinds = [screen.history.topLevelItem(i).text(1) for i in range(screen.history.topLevelItemCount())]
     assert "送教上门" in kinds

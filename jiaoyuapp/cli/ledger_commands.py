@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jiaoyuapp.cli import case_placement_commands
 from jiaoyuapp.cli.chinese_argparse import integer, number
 from jiaoyuapp.cli.common import STUDENT, Commands, as_of, as_of_option, output, student_ref
 from jiaoyuapp.errors import DataError, NotFoundError
-from jiaoyuapp.ledgers import absences, aid, attention, cases, coverage, school_calendar, settings, teachers, visits
+from jiaoyuapp.ledgers import (absences, aid, attention, cases, coverage, home_teaching, school_calendar, settings,
+                               teachers, visits)
 from jiaoyuapp.ledgers.attachments import read_file
 from jiaoyuapp.roster.classes import class_label
 
@@ -103,7 +105,7 @@ def register(commands: Commands) -> None:
     p.add_argument("status", metavar="新状态", help="如 核实中、劝返中、已返校")
     p.add_argument("--date", metavar="日期", help="变更日期（默认今天）")
     p.add_argument("--finding", metavar="结论", help="核实结论：转学/在外地就读/已返校")
-    p.add_argument("--placement", metavar="安置方式", help="安置方式：随班就读/单独编班/普职融合/特教学校")
+    p.add_argument("--placement", metavar="安置方式", help="安置方式：插班就读/单独编班/普职融合/特教学校（随班就读只用于有残疾记录的学生）")
     p.add_argument("--by", metavar="经办人", help="经办人")
     p.add_argument("--note", metavar="备注", help="备注")
     p = on_case("attempt", "登记劝返")
@@ -130,14 +132,17 @@ def register(commands: Commands) -> None:
     p.add_argument("--whereabouts", metavar="去向", help="学生去向")
     p = on_case("teach", "登记送教上门")
     p.add_argument("--date", required=True, metavar="日期", help="送教日期")
-    p.add_argument("--teacher", required=True, metavar="教师", help="送教教师（姓名或编号）")
+    p.add_argument("--teacher", required=True, action="append", metavar="教师",
+                   help="送教教师（姓名或编号；几位老师一起去就重复写）")
     p.add_argument("--content", required=True, metavar="内容", help="送教内容")
     p.add_argument("--hours", type=number, required=True, metavar="课时", help="课时数")
+    p.add_argument("--photo", action="append", default=[], metavar="文件", help="送教照片（可重复）")
     p = on_case("close", "销号")
     p.add_argument("--outcome", required=True, metavar="结果", help="销号结果，如 已返校")
     p.add_argument("--date", required=True, metavar="日期", help="销号日期")
     p.add_argument("--confirmed-by", required=True, metavar="确认人", help="确认人")
     p.add_argument("--evidence", metavar="依据", help="销号依据")
+    case_placement_commands.register(on_case)
     p = on_case("reopen", "重新打开已销号案件")
     p.add_argument("--reason", required=True, metavar="原因", help="重新打开的原因")
     p.add_argument("--date", metavar="日期", help="日期（默认今天）")
@@ -347,9 +352,12 @@ def cmd_case(store, args):
     elif a == "plan":
         cases.set_plan(store, case, args.text, whereabouts=args.whereabouts, actor=args.actor)
     elif a == "teach":
-        teacher = teachers.find_teacher(store, args.teacher)
-        cases.add_home_teaching(store, case, on=args.date, teacher=teacher["name"], teacher_uuid=teacher["uuid"],
-                                content=args.content, hours=args.hours, actor=args.actor)
+        found = [teachers.find_teacher(store, t) for t in args.teacher]
+        home_teaching.add_session(store, case, on=args.date, teachers=[{"name": t["name"], "teacher_uuid": t["uuid"]}
+                                                                      for t in found], content=args.content,
+                                  hours=args.hours, photos=[read_file(p) for p in args.photo], actor=args.actor)
+    elif a in case_placement_commands.ACTIONS:
+        case_placement_commands.run(store, case, args)
     elif a == "close":
         cases.close(store, case, outcome=args.outcome, on=args.date, confirmed_by=args.confirmed_by,
                     evidence=args.evidence, actor=args.actor)

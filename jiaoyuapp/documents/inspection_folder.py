@@ -20,7 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, 
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from jiaoyuapp.atomic_write import write_bytes_atomically
-from jiaoyuapp.documents import ledger_rows
+from jiaoyuapp.documents import case_evidence, ledger_rows
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.student_file import student_file
@@ -199,6 +199,7 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
                                           "销号日期"], store, st)
     from jiaoyuapp.documents.attempt_evidence import attempts_section
     story += attempts_section(store, st)
+    story += case_evidence.folder_section(store, {s["uuid"] for s in priority}, st)
     story += [PageBreak(), p("四、家访记录", st["h1"])]
     story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "受访人", "发现问题",
                                           "帮扶措施", "照片（张）", "家长签字"], store, st)

@@ -7,6 +7,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from jiaoyuapp.codes import table
+from jiaoyuapp.documents.case_evidence import case_evidence
+from jiaoyuapp.documents.evidence_images import PHOTO_H, PHOTO_W, image, labelled, picture_row
 from jiaoyuapp.documents.ledger_rows import mask_id
 from jiaoyuapp.documents.pdf_style import grid, p, pairs
 from jiaoyuapp.documents.visit_evidence import visit_block
@@ -36,6 +38,7 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
         out.append(_visit(store, visit_details(store, v["uuid"]), st))
     for c in store.query("SELECT uuid FROM cases WHERE student_uuid = ? ORDER BY opened_on", (student_uuid,)):
         out += _case(store, case_history(store, c["uuid"]), st)
+        out += case_evidence(store, c["uuid"], st)
     aid = store.query("SELECT p.name, t.name AS term, a.amount, a.paid_on FROM aid_records a JOIN aid_programs p "
                       "ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid WHERE a.student_uuid = ? "
                       "ORDER BY a.paid_on", (student_uuid,))

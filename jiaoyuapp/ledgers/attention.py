@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiaoyuapp.ledgers import settings
+from jiaoyuapp.ledgers import case_placement, home_teaching, settings
 from jiaoyuapp.ledgers.aid import unaided
 from jiaoyuapp.ledgers.cases import list_cases
 from jiaoyuapp.ledgers.coverage import (current_term, followups, missing_home_visits, priority_home_shortfall,
@@ -128,6 +128,7 @@ def attention(store: Store, *, today: dt.date | None = None) -> dict:
         ("unaided", "应助未助", aid_missing),
         ("high_risk_without_case", "高风险未立案", risky),
         ("followups_overdue", "家访跟进逾期", late),
+        ("home_teaching_short", "送教上门不足", home_teaching.overdue_items(store, today=today)),
     ]
     sections = {key: rows for key, _, rows in listed}
     labels = {key: label for key, label, _ in listed}
@@ -161,6 +162,10 @@ def mismatches(store: Store) -> list[dict]:
         "ON c.student_uuid = s.uuid WHERE s.status != '在读' AND (c.status = '已复学' OR c.outcome = '已复学') "
         "AND c.opened_on = (SELECT max(opened_on) FROM cases d WHERE d.student_uuid = s.uuid)"),
         lambda r: f"控辍台账为已复学，学籍状态为“{r['student_status']}”")
+    add("随班就读但无残疾记录", case_placement.placements_to_check(store),
+        lambda r: "复学安置为“随班就读”（残疾学生的安置方式），该生没有残疾记录：请核对")
+    add("送教上门但无残疾记录", case_placement.home_teaching_to_check(store),
+        lambda r: "案件为“送教上门”，该生没有残疾记录（残疾类型，以及残疾证号或评估）：请核对并补登")
     marks = ",".join("?" * len(LEFT_SCHOOL))
     add("离校后仍有资助", store.query(
         f"SELECT s.uuid, s.name, s.grade, s.class_no, s.status AS student_status, a.paid_on, p.name AS program "

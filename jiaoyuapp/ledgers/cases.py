@@ -9,7 +9,7 @@ import datetime as dt
 
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError, NotFoundError
-from jiaoyuapp.ledgers import case_escalation
+from jiaoyuapp.ledgers import case_closing, case_escalation, case_placement, home_teaching
 from jiaoyuapp.ledgers.school_calendar import as_date
 from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.roster.identifiers import check_phone
@@ -108,6 +108,7 @@ def move(store: Store, case_uuid: str, to: str, *, on, by: str | None = None, fi
     if to not in allowed:
         _refuse_move(case, to)
     case_escalation.check_move(store, case, to)  # government line named; an attempt before 确认辍学
+    case_placement.check_move(store, case, to)
     on = as_date(on).isoformat()
     if on < case["opened_on"]:
         raise DataError(f"日期{on}早于案件登记日期{case['opened_on']}，请核对。")
@@ -123,6 +124,7 @@ def move(store: Store, case_uuid: str, to: str, *, on, by: str | None = None, fi
         code = table("case_placement").code(placement) if placement else None
         if code is None:
             raise DataError(f"复学需要写明安置方式：{'、'.join(table('case_placement').labels())}。")
+        case_placement.check_placement(store, case, code)
         changes.update(placement=code, returned_on=on)
     if to == CONFIRMED:
         changes["finding"] = "确认辍学"
@@ -132,6 +134,7 @@ def move(store: Store, case_uuid: str, to: str, *, on, by: str | None = None, fi
             raise DataError(f"销号需要写明结论：{'、'.join(table('case_outcome').labels())}。")
         if not (confirmed_by or "").strip():
             raise DataError("销号需要写明核实确认人（如：校长、村委会主任姓名）。")
+        evidence = case_closing.evidence_for(store, case, code, on, evidence)
         changes.update(outcome=code, closed_on=on, confirmed_by=confirmed_by.strip(), evidence=evidence,
                        next_date=None)
     with store.write("case-move", actor, f"控辍案件：{case['status']}→{to}") as w:
@@ -201,15 +204,9 @@ def set_plan(store: Store, case_uuid: str, plan: str, *, whereabouts: str | None
 
 def add_home_teaching(store: Store, case_uuid: str, *, on, teacher: str, content: str, hours: float,
                       teacher_uuid: str | None = None, actor: str = "") -> str:
-    case = get_case(store, case_uuid)
-    if case["status"] != "送教上门":
-        raise DataError("只有状态为“送教上门”的案件才登记送教记录。")
-    if not content or hours <= 0 or hours > 12:
-        raise DataError("请写明送教内容，课时应在0到12小时之间。")
-    with store.write("home-teaching", actor, "登记送教上门") as w:
-        return w.insert("home_teaching", {"case_uuid": case_uuid, "on_date": as_date(on).isoformat(),
-                                          "teacher_uuid": teacher_uuid, "teacher_name": teacher,
-                                          "content": content, "hours": hours})
+    """One teacher's 送教上门 session (home_teaching.add_session takes several, and photos)."""
+    return home_teaching.add_session(store, case_uuid, on=on, teachers=[{"name": teacher, "teacher_uuid": teacher_uuid}],
+                                     content=content, hours=hours, actor=actor)
 
 
 def list_cases(store: Store, status: str | None = None, overdue: bool = False,

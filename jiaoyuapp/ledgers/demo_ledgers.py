@@ -144,6 +144,7 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
         _escalation_start(store, case, opened, rng, actor)
         _play(store, case, story, opened, days, rng, actor)
     _escalation_demo(store, days, rng, actor)
+    _placement_cases(store, days, today, staff, pictures, rng, actor)
     counts["cases"] = store.scalar("SELECT count(*) FROM cases")
 
     # Aid: most eligible students get their programs this term; some are left for 应助未助.
@@ -223,12 +224,10 @@ STORIES = (
     [("已核实", {"finding": "在外地就读"})],
     [("确认辍学", {})],
     [("确认辍学", {}), "attempt", "attempt"],              # 劝返中, may be overdue
-    [("确认辍学", {}), "attempt", ("已复学", {"placement": "随班就读"})],
-    [("确认辍学", {}), ("送教上门", {}), "teach", "teach"],
+    [("确认辍学", {}), "attempt", ("已复学", {"placement": "插班就读"})],
     [("确认辍学", {}), ("休学", {})],
-    [("确认辍学", {}), "attempt", "attempt", ("已复学", {"placement": "随班就读"}),
-     ("已销号", {"outcome": "已复学", "confirmed_by": "校长"})],
-)
+    [("确认辍学", {}), "attempt", "attempt", ("已复学", {"placement": "插班就读"})],
+)                                                         # 送教上门 and 已销号: _placement_cases
 
 
 def _play(store: Store, case: str, story, opened: dt.date, days: list[dt.date], rng: random.Random, actor: str) -> None:
@@ -287,8 +286,8 @@ def _escalation_demo(store: Store, days: list[dt.date], rng: random.Random, acto
     for c in store.query("SELECT uuid FROM cases ORDER BY opened_on, created_at"):
         _government_line(store, c["uuid"], rng, actor)
     _absent_while_out(store, days, actor)
-    case = store.query("SELECT uuid, opened_on FROM cases WHERE status IN ('疑似辍学', '劝返中', '确认辍学') "
-                       "ORDER BY opened_on, created_at LIMIT 1")
+    case = store.query("SELECT uuid, opened_on FROM cases WHERE status IN ('疑似辍学', '劝返中') "   # 确认辍学 stays shown
+                       "ORDER BY status = '劝返中' DESC, opened_on, created_at LIMIT 1")
     if not case:
         return
     uid, opened = case[0]["uuid"], dt.date.fromisoformat(case[0]["opened_on"])
@@ -325,3 +324,82 @@ def _absent_while_out(store: Store, days: list[dt.date], actor: str) -> None:
                 rows.append({"student_uuid": c["student_uuid"], "day": iso, "kind": "无故", "recorded_by": "班主任"})
     with store.write("demo-absences", actor) as w:
         w.insert_many("absences", rows)
+
+
+def _placement_cases(store: Store, days: list[dt.date], today: dt.date, staff: list[str], pictures: list[bytes],
+                     rng: random.Random, actor: str) -> None:
+    """送教上门 for two children with a recorded disability (one kept at the monthly frequency, one
+    short of it), a returnee closed after the set school days back, a transfer closed on a 就读证明,
+    and the county's quarterly 复核 on each (issue 12)."""
+    from jiaoyuapp.ledgers import case_closing, case_review, disability_proof, home_teaching, settings
+    free = [s for s in store.query("SELECT uuid, id_number, grade, class_no FROM students WHERE status = '在读' "
+                                   "ORDER BY uuid") if not cases.open_case_of(store, s["uuid"])]
+    rng.shuffle(free)
+    if len(free) < 4 or len(days) < 30:
+        return
+    names = [store.get("teachers", t)["name"] for t in staff]
+
+    def opened(s: dict, on: dt.date, reason: str) -> str:
+        case = cases.open_case(store, s["uuid"], on=on, reason=reason, actor=actor)
+        village = rng.choice(SURNAMES) + "主任"
+        cases.add_person(store, case, role="村委会", name=village, phone="13900000001", actor=actor)
+        cases.add_attempt(store, case, on=on, people=[("班主任", names[1 % len(names)]), ("村委会", village)],
+                          method="家访", step="联系家长", action="了解情况，讲解义务教育法", actor=actor)
+        return case
+
+    reviewed = []
+    for n, s in enumerate(free[:2]):       # 送教上门: severe disability, certificate and assessment
+        disability_proof.record(store, s["uuid"], disability_type=("肢体", "智力")[n], cert_no=f"{s['id_number'] or n}4{n + 1}",
+                                assessed_on=days[1], assessed_by="县残疾儿童少年入学评估专家委员会",
+                                assessment="重度残疾，不能到校就读，建议送教上门", actor=actor)
+        case = opened(s, days[2], "身体原因")
+        cases.move(store, case, "确认辍学", on=days[3], actor=actor)
+        cases.move(store, case, "送教上门", on=days[4], note="经评估不能到校，家长申请送教上门", actor=actor)
+        per_month = settings.get_int(store, "home_teaching_per_month")
+        teaching = [d for d in days if d > days[4]]
+        months = sorted({(d.year, d.month) for d in teaching})
+        for y, m in months:
+            in_month = [d for d in teaching if (d.year, d.month) == (y, m)]
+            short = n == 1 and (y, m) == months[-2] if len(months) > 1 else False
+            for d in in_month[::max(1, len(in_month) // per_month)][:1 if short else per_month]:
+                home_teaching.add_session(store, case, on=d, teachers=[names[1 % len(names)], names[0]], hours=2,
+                                          content=rng.choice(("生活自理训练、认识数字", "康复训练、看图识字",
+                                                              "语文识字、数学计算")),
+                                          photos=[rng.choice(pictures)], actor=actor)
+        reviewed.append(case)
+
+    back = free[2]                        # 插班就读, closed after the set number of school days in school
+    case = opened(back, days[0], "学习困难")
+    cases.move(store, case, "确认辍学", on=days[1], actor=actor)
+    if store.get("cases", case)["status"] == "确认辍学":
+        cases.add_attempt(store, case, on=days[1], people=[("校长", names[0])] + [
+            (p["role"], p["name"]) for p in store.query("SELECT role, name FROM case_people WHERE case_uuid = ? "
+                                                        "AND line = '政府线'", (case,))[:1]],
+            method="联合走访", step="联合走访", result="家长答应送孩子返校", actor=actor)
+    cases.move(store, case, "已复学", on=days[2], placement="插班就读", actor=actor)
+    row = store.get("cases", case)
+    for d in days[3:]:
+        if case_closing.days_in_school(store, row, d)["days"] >= settings.get_int(store, "close_after_school_days"):
+            cases.close(store, case, outcome="已复学", on=d, confirmed_by=names[0], actor=actor)
+            break
+    reviewed.append(case)
+
+    moved = free[3]                       # 转学, closed on the other school's 就读证明
+    case = opened(moved, days[5], "其他")
+    cases.move(store, case, "已核实", on=days[6], finding="转学", note="家长电话告知已随父母到县城就读", actor=actor)
+    case_closing.add_proof(store, case, rng.choice(pictures), note="县实验小学出具的就读证明", actor=actor)
+    cases.close(store, case, outcome="转学", on=days[8], confirmed_by=names[0], actor=actor)
+    from jiaoyuapp.roster import school_year
+    with store.write("demo-absences", actor) as w:   # gone: no more absences recorded here
+        for r in store.query("SELECT uuid FROM absences WHERE student_uuid = ? AND day > ?",
+                             (moved["uuid"], days[8].isoformat())):
+            w.delete("absences", r["uuid"])
+    school_year.transfer_out(store, moved["uuid"], to_school="县实验小学", day=days[8], actor=actor)
+    reviewed.append(case)
+
+    quarter = [d for d in days if (d.month - 1) // 3 == (today.month - 1) // 3 and d.year == today.year]
+    for case in reviewed:
+        when = quarter[len(quarter) // 2] if quarter else days[-1]
+        if when.isoformat() >= store.get("cases", case)["opened_on"]:
+            case_review.record_review(store, case, on=when, reviewer="县教体局基教股 " + rng.choice(SURNAMES) + "股长",
+                                      result=case_review.RESULTS[0], today=today, actor=actor)

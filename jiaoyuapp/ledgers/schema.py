@@ -6,6 +6,8 @@ LEDGER_TABLES = (
     "cases", "case_people", "case_events", "attempts", "home_teaching",
     "aid_programs", "aid_records",
     "attempt_people", "attempt_attachments",
+    "disability_proofs", "home_teaching_teachers", "home_teaching_attachments", "case_closing_attachments",
+    "case_reviews",
 )
 
 LEDGER_SQL_0003 = """
@@ -266,4 +268,58 @@ CREATE TABLE attempt_attachments (  -- photos and scans (承诺书, 限期返校
     updated_at TEXT NOT NULL
 );
 CREATE INDEX attempt_attachments_attempt ON attempt_attachments (attempt_uuid);
+"""
+
+# Migration 0011 (issue 12): what 随班就读 and 送教上门 rest on (a disability recorded with its 残疾证 or
+# an assessment), the teachers and evidence of each 送教 session, the 就读证明 behind a 销号, and the
+# county's quarterly 复核 of each case.
+LEDGER_SQL_0011 = """
+CREATE TABLE disability_proofs (   -- a student's 残疾证号 and/or assessment; the type stays on students
+    uuid TEXT PRIMARY KEY,
+    student_uuid TEXT NOT NULL UNIQUE REFERENCES students(uuid),
+    cert_no TEXT,                  -- 残疾证号 (from the 残联)
+    assessed_on TEXT,              -- date of the assessment, if there is no certificate (yet)
+    assessed_by TEXT,              -- who assessed: 县残疾儿童少年入学评估委员会, a hospital …
+    assessment TEXT,               -- the assessment's conclusion
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE home_teaching_teachers (  -- every teacher of one 送教上门 session, by name
+    uuid TEXT PRIMARY KEY,
+    session_uuid TEXT NOT NULL REFERENCES home_teaching(uuid),
+    teacher_uuid TEXT REFERENCES teachers(uuid),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX home_teaching_teachers_session ON home_teaching_teachers (session_uuid);
+CREATE TABLE home_teaching_attachments (  -- photos of a session (teaching at the child's home, work done)
+    uuid TEXT PRIMARY KEY,
+    session_uuid TEXT NOT NULL REFERENCES home_teaching(uuid),
+    attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX home_teaching_attachments_session ON home_teaching_attachments (session_uuid);
+CREATE TABLE case_closing_attachments (   -- images behind a 销号: the other school's 就读证明
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases(uuid),
+    attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
+    role TEXT NOT NULL,            -- 就读证明
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX case_closing_attachments_case ON case_closing_attachments (case_uuid);
+CREATE TABLE case_reviews (        -- the county's quarterly 复核 of a case
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases(uuid),
+    on_date TEXT NOT NULL,
+    reviewer TEXT NOT NULL,        -- who re-checked (name and office)
+    result TEXT NOT NULL,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX case_reviews_case ON case_reviews (case_uuid);
 """

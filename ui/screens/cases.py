@@ -12,12 +12,13 @@ from PySide6.QtWidgets import (QHeaderView, QComboBox, QDialog, QDialogButtonBox
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import case_escalation as esc
-from jiaoyuapp.ledgers import cases
+from jiaoyuapp.ledgers import case_placement, cases
 from jiaoyuapp.roster.classes import class_label
 from ui.dialogs import show_error
 from ui.screens.base import Screen, date_edit, heading
 from ui.screens.case_attempt import AttemptForm
 from ui.screens.case_escalation import EscalationPanel, ReasonBox
+from ui.screens.case_placement_panel import CasePlacementPanel
 
 ALL, OVERDUE = "（全部）", "逾期未劝返"
 NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方式", "case_placement"),
@@ -27,7 +28,7 @@ NEEDS = {"finding": ("核实结论", "case_finding"), "placement": ("安置方�
 class StepDialog(QDialog):
     """One next step, asking for exactly what that step requires."""
 
-    def __init__(self, parent, status_from: str, status_to: str, need: str):
+    def __init__(self, parent, status_from: str, status_to: str, need: str, labels: list[str] | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"{status_from} → {status_to}")
         form = QFormLayout(self)
@@ -41,11 +42,14 @@ class StepDialog(QDialog):
         if key in NEEDS:
             label, codes = NEEDS[key]
             self.choice = QComboBox()
-            self.choice.addItems(table(codes).labels())
+            self.choice.addItems(labels or table(codes).labels())
             form.addRow(label + "：", self.choice)
         self.confirmed_by = QLineEdit() if status_to == cases.CLOSED else None
         if self.confirmed_by is not None:
             form.addRow("核实确认人：", self.confirmed_by)
+            self.evidence = QLineEdit()
+            self.evidence.setPlaceholderText("复学在校天数、就读证明由系统核对；其他结论请写明依据")
+            form.addRow("销号依据：", self.evidence)
         self.note = QLineEdit()
         self.note.setPlaceholderText("经过和依据，如：电话联系家长，确认已外出打工")
         form.addRow("说明：", self.note)
@@ -65,6 +69,7 @@ class StepDialog(QDialog):
             out[self.key] = self.choice.currentText()
         if self.confirmed_by is not None:
             out["confirmed_by"] = self.confirmed_by.text()
+            out["evidence"] = self.evidence.text().strip() or None
         return out
 
 
@@ -161,18 +166,8 @@ class CasesScreen(Screen):
         self.attempt_on, self.attempt_next, self.attempt_people = form.on, form.next_date, form.people
         self.attempt_method, self.attempt_button = form.method, form.button
         layout.addWidget(form)
-        self.teaching = QGroupBox("送教上门（状态为“送教上门”时登记每次送教）")
-        t = QHBoxLayout(self.teaching)
-        self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours = date_edit(), QLineEdit(), QLineEdit(), QLineEdit()
-        self.teach_teacher.setPlaceholderText("送教教师")
-        self.teach_content.setPlaceholderText("送教内容")
-        self.teach_hours.setPlaceholderText("课时")
-        self.teach_hours.setMaximumWidth(60)
-        teach_button = QPushButton("登记送教")
-        teach_button.clicked.connect(self.add_home_teaching)
-        for w in (self.teach_on, self.teach_teacher, self.teach_content, self.teach_hours, teach_button):
-            t.addWidget(w)
-        layout.addWidget(self.teaching)
+        self.placement_panel = CasePlacementPanel(self)
+        layout.addWidget(self.placement_panel)
         return page
 
     # -- the list -----------------------------------------------------------------
@@ -244,7 +239,7 @@ class CasesScreen(Screen):
         self.escalation.show_case(self.store, c, today)
         self.reason.show_case(self.store, c, today)
         self.attempt_form.show_case(self.store, c, h["people"], self.escalation.rows)
-        self.teaching.setVisible(c["status"] == "送教上门")
+        self.placement_panel.show_case(case_uuid)
 
     def allowed_steps(self) -> list[str]:
         return [self.steps.itemAt(i).widget().text().removeprefix("→ ") for i in range(self.steps.count())]
@@ -253,7 +248,9 @@ class CasesScreen(Screen):
         """Take one allowed step; without `options`, ask for what the step requires."""
         c = cases.get_case(self.store, self.case_uuid)
         if options is None:
-            dialog = StepDialog(self, c["status"], to, cases.transitions()[c["status"]].get(to, ""))
+            need = cases.transitions()[c["status"]].get(to, "")
+            dialog = StepDialog(self, c["status"], to, need, labels=case_placement.choices(self.store, c["student_uuid"])
+                                if need == "placement" else None)
             if not dialog.exec():
                 return False
             options = dialog.options()
@@ -278,24 +275,6 @@ class CasesScreen(Screen):
 
     def add_attempt(self) -> bool:
         return self.attempt_form.save()
-
-    def add_home_teaching(self) -> bool:
-        try:
-            hours = float(self.teach_hours.text())
-        except ValueError:
-            show_error(self, "课时应为数字，如 2。")
-            return False
-        try:
-            cases.add_home_teaching(self.store, self.case_uuid, on=self.teach_on.date().toString("yyyy-MM-dd"),
-                                    teacher=self.teach_teacher.text().strip(), content=self.teach_content.text().strip(),
-                                    hours=hours, actor="窗口")
-        except JiaoyuError as exc:
-            show_error(self, exc)
-            return False
-        for w in (self.teach_teacher, self.teach_content, self.teach_hours):
-            w.clear()
-        self._changed()
-        return True
 
     def _add_person(self) -> None:
         try:
