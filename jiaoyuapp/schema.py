@@ -7,7 +7,7 @@ A file of the first schema is kept in tests/fixtures to prove upgrades work.
 from sqlite_utils import Migrations
 
 from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005, EXCHANGE_SQL_0007
-from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_TABLES
+from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_SQL_0013, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_SQL_0008, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
@@ -57,6 +57,11 @@ def m0008(db):
     run_script(db.conn, ROSTER_SQL_0008)
 
 
+@MIGRATIONS(name="0013_case_reports")
+def m0013(db):
+    run_script(db.conn, LEDGER_SQL_0013)
+
+
 # What each table holds, in the words `jiaoyu check` and the salvage report use.
 TABLE_LABELS = {
     "school": "学校信息", "households": "家庭户", "students": "学生", "guardians": "家庭成员",
@@ -65,7 +70,7 @@ TABLE_LABELS = {
     "absences": "缺课记录", "attachments": "附件", "blobs": "附件内容（照片、签字）", "visits": "家访记录",
     "visit_teachers": "家访教师", "visit_students": "家访学生", "visit_attachments": "家访附件",
     "cases": "控辍案件", "case_people": "案件责任人", "case_events": "案件进展", "attempts": "劝返记录",
-    "home_teaching": "送教上门", "aid_programs": "资助项目", "aid_records": "资助记录",
+    "home_teaching": "送教上门", "case_reports": "辍学情况报告表报送", "aid_programs": "资助项目", "aid_records": "资助记录",
     "change_log": "变更日志", "batches": "变更批次", "identities": "密钥", "local_settings": "本机设置",
     "peers": "已登记的学校", "packets_sent": "已发出的数据包", "packets_received": "已收到的数据包",
     "merge_conflicts": "合并冲突", "replica_state": "学校副本状态", "peer_log": "学校证书登记记录",

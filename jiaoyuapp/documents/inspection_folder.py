@@ -1,7 +1,14 @@
 """The PDF inspection folder (迎检档案): cover with the data fingerprint as text and QR code,
 table of contents with page numbers, summary statistics with charts, a one-student file for
-every priority student, the case ledger and the visit ledger — the CJK font embedded, the whole
-signed with the school's certificate (PAdES)."""
+every priority student, the case ledger (with the school's sign-off block) and the visit ledger,
+the 辍学学生情况报告表 of every case and the 一月一报告 of each month — the CJK font embedded, the
+whole signed with the school's certificate (PAdES).
+
+One masking rule for the whole file: every ID number and phone is masked with the school's 打码
+settings (学校设置 → 参数设置, mask_*), on the 一生一档 pages as in the tables. The folder is kept by
+the school but handed to inspectors, copied and scanned; an inspector checks a student by name,
+class and the kept digits, and the full numbers stay in the school's own (unmasked) workbook — the
+least exposure 个人信息保护法 asks for, for the children's and the families' numbers alike."""
 
 from __future__ import annotations
 
@@ -16,12 +23,13 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.documents import ledger_rows
 from jiaoyuapp.documents.pdf_signing import sign_pdf
+from jiaoyuapp.documents.report_forms import reports_story
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.student_file import student_file
 from jiaoyuapp.documents.summary_figures import figures
@@ -148,6 +156,19 @@ def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
     return [grid(rows, [widths[h] * 180 * mm / total for h in rows[0]], st["cell"])]
 
 
+def sign_off_table(titles: list[str], st) -> list:
+    """The sign-off block under a table: three titles a row, each with room to sign, none wrapped."""
+    rows = [titles[i:i + 3] for i in range(0, len(titles), 3)]
+    cells = [sum(([t, ""] for t in row), []) + ["", ""] * (3 - len(row)) for row in rows]
+    table = Table(cells, colWidths=[30 * mm, 30 * mm] * 3, rowHeights=[12 * mm] * len(cells))
+    table.setStyle(TableStyle(base_table_style() + [("FONTSIZE", (0, 0), (-1, -1), 9),
+                                                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                                                    ("LINEBELOW", (1, 0), (1, -1), 0.4, colors.grey),
+                                                    ("LINEBELOW", (3, 0), (3, -1), 0.4, colors.grey),
+                                                    ("LINEBELOW", (5, 0), (5, -1), 0.4, colors.grey)]))
+    return [Spacer(1, 4 * mm), p("签字：", st["h3"]), table]
+
+
 def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today: dt.date | None = None,
                  progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
     """Build, sign and atomically write the folder; returns its path."""
@@ -194,9 +215,11 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     story += [PageBreak(), p("三、控辍保学台账", st["h1"])]
     story += _ledger_table(cases_ledger, ["序号", "姓名", "班级", "身份证号", "离校/缺课起始日期", "辍学原因",
                                           "包保责任人（教育线）", "包保责任人（政府线）", "当前状态", "销号日期"], store, st)
+    story += sign_off_table(cases_ledger.sign_off_titles(store), st)
     story += [PageBreak(), p("四、家访记录", st["h1"])]
     story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "发现问题", "帮扶措施",
                                           "照片", "家长签字"], store, st)
+    story += [PageBreak()] + reports_story(store, st, today, numbers=("五、", "六、"))
     if progress:
         progress(len(priority), len(priority), "排版")
     # Give the contents its real length before the first pass (the page numbers come in the

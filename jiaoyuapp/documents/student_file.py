@@ -1,5 +1,9 @@
 """一生一档: one priority student's file — details, every visit with its photos and signature,
-every case with its full attempt timeline, and aid."""
+every case with its full attempt timeline, and aid.
+
+IDs and phones are masked as everywhere in the folder (ledger_rows.maskers: the school's 打码
+settings): the folder leaves the school with inspectors, and the full numbers stay in the school's
+own workbook."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from jiaoyuapp.codes import table
 from jiaoyuapp.documents.evidence_images import PHOTO_H, PHOTO_W, image, labelled, picture_row
-from jiaoyuapp.documents.ledger_rows import mask_id
+from jiaoyuapp.documents.ledger_rows import maskers
 from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs
 from jiaoyuapp.ledgers.cases import case_history
 from jiaoyuapp.ledgers.visits import visit_details
@@ -22,11 +26,12 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
     s = store.get("students", student_uuid)
     out: list = [p(f"{s['name']}（{class_label(s['grade'], s['class_no'])}）", st["student"])]
     guardians = store.query("SELECT * FROM guardians WHERE student_uuid = ? ORDER BY position", (student_uuid,))
+    hide_id, hide_phone = maskers(store, True)
     items = [("性别", table("sex").label(s["sex"])), ("出生日期", s["birth_date"]),
-             ("身份证件号", mask_id(s["id_number"])), ("全国学籍号", mask_id(s["student_no"])),
+             ("身份证件号", hide_id(s["id_number"])), ("全国学籍号", hide_id(s["student_no"])),
              ("民族", table("ethnicity").label(s["ethnicity"])), ("在校状态", s["status"]),
              ("家庭住址", s["home_address"] or s["current_address"]), ("关注原因", "、".join(reasons))]
-    items += [(f"家庭成员{g['position']}", f"{g['name'] or ''}（{g['relation'] or ''}）{g['phone'] or ''}")
+    items += [(f"家庭成员{g['position']}", f"{g['name'] or ''}（{g['relation'] or ''}）{hide_phone(g['phone']) or ''}")
               for g in guardians]
     out.append(pairs(items, (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["cell"]))
     visits = store.query("SELECT v.uuid FROM current_visits v JOIN visit_students vs ON vs.visit_uuid = v.uuid "
@@ -35,7 +40,7 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
     for v in visits:
         out.append(_visit(store, visit_details(store, v["uuid"]), st))
     for c in store.query("SELECT uuid FROM cases WHERE student_uuid = ? ORDER BY opened_on", (student_uuid,)):
-        out += _case(case_history(store, c["uuid"]), st)
+        out += _case(case_history(store, c["uuid"]), st, hide_phone)
     aid = store.query("SELECT p.name, t.name AS term, a.amount, a.paid_on FROM aid_records a JOIN aid_programs p "
                       "ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid WHERE a.student_uuid = ? "
                       "ORDER BY a.paid_on", (student_uuid,))
@@ -70,7 +75,7 @@ def _visit(store: Store, v: dict, st: dict):
     return KeepTogether([box, Spacer(1, 2 * mm)])
 
 
-def _case(h: dict, st: dict) -> list:
+def _case(h: dict, st: dict, hide_phone=lambda v: v) -> list:
     c = h["case"]
     out = [p(f"控辍案件：{c['status']}（{c['opened_on']}登记，{c['source']}）", st["h3"])]
     facts = [f"辍学原因：{table('dropout_reason').label(c['reason']) or c['reason_text'] or '未填'}"]
@@ -78,7 +83,7 @@ def _case(h: dict, st: dict) -> list:
         facts.append(f"一人一案：{c['plan']}")
     if c["whereabouts"]:
         facts.append(f"去向：{c['whereabouts']}")
-    facts.append("包保责任人：" + "；".join(f"{x['line']} {x['role']} {x['name']} {x['phone'] or ''}" for x in h["people"]))
+    facts.append("包保责任人：" + "；".join(f"{x['line']} {x['role']} {x['name']} {hide_phone(x['phone']) or ''}" for x in h["people"]))
     if c["closed_on"]:
         facts.append(f"销号：{c['closed_on']}，{c['outcome']}，确认人{c['confirmed_by']}")
     out.append(p("\n".join(facts), st["cell"]))

@@ -5,6 +5,7 @@ LEDGER_TABLES = (
     "attachments", "visits", "visit_teachers", "visit_students", "visit_attachments",
     "cases", "case_people", "case_events", "attempts", "home_teaching",
     "aid_programs", "aid_records",
+    "case_reports",
 )
 
 LEDGER_SQL_0003 = """
@@ -237,4 +238,18 @@ CREATE TABLE aid_records (
 );
 CREATE INDEX aid_records_student ON aid_records (student_uuid);
 CREATE INDEX aid_records_term ON aid_records (term_uuid);
+"""
+
+LEDGER_SQL_0013 = """
+CREATE TABLE case_reports (        -- 辍学学生情况报告表: when the principal signed it, when it went to the 乡镇 and the 县
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL UNIQUE REFERENCES cases(uuid),
+    signed_by TEXT,
+    signed_on TEXT,
+    township_on TEXT,
+    county_on TEXT,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 """
