@@ -157,15 +157,19 @@ def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
 
 
 def sign_off_table(titles: list[str], st) -> list:
-    """The sign-off block under a table: three titles a row, each with room to sign, none wrapped."""
-    rows = [titles[i:i + 3] for i in range(0, len(titles), 3)]
-    cells = [sum(([t, ""] for t in row), []) + ["", ""] * (3 - len(row)) for row in rows]
-    table = Table(cells, colWidths=[30 * mm, 30 * mm] * 3, rowHeights=[12 * mm] * len(cells))
+    """The sign-off block under a table: each title whole on one line with room to sign after it
+    (three a row, or two when a title is long)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    label = max(stringWidth(t, FONT, 9) for t in titles) + 6
+    per_row = 3 if label <= 34 * mm else 2
+    sign = 180 * mm / per_row - label
+    rows = [titles[i:i + per_row] for i in range(0, len(titles), per_row)]
+    cells = [sum(([t, ""] for t in row), []) + ["", ""] * (per_row - len(row)) for row in rows]
+    table = Table(cells, colWidths=[label, sign] * per_row, rowHeights=[12 * mm] * len(cells))
     table.setStyle(TableStyle(base_table_style() + [("FONTSIZE", (0, 0), (-1, -1), 9),
                                                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                                                    ("LINEBELOW", (1, 0), (1, -1), 0.4, colors.grey),
-                                                    ("LINEBELOW", (3, 0), (3, -1), 0.4, colors.grey),
-                                                    ("LINEBELOW", (5, 0), (5, -1), 0.4, colors.grey)]))
+                                                    ("LEFTPADDING", (0, 0), (-1, -1), 2)]
+                   + [("LINEBELOW", (c, 0), (c, -1), 0.4, colors.grey) for c in range(1, 2 * per_row, 2)]))
     return [Spacer(1, 4 * mm), p("签字：", st["h3"]), table]
 
 

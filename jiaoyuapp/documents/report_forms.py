@@ -29,7 +29,7 @@ from jiaoyuapp.store import Store
 
 FORM_TITLE = "辍学学生情况报告表"
 MONTH_TITLE = "学校控辍保学一月一报告"
-NIL_TEXT = "零报告：本月无新增疑似辍学或辍学学生，无复学学生。"
+NIL_TEXT = "零报告：本月无新增疑似辍学或辍学学生。"
 
 
 def _day(value) -> str:
@@ -111,7 +111,8 @@ def write_report_sheets(wb, store: Store, *, masked: bool, today: dt.date) -> No
         rep = month_report(store, y, m)
         if rep["nil"]:
             put(ws, [cell(ws, rep["label"]), cell(ws, "零报告", font=bold), cell(ws, ""), cell(ws, ""), cell(ws, ""),
-                     cell(ws, f"本月无新增、无复学；月末仍未返校{len(rep['still_out'])}人")])
+                     cell(ws, f"本月无新增疑似辍学或辍学学生；复学{len(rep['returned'])}人，"
+                                  f"月末仍未返校{len(rep['still_out'])}人")])
         for row in rep["rows"]:
             put(ws, [cell(ws, rep["label"])] + [cell(ws, v, text=True) for v in row])
     sign_off_block(ws, MONTH_COLUMNS, ["填报人：", "校长（签字）：", "报送日期："])
@@ -134,7 +135,8 @@ def month_story(store: Store, year: int, month: int, st: dict) -> list:
     rep = month_report(store, year, month)
     out = [p(f"{rep['label']}（{rep['first']} 至 {rep['last']}）", st["h3"])]
     if rep["nil"]:
-        out.append(p(NIL_TEXT + f"月末仍未返校{len(rep['still_out'])}人（已在控辍保学台账中跟进）。", st["body"]))
+        out.append(p(NIL_TEXT + f"本月复学{len(rep['returned'])}人，月末仍未返校{len(rep['still_out'])}人"
+                     "（已在控辍保学台账中跟进）。", st["body"]))
     if rep["rows"]:
         out.append(grid([["类别", "姓名", "班级", "日期", "说明"]] + rep["rows"],
                         [30 * mm, 30 * mm, 34 * mm, 30 * mm, 56 * mm], st["cell"]))

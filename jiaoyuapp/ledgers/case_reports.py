@@ -130,8 +130,10 @@ def status_on(store: Store, case_uuid: str, day: str) -> str | None:
 
 
 def monthly(store: Store, year: int, month: int) -> dict:
-    """The 一月一报告 of one month: new cases, returned, still out at the month's end; nil when no case
-    was newly found and none came back (the ones still out stay on the 台账 and are listed)."""
+    """The 一月一报告 of one month: new cases, returned, still out at the month's end. A month in which
+    no student was newly found 疑似辍学 or 辍学 is a 零报告 (what the monthly report is for: every
+    new case, reported, and a nil report rather than silence); those back in school and those still
+    out are listed all the same, as they stand on the 台账."""
     first, last = dt.date(year, month, 1).isoformat(), _month_end(year, month).isoformat()
     rows = store.query("SELECT c.uuid, c.opened_on, c.source, c.status, s.name, s.grade, s.class_no FROM cases c "
                        "JOIN students s ON s.uuid = c.student_uuid WHERE c.opened_on <= ? ORDER BY c.opened_on, s.name",
@@ -151,4 +153,4 @@ def monthly(store: Store, year: int, month: int) -> dict:
         if status in OUT_STATUSES:
             out.append({**item, "status": status})
     return {"year": year, "month": month, "label": f"{year}年{month}月", "first": first, "last": last,
-            "new": new, "returned": back, "still_out": out, "nil": not new and not back}
+            "new": new, "returned": back, "still_out": out, "nil": not new}
