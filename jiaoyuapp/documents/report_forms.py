@@ -164,7 +164,8 @@ def reports_story(store: Store, st: dict, today: dt.date, masked: bool = True, h
     return out
 
 
-def write_reports_pdf(store: Store, out: str | Path, *, today: dt.date | None = None) -> Path:
+def write_reports_pdf(store: Store, out: str | Path, *, today: dt.date | None = None, progress=None,
+                      cancel=None) -> Path:
     """The two reports as a PDF to print, sign and send (unsigned digitally: the principal signs on paper)."""
     out = Path(out)
     today = today or dt.date.today()
@@ -176,10 +177,13 @@ def write_reports_pdf(store: Store, out: str | Path, *, today: dt.date | None = 
                             author=school["name"], initialFontName=FONT)
     doc.build(reports_story(store, st, today))
     write_bytes_atomically(out, buffer.getvalue())
+    if progress:
+        progress(1, 1, "完成")
     return out
 
 
-def write_reports_workbook(store: Store, out: str | Path, *, today: dt.date | None = None) -> Path:
+def write_reports_workbook(store: Store, out: str | Path, *, today: dt.date | None = None, progress=None,
+                           cancel=None) -> Path:
     """The two reports alone, as a workbook (the same sheets the ledgers workbook carries)."""
     import openpyxl
 
@@ -188,4 +192,6 @@ def write_reports_workbook(store: Store, out: str | Path, *, today: dt.date | No
     wb = openpyxl.Workbook(write_only=True)
     write_report_sheets(wb, store, masked=False, today=today or dt.date.today())
     save_workbook(wb, out)
+    if progress:
+        progress(1, 1, "完成")
     return out
