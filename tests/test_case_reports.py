@@ -136,3 +136,24 @@ def test_demo_school_has_a_report_sent_to_township_and_county(store):
     fill_term(store, seed=6, today=DAY)
     assert store.scalar("SELECT count(*) FROM case_reports WHERE township_on IS NOT NULL AND county_on IS NOT NULL") >= 1
     assert any(case_reports.monthly(store, y, m)["nil"] for y, m in case_reports.months(store, DAY))
+
+
+def test_cli_records_sent_dates_sets_sign_offs_and_exports_reports(store, db_path, tmp_path):
+    """The command line does what the window does: report-sent dates, the sign-off list, both reports exported."""
+    from tests.test_cli import jiaoyu
+    school_with_calendar(store)
+    case = cases.open_case(store, student(store, "测试丁", 4), on="2026-10-12", reason="学习困难")
+    store.close()
+    jiaoyu("case", "report-sent", case, "--township", "2026-10-13", "--county", "2026-10-14", db=db_path, check_code=0)
+    out = jiaoyu("settings", "--sign-offs", "村支书（主任）、中心校校长", db=db_path, check_code=0)
+    assert "村支书（主任）、中心校校长" in out.stdout
+    jiaoyu("export", "reports", tmp_path / "上报.xlsx", "--as-of", "2026-11-20", db=db_path, check_code=0)
+    from jiaoyuapp.school import open_school
+    again = open_school(db_path)
+    try:
+        assert (case_reports.sent(again, case)["county_on"], sign_offs.titles(again, "quanfan")) == \
+            ("2026-10-14", ["村支书（主任）", "中心校校长"])
+    finally:
+        again.close()
+    wb = openpyxl.load_workbook(tmp_path / "上报.xlsx")
+    assert "2026-10-14" in " ".join(str(c.value) for row in wb["辍学学生情况报告表"].iter_rows() for c in row if c.value)
