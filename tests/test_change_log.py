@@ -80,6 +80,9 @@ def every_ledger_write(store, a, b):
     cases.add_home_teaching(store, case, on="2026-11-18", teacher="王老师", content="数学", hours=2, teacher_uuid=t)
     cases.close(store, case, outcome="送教上门", on="2026-11-19", confirmed_by="周校长")
     cases.reopen(store, case, reason="复核", on="2026-11-20")
+    from jiaoyuapp.ledgers import case_reports, sign_offs
+    case_reports.record_sent(store, case, township_on="2026-11-16", county_on="2026-11-17", today=TODAY)
+    sign_offs.set_titles(store, "quanfan", "村支书（主任）\n中心校校长")
     aid.ensure_default_programs(store)
     aid.add_program(store, code="XFZZ", name="县级助学金", amount_per_term=300)
     aid.give_aid(store, b, "XFZZ", paid_on="2026-11-01")
