@@ -155,7 +155,7 @@ def test_absence_ledger_lists_every_absence(printed):
 
 
 def test_township_cases_sheet_has_one_school_column(tmp_path, store):
-    """In the township workbook the 控辍 sheet names the school once; other ledgers get one 学校 column first."""
+    """In the township workbook the 控辍 sheet names the school once (in every printed part too); other ledgers get one 学校 column first."""
     load_demo(store, 30, seed=3)
     fill_term(store, seed=3, today=DAY)
     other = open_school(tmp_path / "other.db")
@@ -172,5 +172,7 @@ def test_township_cases_sheet_has_one_school_column(tmp_path, store):
     schools = {r[cases.index("学校")] for r in book["控辍保学台账"].iter_rows(min_row=3, values_only=True)
                if isinstance(r[0], int)}
     assert schools == {"青石镇红岩村小学", "青石镇中心小学"}
+    parts = [n for n in book.sheetnames if n.startswith("控辍保学台账（打印")]
+    assert parts and all("学校" in [c.value for c in book[n][2]] for n in parts)
     visits = [c.value for c in book["家访记录"][2]]
     assert visits[0] == "学校" and visits.count("学校") == 1

@@ -132,7 +132,8 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
     for ledger in LEDGERS:
         prefix = many and not any(c.header == "学校" for c in ledger.columns)
         columns = ([Column("学校", 16, key=True)] if prefix else []) + ledger.columns
-        layout = print_parts.parts([c.width for c in columns], [c.key for c in columns])
+        # at the township every printed part says whose school a row is
+        layout = print_parts.parts([c.width for c in columns], [c.key or (many and c.header == "学校") for c in columns])
         date = f"（截至{today:%Y年%m月%d日}）"
         sheets = [(wb.create_sheet(ledger.sheet), list(range(len(columns))), ledger.title, len(layout) == 1)]
         for k, idx in enumerate(layout if len(layout) > 1 else [], 1):
