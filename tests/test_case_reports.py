@@ -118,13 +118,15 @@ def test_folder_has_the_reports_and_the_sign_off_block(folder, store):
 
 
 def test_reports_pdf_renders_chinese(store, tmp_path):
-    """The reports exported alone embed the CJK font and render Chinese text that pdftoppm draws."""
+    """The reports exported alone (to send up, so with full IDs) embed the CJK font and render Chinese text that pdftoppm draws."""
     load_demo(store, 40, seed=5)
     fill_term(store, seed=5, today=DAY)
     out = write_reports_pdf(store, tmp_path / "上报.pdf", today=DAY)
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
     assert "WenQuanYi" in fonts and "yes" in fonts.splitlines()[2]
     assert "辍学学生情况报告表" in pdf_text(out) and "学校控辍保学一月一报告" in pdf_text(out)
+    some_id = store.scalar("SELECT s.id_number FROM cases c JOIN students s ON s.uuid = c.student_uuid LIMIT 1")
+    assert some_id in pdf_text(out)   # sent to the 乡镇 and 县, who find the child by ID: not masked
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")], check=True)
     from PIL import Image
     assert sum(Image.open(next(tmp_path.glob("p*.png"))).convert("L").histogram()[:128]) > 300

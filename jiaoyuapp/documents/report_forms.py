@@ -166,7 +166,9 @@ def reports_story(store: Store, st: dict, today: dt.date, masked: bool = True, h
 
 def write_reports_pdf(store: Store, out: str | Path, *, today: dt.date | None = None, progress=None,
                       cancel=None) -> Path:
-    """The two reports as a PDF to print, sign and send (unsigned digitally: the principal signs on paper)."""
+    """The two reports as a PDF to print, sign and send (unsigned digitally: the principal signs on paper).
+    Unmasked, like the workbook: it goes to the 乡镇 and the 县, who must find the child by ID number;
+    the copies in the 迎检档案, handed to inspectors, are masked with the rest of the folder."""
     out = Path(out)
     today = today or dt.date.today()
     school = require_school(store)
@@ -175,7 +177,7 @@ def write_reports_pdf(store: Store, out: str | Path, *, today: dt.date | None = 
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
                             bottomMargin=16 * mm, title=f"{school['name']}辍学学生情况报告表与一月一报告",
                             author=school["name"], initialFontName=FONT)
-    doc.build(reports_story(store, st, today))
+    doc.build(reports_story(store, st, today, masked=False))
     write_bytes_atomically(out, buffer.getvalue())
     if progress:
         progress(1, 1, "完成")
