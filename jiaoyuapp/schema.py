@@ -5,7 +5,7 @@ A file of the first schema is kept in tests/fixtures to prove upgrades work.
 """
 
 from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005, EXCHANGE_SQL_0007
-from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_SQL_0010, LEDGER_SQL_0011, LEDGER_TABLES
+from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_SQL_0010, LEDGER_SQL_0011, LEDGER_SQL_0013, LEDGER_TABLES
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_SQL_0008, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
@@ -66,6 +66,11 @@ def m0011(db):
     run_script(db.conn, LEDGER_SQL_0011)
 
 
+@MIGRATIONS(name="0013_case_reports")
+def m0013(db):
+    run_script(db.conn, LEDGER_SQL_0013)
+
+
 # What each table holds, in the words `jiaoyu check` and the salvage report use.
 TABLE_LABELS = {
     "school": "学校信息", "households": "家庭户", "students": "学生", "guardians": "家庭成员",
@@ -76,6 +81,7 @@ TABLE_LABELS = {
     "cases": "控辍案件", "case_people": "案件责任人", "case_events": "案件进展", "attempts": "劝返记录",
     "home_teaching": "送教上门", "aid_programs": "资助项目", "aid_records": "资助记录",
     "attempt_people": "劝返人员", "attempt_attachments": "劝返佐证",
+    "case_reports": "辍学情况报告表报送",
     "change_log": "变更日志", "batches": "变更批次", "identities": "密钥", "local_settings": "本机设置",
     "disability_proofs": "残疾证明与评估", "home_teaching_teachers": "送教教师",
     "home_teaching_attachments": "送教照片", "case_closing_attachments": "销号证明", "case_reviews": "季度复核",

@@ -90,6 +90,9 @@ def every_ledger_write(store, a, b):
     case_closing.add_proof(store, case, photo(4))
     case_review.record_review(store, case, on="2026-11-20", reviewer="县教体局", result="情况属实，措施到位",
                               today=TODAY)
+    from jiaoyuapp.ledgers import case_reports, sign_offs
+    case_reports.record_sent(store, case, township_on="2026-11-16", county_on="2026-11-17", today=TODAY)
+    sign_offs.set_titles(store, "quanfan", "村支书（主任）\n中心校校长")
     aid.ensure_default_programs(store)
     aid.add_program(store, code="XFZZ", name="县级助学金", amount_per_term=300)
     aid.give_aid(store, b, "XFZZ", paid_on="2026-11-01")

@@ -12,7 +12,8 @@ from tests.test_cli import jiaoyu
 from tests.test_roster_in_office import convert
 
 DAY = dt.date(2026, 11, 20)
-SHEETS = ["学生花名册", "家访记录", "控辍保学台账", "劝返记录", "送教上门记录", "资助台账", "统计汇总"]
+SHEETS = ["学生花名册", "家访记录", "控辍保学台账", "劝返记录", "送教上门记录", "资助台账", "考勤缺课台账",
+          "辍学学生情况报告表", "一月一报告", "统计汇总"]
 
 
 def demo_school(store, n=150):
@@ -21,15 +22,15 @@ def demo_school(store, n=150):
 
 
 def test_sheets_titles_headers_and_print_setup(store, tmp_path):
-    """Seven sheets in order, each with a title, headers, frozen panes, A4 landscape, repeated header and page footer."""
+    """The sheets in order (printable parts beside their ledger), each with a title, headers, frozen panes, A4, repeated header and page footer."""
     demo_school(store)
     out = write_ledgers(store, tmp_path / "台账.xlsx", today=DAY)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == SHEETS
-    for name in SHEETS:
+    assert [n for n in wb.sheetnames if "（打印" not in n] == SHEETS
+    for name in wb.sheetnames:
         ws = wb[name]
         assert "青石镇红岩村小学" in ws["A1"].value and ws.merged_cells.ranges
-        assert ws.print_title_rows == "$2:$2"
+        assert ws.print_title_rows == ("$2:$2" if name != "辍学学生情况报告表" else None)
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
         assert ws.page_setup.paperSize == 9
     roster = wb["学生花名册"]
@@ -38,7 +39,7 @@ def test_sheets_titles_headers_and_print_setup(store, tmp_path):
     ids = [roster.cell(r, 6) for r in range(3, 153)]
     assert all(isinstance(c.value, str) and len(c.value) == 18 and c.number_format == "@" for c in ids)
     assert {c.value for c in ids} == {r[0] for r in store.conn.execute("SELECT id_number FROM students")}
-    last = [c.value for c in roster[roster.max_row]]
+    last = [c.value for c in roster[roster.max_row] if c.value]
     assert last[0].startswith("制表人") and last[1].startswith("审核人")
     cases = wb["控辍保学台账"]
     assert [c.value for c in cases[2]][:5] == ["序号", "姓名", "性别", "身份证号", "学籍号"]

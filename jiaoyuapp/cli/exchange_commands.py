@@ -28,6 +28,9 @@ def register(commands: Commands) -> None:
     p = e.add("folder", "迎检档案PDF（学校签章）")
     p.add_argument("out", metavar="文件", help="要写入的 .pdf 文件")
     as_of_option(p)
+    p = e.add("reports", "辍学学生情况报告表和一月一报告（.pdf 或 .xlsx）")
+    p.add_argument("out", metavar="文件", help="要写入的 .pdf 或 .xlsx 文件")
+    as_of_option(p)
     p = e.add("packet", "给中心校的数据包（加密、签名），写入U盘等文件夹")
     p.add_argument("dir", metavar="文件夹", help="数据包写入的文件夹（如U盘）")
     p.add_argument("--full", action="store_true", help="完整数据（默认只含中心校尚未确认的变更）")
@@ -129,6 +132,13 @@ def cmd_export(store, args):
              f"已导出第{row['packet_no']}号数据包（变更{row['log_from']}–{row['log_to']}），已加密给中心校：\n{path}")
         return
     today = as_of(args) or dt.date.today()
+    if args.action == "reports":
+        from jiaoyuapp.documents import report_forms
+        write = report_forms.write_reports_pdf if str(args.out).lower().endswith(".pdf") else \
+            report_forms.write_reports_workbook
+        path = write(store, args.out, today=today)
+        output(args, {"file": str(path)}, f"已导出辍学学生情况报告表和一月一报告：{path}")
+        return
     if args.action == "folder":
         from jiaoyuapp.documents.inspection_folder import write_folder
         path = write_folder(store, args.out, passphrase=passphrase(), today=today)

@@ -59,6 +59,7 @@ def register(commands: Commands) -> None:
     p = commands.add("settings", "查看或修改设置（阈值、频次、风险权重）", cmd_settings)
     p.add_argument("key", nargs="?", metavar="设置项", help="设置项的名称（不填列出全部）")
     p.add_argument("value", nargs="?", type=number, metavar="值", help="新的值")
+    p.add_argument("--sign-offs", metavar="职务", help="劝返名单签字栏，职务按顺序用、分隔，如 村支书（主任）、中心校校长")
 
     p = commands.add("absence", "登记缺课（连续无故缺课达到阈值时自动登记疑似辍学）", cmd_absence)
     p.add_argument("student", metavar="学生", help=STUDENT)
@@ -146,6 +147,11 @@ def register(commands: Commands) -> None:
     p = on_case("reopen", "重新打开已销号案件")
     p.add_argument("--reason", required=True, metavar="原因", help="重新打开的原因")
     p.add_argument("--date", metavar="日期", help="日期（默认今天）")
+    p = on_case("report-sent", "登记辍学学生情况报告表的签字和报送日期")
+    p.add_argument("--signed-by", metavar="校长", help="签字的校长")
+    p.add_argument("--signed-on", metavar="日期", help="校长签字日期")
+    p.add_argument("--township", metavar="日期", help="报送乡镇日期")
+    p.add_argument("--county", metavar="日期", help="报送县教育局日期")
     p = on_case("show", "查看案件")
     p = commands.add("cases", "控辍案件列表", cmd_cases)
     p.add_argument("--status", metavar="状态", help="只看这个状态的案件")
@@ -252,6 +258,13 @@ def cmd_calendar(store, args):
 
 
 def cmd_settings(store, args):
+    from jiaoyuapp.ledgers import sign_offs
+    if getattr(args, "sign_offs", None):
+        sign_offs.set_titles(store, "quanfan", args.sign_offs.replace("、", "\n"), actor=args.actor)
+        if args.key is None:
+            titles = sign_offs.titles(store, "quanfan")
+            output(args, titles, "劝返名单签字栏：" + "、".join(titles))
+            return
     if args.key is not None:
         if args.value is None:
             raise DataError("请同时给出设置项和新的值，例如：jiaoyu settings absence_threshold_days 5")
@@ -364,6 +377,10 @@ def cmd_case(store, args):
     elif a == "reopen":
         cases.reopen(store, case, reason=args.reason, on=args.date or dt.date.today(), by=args.actor or None,
                      actor=args.actor)
+    elif a == "report-sent":
+        from jiaoyuapp.ledgers import case_reports
+        case_reports.record_sent(store, case, signed_by=args.signed_by, signed_on=args.signed_on,
+                                 township_on=args.township, county_on=args.county, actor=args.actor)
     history = cases.case_history(store, case)
     c = history["case"]
     lines = [f"案件 {c['uuid']}：{c['status']}（登记于{c['opened_on']}）",

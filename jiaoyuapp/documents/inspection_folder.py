@@ -1,7 +1,14 @@
 """The PDF inspection folder (迎检档案): cover with the data fingerprint as text and QR code,
 table of contents with page numbers, summary statistics with charts, a one-student file for
-every priority student, the case ledger and the visit ledger — the CJK font embedded, the whole
-signed with the school's certificate (PAdES)."""
+every priority student, the case ledger (with the school's sign-off block) and the visit ledger,
+the 辍学学生情况报告表 of every case and the 一月一报告 of each month — the CJK font embedded, the
+whole signed with the school's certificate (PAdES).
+
+One masking rule for the whole file: every ID number and phone is masked with the school's 打码
+settings (学校设置 → 参数设置, mask_*), on the 一生一档 pages as in the tables. The folder is kept by
+the school but handed to inspectors, copied and scanned; an inspector checks a student by name,
+class and the kept digits, and the full numbers stay in the school's own (unmasked) workbook — the
+least exposure 个人信息保护法 asks for, for the children's and the families' numbers alike."""
 
 from __future__ import annotations
 
@@ -16,12 +23,13 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.documents import case_evidence, ledger_rows
 from jiaoyuapp.documents.pdf_signing import sign_pdf
+from jiaoyuapp.documents.report_forms import reports_story
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.student_file import student_file
 from jiaoyuapp.documents.summary_figures import figures
@@ -150,6 +158,23 @@ def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
     return [grid(rows, [widths[h] * 180 * mm / total for h in rows[0]], st["cell"])]
 
 
+def sign_off_table(titles: list[str], st) -> list:
+    """The sign-off block under a table: each title whole on one line with room to sign after it
+    (three a row, or two when a title is long)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    label = max(stringWidth(t, FONT, 9) for t in titles) + 6
+    per_row = 3 if label <= 34 * mm else 2
+    sign = 180 * mm / per_row - label
+    rows = [titles[i:i + per_row] for i in range(0, len(titles), per_row)]
+    cells = [sum(([t, ""] for t in row), []) + ["", ""] * (per_row - len(row)) for row in rows]
+    table = Table(cells, colWidths=[label, sign] * per_row, rowHeights=[12 * mm] * len(cells))
+    table.setStyle(TableStyle(base_table_style() + [("FONTSIZE", (0, 0), (-1, -1), 9),
+                                                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                                                    ("LEFTPADDING", (0, 0), (-1, -1), 2)]
+                   + [("LINEBELOW", (c, 0), (c, -1), 0.4, colors.grey) for c in range(1, 2 * per_row, 2)]))
+    return [Spacer(1, 4 * mm), p("签字：", st["h3"]), table]
+
+
 def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today: dt.date | None = None,
                  progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
     """Build, sign and atomically write the folder; returns its path."""
@@ -200,10 +225,12 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     from jiaoyuapp.documents.attempt_evidence import attempts_section
     story += attempts_section(store, st)
     story += case_evidence.folder_section(store, {s["uuid"] for s in priority}, st)
+    story += sign_off_table(cases_ledger.sign_off_titles(store), st)
     story += [PageBreak(), p("四、家访记录", st["h1"])]
     story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "受访人", "发现问题",
                                           "帮扶措施", "照片（张）", "家长签字"], store, st)
     story += evidence_section(store, st, 180 * mm)
+    story += [PageBreak()] + reports_story(store, st, today, numbers=("五、", "六、"))
     if progress:
         progress(len(priority), len(priority), "排版")
     # Give the contents its real length before the first pass (the page numbers come in the

@@ -20,6 +20,7 @@ class Column:
     header: str
     width: float
     kind: str = "text"      # text / id / phone / date / number
+    key: bool = False       # repeated on every printable part (序号, 姓名, 班级): whose row it is
 
 
 @dataclass
@@ -30,6 +31,14 @@ class Ledger:
     rows: Callable[[Store, bool], Iterator[list]]   # (store, masked) → rows
     count: Callable[[Store], int]
     sign_off: tuple[str, ...] = ("制表人：", "审核人：", "日期：")
+    sign_off_block: str | None = None   # a school-set block (ledgers/sign_offs.py) printed before 日期
+
+    def sign_off_titles(self, store: Store) -> list[str]:
+        """The titles signing this ledger's foot: the school's block when it has one, then 日期."""
+        if self.sign_off_block is None:
+            return list(self.sign_off)
+        from jiaoyuapp.ledgers import sign_offs
+        return [t + "：" for t in sign_offs.titles(store, self.sign_off_block)] + ["日期："]
 
 
 def mask_id(value: str | None, keep: tuple[int, int] = (6, 4)) -> str | None:
@@ -47,8 +56,9 @@ def mask_phone(value: str | None, keep: tuple[int, int] = (3, 4)) -> str | None:
     return value[:head] + "****" + (value[-tail:] if tail else "")
 
 
-def _maskers(store: Store, masked: bool) -> tuple[Callable, Callable]:
-    """The 公示 variant's masks for IDs and phones, as the school set them (学校设置 → 参数设置)."""
+def maskers(store: Store, masked: bool) -> tuple[Callable, Callable]:
+    """The masks for IDs and phones, as the school set them (学校设置 → 参数设置): the 公示 variant and
+    the whole PDF folder use them (one rule per file); with masked=False values pass unchanged."""
     if not masked:
         return (lambda v: v), (lambda v: v)
     keep = settings.masking(store)
@@ -77,7 +87,7 @@ def _home(s) -> str | None:
 
 def roster_rows(store: Store, masked: bool) -> Iterator[list]:
     g = _guardians(store)
-    hide_id, hide_phone = _maskers(store, masked)
+    hide_id, hide_phone = maskers(store, masked)
     found = store.rows("SELECT * FROM students ORDER BY status != '在读', grade, CAST(class_no AS INTEGER), "
                        "class_no, seat_no, name")
     for n, s in enumerate(found, 1):
@@ -126,7 +136,7 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
     school = store.query("SELECT name FROM school LIMIT 1")
     school_name = school[0]["name"] if school else ""
     g = _guardians(store)
-    hide_id, hide_phone = _maskers(store, masked)
+    hide_id, hide_phone = maskers(store, masked)
     from jiaoyuapp.ledgers import case_escalation as esc
     from jiaoyuapp.ledgers.school_calendar import Calendar
     cal = Calendar.load(store)
@@ -177,11 +187,21 @@ def aid_rows(store: Store, masked: bool) -> Iterator[list]:
                        f"s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
                        f"ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid JOIN students s "
                        f"ON s.uuid = a.student_uuid ORDER BY t.start_date, p.code, s.grade, s.name")
-    hide_id, _ = _maskers(store, masked)
+    hide_id, _ = maskers(store, masked)
     for n, a in enumerate(found, 1):
         yield [n, a["name"], table("sex").label(a["sex"]), hide_id(a["id_number"]),
                class_label(a["grade"], a["class_no"]), _family_type(a), a["program"], a["term"], a["amount"],
                a["paid_on"], table("payment_method").label(a["method"]) if a["method"] else ""]
+
+
+def absence_rows(store: Store, masked: bool) -> Iterator[list]:
+    """考勤（缺课）台账: every recorded absence, day by day, with the kind the school recorded."""
+    found = store.rows("SELECT a.day, a.kind, a.note, a.recorded_by, s.name, s.sex, s.grade, s.class_no "
+                       "FROM absences a JOIN students s ON s.uuid = a.student_uuid "
+                       "ORDER BY a.day, s.grade, CAST(s.class_no AS INTEGER), s.class_no, s.name")
+    for n, a in enumerate(found, 1):
+        yield [n, a["day"], a["name"], table("sex").label(a["sex"]), class_label(a["grade"], a["class_no"]),
+               table("absence_kind").label(a["kind"]), a["note"], a["recorded_by"]]
 
 
 def _count(sql: str) -> Callable[[Store], int]:
@@ -190,39 +210,43 @@ def _count(sql: str) -> Callable[[Store], int]:
 
 C = Column
 LEDGERS: tuple[Ledger, ...] = (
-    Ledger("学生花名册", "学生花名册", [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("出生日期", 12, "date"),
+    Ledger("学生花名册", "学生花名册", [C("序号", 6, "number", True), C("姓名", 10, key=True), C("性别", 6), C("出生日期", 12, "date"),
                                        C("民族", 8), C("身份证件号", 21, "id"), C("全国学籍号", 22, "id"), C("年级", 8),
-                                       C("班级", 11), C("在校状态", 9), C("就读方式", 9), C("家庭住址", 24),
+                                       C("班级", 11, key=True), C("在校状态", 9), C("就读方式", 9), C("家庭住址", 24),
                                        C("监护人", 10), C("关系", 7), C("联系电话", 14, "phone"), C("家庭类型", 22)],
            roster_rows, _count("SELECT count(*) FROM students")),
     Ledger("家访记录", "家访记录表（千师进万家）",
-           [C("序号", 6, "number"), C("家访日期", 12, "date"), C("家访教师", 12), C("参与人员", 12), C("家访形式", 10),
-            C("家访地点", 16), C("学生姓名", 14), C("班级", 11), C("受访人", 10), C("关系", 7),
+           [C("序号", 6, "number", True), C("家访日期", 12, "date", True), C("家访教师", 12), C("参与人员", 12), C("家访形式", 10),
+            C("家访地点", 16), C("学生姓名", 14, key=True), C("班级", 11, key=True), C("受访人", 10), C("关系", 7),
             C("家庭基本情况", 24), C("学生在校表现", 20), C("在家表现", 20), C("宣讲政策", 22), C("家长意见与建议", 20),
             C("发现问题", 20), C("帮扶措施", 20), C("后续跟进计划", 18), C("跟进日期", 12, "date"),
             C("照片（张）", 7, "number"), C("家长签字", 12), C("教师签名", 12), C("备注", 12)],
            visit_rows, _count("SELECT count(*) FROM current_visits")),
     Ledger("控辍保学台账", "控辍保学工作台账",
-           [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("身份证号", 21, "id"), C("学籍号", 22, "id"),
-            C("民族", 8), C("学校", 16), C("年级", 8), C("班级", 11), C("户籍地（乡/村）", 18), C("监护人", 10),
+           [C("序号", 6, "number", True), C("姓名", 10, key=True), C("性别", 6), C("身份证号", 21, "id"),
+            C("学籍号", 22, "id"), C("民族", 8), C("学校", 16), C("年级", 8), C("班级", 11, key=True), C("户籍地（乡/村）", 18), C("监护人", 10),
             C("关系", 7), C("电话", 14, "phone"), C("家庭住址", 22), C("家庭类型", 18), C("离校/缺课起始日期", 14, "date"),
             C("无故缺课天数", 8, "number"), C("去向", 12), C("辍学原因", 14), C("包保责任人（教育线）", 24),
             C("包保责任人（政府线）", 24), C("当前状态", 10), C("复学日期", 12, "date"), C("安置方式", 10),
             C("销号日期", 12, "date"), C("备注", 24)],
-           case_rows, _count("SELECT count(*) FROM cases"),
-           sign_off=("村支书/主任：", "中心校校长：", "乡镇分管领导：", "日期：")),
+           case_rows, _count("SELECT count(*) FROM cases"), sign_off_block="quanfan"),
     Ledger("劝返记录", "劝返工作记录",
-           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("劝返步骤", 16),
+           [C("序号", 6, "number", True), C("姓名", 10, key=True), C("班级", 11, key=True), C("日期", 12, "date"), C("劝返步骤", 16),
             C("人员（身份 姓名）", 22), C("方式", 16), C("措施", 28), C("结果", 24), C("下次劝返日期", 13, "date"),
             C("佐证（份）", 8, "number")],
-           attempt_rows, _count("SELECT count(*) FROM attempts")),
+           attempt_rows, _count("SELECT count(*) FROM attempts"), sign_off_block="quanfan"),
     Ledger("送教上门记录", "送教上门记录",
-           [C("序号", 6, "number"), C("姓名", 10), C("班级", 11), C("日期", 12, "date"), C("送教教师", 12),
+           [C("序号", 6, "number", True), C("姓名", 10, key=True), C("班级", 11, key=True), C("日期", 12, "date"),
+            C("送教教师", 12),
             C("送教内容", 32), C("课时", 8, "number")],
            teaching_rows, _count("SELECT count(*) FROM home_teaching")),
     Ledger("资助台账", "学生资助台账",
-           [C("序号", 6, "number"), C("姓名", 10), C("性别", 6), C("身份证件号", 21, "id"), C("班级", 11),
-            C("家庭类型", 20), C("资助项目", 26), C("学期", 16), C("金额（元）", 11, "number"),
+           [C("序号", 6, "number", True), C("姓名", 10, key=True), C("性别", 6), C("身份证件号", 21, "id"),
+            C("班级", 11, key=True), C("家庭类型", 20), C("资助项目", 26), C("学期", 16), C("金额（元）", 11, "number"),
             C("发放日期", 12, "date"), C("发放方式", 16)],
            aid_rows, _count("SELECT count(*) FROM aid_records")),
+    Ledger("考勤缺课台账", "考勤（缺课）台账",
+           [C("序号", 6, "number", True), C("日期", 12, "date", True), C("姓名", 10, key=True), C("性别", 6),
+            C("班级", 11, key=True), C("缺课类型", 10), C("原因/说明", 30), C("登记人", 12)],
+           absence_rows, _count("SELECT count(*) FROM absences")),
 )

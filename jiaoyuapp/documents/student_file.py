@@ -1,5 +1,9 @@
 """一生一档: one priority student's file — details, every visit with its photos and signature,
-every case with its full attempt timeline, and aid."""
+every case with its full attempt timeline, and aid.
+
+IDs and phones are masked as everywhere in the folder (ledger_rows.maskers: the school's 打码
+settings): the folder leaves the school with inspectors, and the full numbers stay in the school's
+own workbook."""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ from reportlab.platypus import Spacer
 
 from jiaoyuapp.codes import table
 from jiaoyuapp.documents.case_evidence import case_evidence
-from jiaoyuapp.documents.evidence_images import PHOTO_H, PHOTO_W, image, labelled, picture_row
-from jiaoyuapp.documents.ledger_rows import mask_id
+from jiaoyuapp.documents.ledger_rows import maskers
 from jiaoyuapp.documents.pdf_style import grid, p, pairs
 from jiaoyuapp.documents.visit_evidence import visit_block
 from jiaoyuapp.ledgers.cases import case_history
@@ -24,11 +27,12 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
     s = store.get("students", student_uuid)
     out: list = [p(f"{s['name']}（{class_label(s['grade'], s['class_no'])}）", st["student"])]
     guardians = store.query("SELECT * FROM guardians WHERE student_uuid = ? ORDER BY position", (student_uuid,))
+    hide_id, hide_phone = maskers(store, True)
     items = [("性别", table("sex").label(s["sex"])), ("出生日期", s["birth_date"]),
-             ("身份证件号", mask_id(s["id_number"])), ("全国学籍号", mask_id(s["student_no"])),
+             ("身份证件号", hide_id(s["id_number"])), ("全国学籍号", hide_id(s["student_no"])),
              ("民族", table("ethnicity").label(s["ethnicity"])), ("在校状态", s["status"]),
              ("家庭住址", s["home_address"] or s["current_address"]), ("关注原因", "、".join(reasons))]
-    items += [(f"家庭成员{g['position']}", f"{g['name'] or ''}（{g['relation'] or ''}）{g['phone'] or ''}")
+    items += [(f"家庭成员{g['position']}", f"{g['name'] or ''}（{g['relation'] or ''}）{hide_phone(g['phone']) or ''}")
               for g in guardians]
     out.append(pairs(items, (24 * mm, 66 * mm, 24 * mm, 66 * mm), st["cell"]))
     visits = store.query("SELECT v.uuid FROM current_visits v JOIN visit_students vs ON vs.visit_uuid = v.uuid "
@@ -37,7 +41,7 @@ def student_file(store: Store, student_uuid: str, reasons: list[str], st: dict) 
     for v in visits:
         out.append(_visit(store, visit_details(store, v["uuid"]), st))
     for c in store.query("SELECT uuid FROM cases WHERE student_uuid = ? ORDER BY opened_on", (student_uuid,)):
-        out += _case(store, case_history(store, c["uuid"]), st)
+        out += _case(store, case_history(store, c["uuid"]), st, hide_phone)
         out += case_evidence(store, c["uuid"], st)
     aid = store.query("SELECT p.name, t.name AS term, a.amount, a.paid_on FROM aid_records a JOIN aid_programs p "
                       "ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid WHERE a.student_uuid = ? "
@@ -55,7 +59,7 @@ def _visit(store: Store, v: dict, st: dict):
     return visit_block(store, v, st, WIDTH)
 
 
-def _case(store: Store, h: dict, st: dict) -> list:
+def _case(store: Store, h: dict, st: dict, hide_phone=lambda v: v) -> list:
     from jiaoyuapp.documents.attempt_evidence import case_timeline
     from jiaoyuapp.ledgers import case_escalation as esc
     c = h["case"]
@@ -65,7 +69,7 @@ def _case(store: Store, h: dict, st: dict) -> list:
     if c["plan"]:
         facts.append(f"一人一案：{c['plan']}")
     facts.append(f"去向：{c['whereabouts'] or '未填'}")
-    facts.append("包保责任人：" + esc.people_text(h["people"]))
+    facts.append("包保责任人：" + esc.people_text(h["people"], hide_phone))
     facts.append("劝返步骤：" + esc.steps_text(store, c))
     if c["closed_on"]:
         facts.append(f"销号：{c['closed_on']}，{c['outcome']}，确认人{c['confirmed_by']}")

@@ -18,7 +18,7 @@ from reportlab.platypus.doctemplate import NextPageTemplate
 from jiaoyuapp.atomic_write import save_workbook, write_bytes_atomically
 from jiaoyuapp.documents.inspection_folder import FolderDoc, bar_chart, cover_page, digits
 from jiaoyuapp.documents.ledger_rows import Column
-from jiaoyuapp.documents.ledger_workbook import CENTER, cell, setup_sheet, write_ledger_sheets
+from jiaoyuapp.documents.ledger_workbook import CENTER, cell, put, setup_sheet, sign_off_block, write_ledger_sheets
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.summary_figures import figures
@@ -52,13 +52,12 @@ def write_township_workbook(center: Store, out: str | Path, *, today: dt.date | 
     ws = wb.create_sheet("各校汇总")
     columns = [Column(h, w) for h, _, w in BOARD_COLUMNS]
     setup_sheet(ws, columns, "各校汇总")
-    ws.append([cell(ws, f"{me['name']}各校控辍保学与家访工作汇总（截至{today:%Y年%m月%d日}）",
+    put(ws, [cell(ws, f"{me['name']}各校控辍保学与家访工作汇总（截至{today:%Y年%m月%d日}）",
                      font=Font(bold=True, size=14), align=CENTER, border=False)])
-    ws.append([cell(ws, h, font=Font(bold=True), align=CENTER) for h, _, _ in BOARD_COLUMNS])
+    put(ws, [cell(ws, h, font=Font(bold=True), align=CENTER) for h, _, _ in BOARD_COLUMNS])
     for row in board:
-        ws.append([cell(ws, _value(row, key), text=key == "school_code") for _, key, _ in BOARD_COLUMNS])
-    ws.append([])
-    ws.append([cell(ws, "制表人：", border=False), cell(ws, "审核人：", border=False), cell(ws, "日期：", border=False)])
+        put(ws, [cell(ws, _value(row, key), text=key == "school_code") for _, key, _ in BOARD_COLUMNS])
+    sign_off_block(ws, columns, ["制表人：", "审核人：", "日期："])
     sources = _sources(center)
     try:
         write_ledger_sheets(wb, me["name"], sources, masked=False, today=today)

@@ -160,6 +160,7 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
             aid.give_aid(store, s["uuid"], "LJBZ-XX" if s["grade"] <= 6 else "LJBZ-CZ", paid_on=paid, method="银行卡",
                          actor=actor)
             counts["aid"] += 1
+    counts["case_reports"] = _case_reports(store, today, actor)
     return counts
 
 
@@ -217,6 +218,22 @@ def _home_visit_rules_demo(store: Store, students: list[dict], head: dict, fallb
                 measures="约定下周入户家访", actor=actor, today=today)
             added += 1
     return added
+
+
+def _case_reports(store: Store, today: dt.date, actor: str) -> int:
+    """辍学学生情况报告表 sent: the first confirmed case's report signed and sent to the 乡镇 and the 县,
+    the next one's to the 乡镇 only (still due at the 县). Months without a new case show as 零报告."""
+    from jiaoyuapp.ledgers import case_reports
+    confirmed = store.query("SELECT case_uuid, min(on_date) AS day FROM case_events WHERE to_status = '确认辍学' "
+                            "GROUP BY case_uuid ORDER BY day LIMIT 2")
+    principal = case_reports.principal(store)
+    for n, c in enumerate(confirmed):
+        day = dt.date.fromisoformat(c["day"])
+        case_reports.record_sent(store, c["case_uuid"], signed_by=principal, signed_on=day,
+                                 township_on=min(today, day + dt.timedelta(days=1)),
+                                 county_on=min(today, day + dt.timedelta(days=3)) if n == 0 else None,
+                                 today=today, actor=actor)
+    return len(confirmed)
 
 
 STORIES = (

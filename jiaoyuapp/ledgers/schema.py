@@ -8,6 +8,7 @@ LEDGER_TABLES = (
     "attempt_people", "attempt_attachments",
     "disability_proofs", "home_teaching_teachers", "home_teaching_attachments", "case_closing_attachments",
     "case_reviews",
+    "case_reports",
 )
 
 LEDGER_SQL_0003 = """
@@ -306,6 +307,16 @@ CREATE TABLE case_closing_attachments (   -- images behind a 销号: the other s
     case_uuid TEXT NOT NULL REFERENCES cases(uuid),
     attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
     role TEXT NOT NULL,            -- 就读证明
+"""
+
+LEDGER_SQL_0013 = """
+CREATE TABLE case_reports (        -- 辍学学生情况报告表: when the principal signed it, when it went to the 乡镇 and the 县
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL UNIQUE REFERENCES cases(uuid),
+    signed_by TEXT,
+    signed_on TEXT,
+    township_on TEXT,
+    county_on TEXT,
     note TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -322,4 +333,6 @@ CREATE TABLE case_reviews (        -- the county's quarterly 复核 of a case
     updated_at TEXT NOT NULL
 );
 CREATE INDEX case_reviews_case ON case_reviews (case_uuid);
+"""
+
 """

@@ -115,6 +115,10 @@ class CasesScreen(Screen):
         self.title.setObjectName("caseTitle")
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        self.report_button = QPushButton("辍学学生情况报告表（报送日期）…")  # ui/screens/case_report.py
+        self.report_button.setObjectName("caseReport")
+        self.report_button.clicked.connect(lambda: self.case_uuid and self.report_dialog().exec())
+        layout.addWidget(self.report_button)
         steps = QGroupBox("下一步（只列出现在允许的步骤）")
         self.steps = QHBoxLayout(steps)
         layout.addWidget(steps)
@@ -295,6 +299,10 @@ class CasesScreen(Screen):
             show_error(self, exc)
             return
         self._changed()
+
+    def report_dialog(self):
+        from ui.screens.case_report import CaseReportDialog
+        return CaseReportDialog(self, self.store, self.case_uuid)
 
     def _changed(self) -> None:
         self.window_.data_changed()

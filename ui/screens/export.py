@@ -68,6 +68,7 @@ class ExportScreen(Screen):
             d.addWidget(w)
         d.addStretch(1)
         layout.addWidget(docs)
+        layout.addWidget(self._reports_box())
         packet = QGroupBox("交中心校的数据包（加密、签名）")
         p = QFormLayout(packet)
         self.target = QComboBox()
@@ -94,6 +95,29 @@ class ExportScreen(Screen):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.result)
         layout.addStretch(1)
+
+    def _reports_box(self) -> QGroupBox:
+        """控辍保学上报: every case's 辍学学生情况报告表 and the 一月一报告 of this school year (零报告
+        for a month with no new case), to print, sign and send."""
+        box = QGroupBox("控辍保学上报（辍学学生情况报告表、一月一报告）")
+        row = QHBoxLayout(box)
+        pdf, xlsx = QPushButton("导出报告表（PDF）…"), QPushButton("导出报告表（Excel）…")
+        pdf.setObjectName("exportReportsPdf")
+        xlsx.setObjectName("exportReportsXlsx")
+        pdf.clicked.connect(lambda: self.export_reports(self._save_name("控辍上报", "pdf", "PDF 文件 (*.pdf)")))
+        xlsx.clicked.connect(lambda: self.export_reports(self._save_name("控辍上报", "xlsx", "Excel 工作簿 (*.xlsx)")))
+        row.addWidget(pdf)
+        row.addWidget(xlsx)
+        row.addStretch(1)
+        return box
+
+    def export_reports(self, out: str | None):
+        if not out:
+            return None
+        target = "write_reports_pdf" if out.lower().endswith(".pdf") else "write_reports_workbook"
+        return run_with_progress(self, "导出报告表", self._call(f"jiaoyuapp.documents.report_forms:{target}", out),
+                                 lambda path: self._show(f"已导出辍学学生情况报告表和一月一报告：{path}\n"
+                                                         "请校长签字、学校盖章后报送。", file=str(path)))
 
     def reload(self) -> None:
         me = identity.active(self.store, required=False)

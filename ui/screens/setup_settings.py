@@ -46,6 +46,9 @@ class SettingsTab(SetupTab):
             grid.addWidget(edit, row, 1)
             grid.addWidget(QLabel(s["unit"]), row, 2)
             grid.addWidget(explain, row, 3)
+        from ui.screens.setup_sign_offs import SignOffBox
+        self.sign_offs = SignOffBox(lambda: screen.store, screen.changed)
+        column.addWidget(self.sign_offs)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -56,6 +59,7 @@ class SettingsTab(SetupTab):
         outer.addLayout(left_row(self.save_button, self.defaults_button))
 
     def reload(self) -> None:
+        self.sign_offs.reload()
         for s in settings.all_settings(self.screen.store):
             self.shown[s["key"]] = f"{s['value']:g}"
             self.edits[s["key"]].setText(self.shown[s["key"]])
