@@ -25,8 +25,8 @@ def test_first_schema_file_upgrades_and_keeps_its_data(tmp_path):
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
         assert applied == ["0001_roster_and_change_log", "0002_student_search", "0003_ledgers", "0004_identities",
                            "0005_exchange", "0006_lean_change_log", "0007_peer_log",
-                           "0008_xueji_columns"]
-        assert store.scalar("PRAGMA user_version") == 8
+                           "0008_xueji_columns", "0009_aid_rules"]
+        assert store.scalar("PRAGMA user_version") == 9
         assert sorted(r["name"] for r in store.query("SELECT name FROM students")) == ["张三", "曾小红"]
         assert [r["name"] for r in find_students(store, "zxh")] == ["曾小红"]  # 曾 read as zeng
         assert [r["name"] for r in find_students(store, "zs")] == ["张三"]

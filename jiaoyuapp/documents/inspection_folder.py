@@ -21,6 +21,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.documents import ledger_rows
+from jiaoyuapp.documents.aid_ledger_pdf import aid_ledger_pages
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
 from jiaoyuapp.documents.student_file import student_file
@@ -197,6 +198,7 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     story += [PageBreak(), p("四、家访记录", st["h1"])]
     story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "发现问题", "帮扶措施",
                                           "照片", "家长签字"], store, st)
+    story += aid_ledger_pages(store, today, st)
     if progress:
         progress(len(priority), len(priority), "排版")
     # Give the contents its real length before the first pass (the page numbers come in the

@@ -238,3 +238,23 @@ CREATE TABLE aid_records (
 CREATE INDEX aid_records_student ON aid_records (student_uuid);
 CREATE INDEX aid_records_term ON aid_records (term_uuid);
 """
+
+# Migration 0009: 资助 by program. Who a program is for (the non-boarder groups of 两免一补 at a share
+# of the boarder rate, whether it is means-tested, in kind, only at 试点 schools) and what the 资助台账
+# records of each payment (the 认定 and 公示, the hardship level, who signed for it). The national
+# programs already in a school get their rules here; a program of the school's own stays means-tested
+# (it counted against 应助未助 before).
+LEDGER_SQL_0009 = """
+ALTER TABLE aid_programs ADD COLUMN day_groups TEXT;         -- non-boarders who qualify: aid_target codes, '|'
+ALTER TABLE aid_programs ADD COLUMN day_rate REAL;           -- their share of the boarder amount (0.5)
+ALTER TABLE aid_programs ADD COLUMN means_tested INTEGER NOT NULL DEFAULT 1;  -- counts in 应助未助
+ALTER TABLE aid_programs ADD COLUMN in_kind INTEGER NOT NULL DEFAULT 0;       -- meals etc., never cash
+ALTER TABLE aid_programs ADD COLUMN pilot_only INTEGER NOT NULL DEFAULT 0;    -- only at 试点 schools
+UPDATE aid_programs SET day_groups = '脱贫|低保|特困|残疾', day_rate = 0.5 WHERE code IN ('LJBZ-XX', 'LJBZ-CZ');
+UPDATE aid_programs SET means_tested = 0, in_kind = 1, pilot_only = 1, level = '义务教育' WHERE code = 'YYGS';
+ALTER TABLE aid_records ADD COLUMN target TEXT;              -- 资助对象类型 (认定): aid_target code
+ALTER TABLE aid_records ADD COLUMN hardship TEXT;            -- 困难等级: hardship_level code
+ALTER TABLE aid_records ADD COLUMN recognized_on TEXT;       -- 认定日期
+ALTER TABLE aid_records ADD COLUMN published_on TEXT;        -- 公示日期
+ALTER TABLE aid_records ADD COLUMN receiver TEXT;            -- 领取人 (who signed for it)
+"""
