@@ -183,3 +183,25 @@ def test_migration_gives_old_programs_their_rules(tmp_path):
         assert rules["XM01"]["means_tested"] == 1  # a grant of the school's own still counts as before
     finally:
         store.close()
+
+
+def test_demo_school_unaided_and_the_pdf_aid_ledger(store, tmp_path):
+    """The demo lists poor 走读 pupils who got only meals as 应助未助; the folder prints the 资助台账 columns."""
+    import subprocess
+
+    from jiaoyuapp.documents.inspection_folder import write_folder
+    from jiaoyuapp.exchange import identity
+    from jiaoyuapp.ledgers.demo_ledgers import fill_term
+    from jiaoyuapp.roster.demo import load_demo
+    load_demo(store, 150, seed=9)
+    fill_term(store, seed=9, today=TODAY)
+    found = aid.unaided(store, today=TODAY)
+    only_meals = [s for s in found["students"] if s["received"] == ["营养改善计划"] and s["programs"]]
+    assert only_meals and all(store.get("students", s["uuid"])["boarding"] != "2" for s in only_meals[:5])
+    assert store.scalar("SELECT count(*) FROM aid_records WHERE recognized_on IS NOT NULL AND receiver IS NOT NULL")
+    identity.create(store, kind="school", code="5101230001", name="青石镇红岩村小学", passphrase="红岩村小学2026")
+    pdf = write_folder(store, tmp_path / "迎检档案.pdf", passphrase="红岩村小学2026", today=TODAY)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=120).stdout
+    for words in ("五、资助台账", "领取人签字", "公示日期", "困难等级", f"应助未助（{found['term']}）：{len(found['students'])}人",
+                  "面向全体学生的项目"):
+        assert words in text, words
