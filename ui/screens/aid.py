@@ -106,7 +106,11 @@ class AidScreen(Screen):
         self.receiver = QLineEdit()
         self.receiver.setObjectName("aidReceiver")
         self.receiver.setPlaceholderText("领取人姓名（签字人），不填则台账留空待签")
+        for box in (self.give_program, self.target, self.hardship, self.method):  # long names: never widen the pane
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, w in (("资助项目", self.give_program), ("", self.verdict), ("资助对象类型", self.target),
                          ("困难等级", self.hardship), ("认定日期", self.recognized_on), ("公示日期", self.published_on),
                          ("发放日期", self.paid_on), ("金额", self.amount), ("发放方式", self.method),
