@@ -43,6 +43,7 @@ def test_aid_screen_offers_only_the_school_level_and_says_who_fits(qtbot, tmp_pa
     screen.reload()
     offered = [screen.give_program.itemText(i) for i in range(screen.give_program.count())]
     assert "县高中助学金" not in offered and "普通高中国家助学金" not in offered and "营养改善计划" in offered
+    assert "两免一补生活补助（小学）应享受" in screen.summary.text() and "不计入应助未助" in screen.summary.text()
     plain = store.scalar("SELECT uuid FROM students WHERE status = '在读' AND coalesce(poverty_alleviated, 0) = 0 "
                          "AND coalesce(dibao, 0) = 0 AND coalesce(tekun, 0) = 0 AND coalesce(needs_aid, 0) = 0 "
                          "AND coalesce(orphan, 0) = 0 AND coalesce(monitoring_kind, '0') = '0' LIMIT 1")

@@ -81,6 +81,7 @@ class AidScreen(Screen):
         r.addWidget(wrapped("或从应助未助名单中点选（本学期没有生活补助等按困难认定的资助；只有营养餐的也在其中）："))
         self.unaided = QListWidget()
         self.unaided.setObjectName("unaidedList")
+        self.unaided.setWordWrap(True)  # the programs due and what was received are read in full
         self.unaided.itemClicked.connect(lambda item: self.choose(item.data(Qt.ItemDataRole.UserRole)))
         r.addWidget(self.unaided, 1)
         self.chosen = wrapped("查找或点选一名学生登记资助")
@@ -157,8 +158,11 @@ class AidScreen(Screen):
             self.summary.setText(window_text(exc) if has_terms(self.store) else NO_TERMS)
             return
         given = "；".join(f"{p['name']}{p['students']}人{p['amount']:g}元" for p in t["programs"] if p["records"])
+        by_program = "；".join(f"{p['name']}应享受{p['eligible']}人、未发放{p['missing']}人" for p in missing["programs"]
+                               if p["eligible"])
         self.summary.setText(f"{t['term']}：共发放{t['amount']:g}元" + (f"（{given}）" if given else "")
-                             + f"。应助未助{len(missing['students'])}人。")
+                             + f"。应助未助{len(missing['students'])}人" + (f"（{by_program}）" if by_program else "")
+                             + "。营养改善计划面向全体学生，不计入应助未助。")
         for s in missing["students"]:
             due = "应享受" + "、".join(s["programs"]) if s["programs"] else "本校项目中无适用项目，请核实"
             only = f"；本学期只有{'、'.join(s['received'])}" if s["received"] else ""
