@@ -147,7 +147,7 @@ def test_recognition_and_notice_dates_in_order(nine_year):
 def test_workbook_aid_sheet_has_the_ledger_columns(nine_year, tmp_path):
     """The 资助台账 sheet prints 学籍号, 资助对象类型, 困难等级, 认定/公示 dates, 发放方式, 金额 and 领取人签字."""
     from jiaoyuapp.documents.ledger_workbook import write_ledgers
-    kid = student(nine_year, "甲", 1, **{"是否低保": "是", "全国学籍号": "G" + make_id("20180305", 1)})
+    kid = student(nine_year, "甲", 1, **{"是否低保": "是", "全国学籍号": "G" + make_id("20180305", 1), "就读方式": "走读"})
     aid.give_aid(nine_year, kid, "LJBZ-XX", paid_on=DAY, hardship="特别困难", recognized_on="2026-09-20",
                  published_on="2026-09-25", receiver="甲父", method="银行卡")
     out = write_ledgers(nine_year, tmp_path / "台账.xlsx", today=dt.date(2026, 11, 22))
@@ -156,7 +156,7 @@ def test_workbook_aid_sheet_has_the_ledger_columns(nine_year, tmp_path):
     row = dict(zip(header, [c.value for c in ws[3]]))
     for col in ("学籍号", "资助对象类型（认定）", "困难等级", "认定日期", "公示日期", "发放方式", "金额（元）", "领取人签字"):
         assert col in header, col
-    assert row["学籍号"].startswith("G") and row["资助对象类型（认定）"] == "低保家庭学生"
+    assert row["学籍号"].startswith("G") and row["资助对象类型（认定）"] == "低保家庭学生" and row["就读方式"] == "走读"
     assert (row["困难等级"], row["认定日期"], row["公示日期"], row["金额（元）"], row["领取人签字"]) == (
         "特别困难", "2026-09-20", "2026-09-25", 312.5, "甲父")
     assert row["发放方式"].startswith("发放到银行卡")
