@@ -5,7 +5,8 @@ A file of the first schema is kept in tests/fixtures to prove upgrades work.
 """
 
 from jiaoyuapp.exchange.schema import EXCHANGE_SQL_0004, EXCHANGE_SQL_0005, EXCHANGE_SQL_0007
-from jiaoyuapp.ledgers.schema import LEDGER_SQL_0003, LEDGER_SQL_0010, LEDGER_SQL_0011, LEDGER_SQL_0013, LEDGER_TABLES
+from jiaoyuapp.ledgers.schema import (LEDGER_SQL_0003, LEDGER_SQL_0009, LEDGER_SQL_0010, LEDGER_SQL_0011, LEDGER_SQL_0013,
+                                     LEDGER_TABLES)
 from jiaoyuapp.roster import search_index
 from jiaoyuapp.roster.schema import ROSTER_SQL_0001, ROSTER_SQL_0008, ROSTER_TABLES, SEARCH_SQL_0002
 from jiaoyuapp.store.connection import Schema, run_script
@@ -54,6 +55,11 @@ def m0007(db):
 @MIGRATIONS(name="0008_xueji_columns")
 def m0008(db):
     run_script(db.conn, ROSTER_SQL_0008)
+
+
+@MIGRATIONS(name="0009_aid_rules")
+def m0009(db):
+    run_script(db.conn, LEDGER_SQL_0009)
 
 
 @MIGRATIONS(name="0010_case_escalation")

@@ -11,7 +11,22 @@ from jiaoyuapp.store import Store, open_store
 
 
 def open_school(path: str | Path, *, create: bool = True, stop_before: str | None = None) -> Store:
-    return open_store(path, school_schema(), create=create, stop_before=stop_before)
+    store = open_store(path, school_schema(), create=create, stop_before=stop_before)
+    if stop_before is None:
+        try:
+            _after_upgrade(store)
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def _after_upgrade(store: Store) -> None:
+    """School data an upgrade adds, written as any change is (a migration itself changes no data)."""
+    if store.scalar("SELECT 1 FROM aid_programs WHERE means_tested IS NULL OR in_kind IS NULL "
+                    "OR pilot_only IS NULL LIMIT 1"):
+        from jiaoyuapp.ledgers.aid import complete_program_rules
+        complete_program_rules(store)
 
 
 def school_info(store: Store) -> dict | None:

@@ -80,11 +80,29 @@ def test_visit_with_photo_and_signature_and_attention_report(tmp_path):
     jiaoyu("aid", "defaults", db=db, check_code=0)
     jiaoyu("aid", "give", kid, "--program", "营养改善计划", "--date", "2026-11-18", "--method", "膳食",
            db=db, check_code=0)
+    meals = as_json(jiaoyu("report", "attention", "--as-of", "2026-11-20", "--json", db=db, check_code=0))
+    assert kid in [i["uuid"] for i in meals["unaided"]]  # meals are for every pupil: not the 低保 child's 生活补助
+    jiaoyu("aid", "give", kid, "--program", "LJBZ-XX", "--date", "2026-11-18", "--hardship", "比较困难",
+           "--recognized-on", "2026-09-20", "--published-on", "2026-09-25", "--receiver", "张父", db=db, check_code=0)
     final = as_json(jiaoyu("report", "attention", "--as-of", "2026-11-20", "--json", db=db, check_code=0))
     assert final["unaided"] == []
     for name in ("coverage", "unaided", "aid-totals", "risk", "mismatch"):
         json.loads(jiaoyu("report", name, "--as-of", "2026-11-20", "--json", db=db, check_code=0).stdout)
     assert as_json(jiaoyu("check", "--json", db=db, check_code=0))["ok"] is True
+
+
+def test_aid_programs_of_the_school_level_only(tmp_path):
+    """`aid defaults` and `aid programs` of a 小学 name no 初中 or 高中 program; the rule of each is shown."""
+    db, kid = setup_school(tmp_path)
+    jiaoyu("aid", "defaults", db=db, check_code=0)
+    listed = as_json(jiaoyu("aid", "programs", "--json", db=db, check_code=0))
+    assert [p["code"] for p in listed] == ["LJBZ-XX", "YYGS"]
+    assert "走读" in listed[0]["rule"] and "50%" in listed[0]["rule"] and "全体学生" in listed[1]["rule"]
+    jiaoyu("aid", "program-add", "--code", "GZ", "--name", "县高中助学金", "--level", "高中", "--per-term", "1000",
+           "--means-tested", "是", db=db, check_code=0)
+    assert [p["code"] for p in as_json(jiaoyu("aid", "programs", "--json", db=db, check_code=0))] == ["LJBZ-XX", "YYGS"]
+    out = jiaoyu("aid", "give", kid, "--program", "GZ", "--date", "2026-11-18", db=db, check_code=1)
+    assert "本校是小学学校" in out.stderr
 
 
 def test_demo_fills_every_report(tmp_path):

@@ -221,23 +221,33 @@ def test_absences_by_class_and_day_open_a_case_on_the_third(qtbot, tmp_path):
 
 
 def test_aid_for_an_unaided_student(qtbot, tmp_path):
+    """A poor pupil with only the meal subsidy is on 应助未助 with the program due; recording it with its
+    认定, 公示, 困难等级 and 领取人 takes them off the list."""
+    from jiaoyuapp.ledgers.aid import unaided
     window = open_window(qtbot, demo_db(tmp_path))
+    store = window.session.store
     screen = window.show_screen("aid")
     before = screen.unaided.count()
-    assert before > 0
-    kid = screen.unaided.item(0).data(Qt.ItemDataRole.UserRole)
-    given = False
-    for i in range(screen.give_program.count()):  # the first program that fits this student
-        screen.choose(kid)
-        screen.give_program.setCurrentIndex(i)
-        screen.amount.setText("400")
-        if screen.give():
-            given = True
-            break
-        assert message_boxes()  # a program that does not fit (level, boarding): the core said why
-        close_message_boxes()
-    assert given
-    assert window.session.store.scalar("SELECT amount FROM aid_records WHERE student_uuid = ?", (kid,)) == 400
+    due = next(s for s in unaided(store)["students"] if s["programs"] and s["received"] == ["营养改善计划"])
+    row = next(i for i in range(before) if screen.unaided.item(i).data(Qt.ItemDataRole.UserRole) == due["uuid"])
+    assert "本学期只有营养改善计划" in screen.unaided.item(row).text()
+    qtbot.mouseClick(screen.unaided.viewport(), Qt.MouseButton.LeftButton,
+                     pos=screen.unaided.visualItemRect(screen.unaided.item(row)).center())
+    assert screen.student_uuid == due["uuid"]
+    screen.give_program.setCurrentText("营养改善计划")
+    assert screen.verdict.text().startswith("符合")
+    screen.give_program.setCurrentText(due["programs"][0])
+    assert screen.verdict.text().startswith("符合")
+    screen.hardship.setCurrentText("比较困难")
+    screen.recognized_on.setDate(screen.paid_on.date().addDays(-20))
+    screen.published_on.setDate(screen.paid_on.date().addDays(-10))
+    screen.receiver.setText("领取人甲")
+    assert screen.give()
+    got = store.query("SELECT a.hardship, a.recognized_on, a.published_on, a.receiver, a.target FROM aid_records a "
+                      "JOIN aid_programs p ON p.uuid = a.program_uuid WHERE a.student_uuid = ? AND p.means_tested = 1",
+                      (due["uuid"],))
+    assert len(got) == 1 and got[0]["hardship"] == "2" and got[0]["receiver"] == "领取人甲" and got[0]["target"]
+    assert got[0]["recognized_on"] < got[0]["published_on"]
     qtbot.waitUntil(lambda: screen.unaided.count() == before - 1)
 
 

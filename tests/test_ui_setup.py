@@ -70,7 +70,7 @@ def test_wizard_sets_up_calendar_programs_and_teachers(qtbot, tmp_path):
     names = [r[0] for r in store.conn.execute("SELECT name FROM terms ORDER BY start_date")]
     assert names == [f"{year}年秋季学期", f"{year + 1}年春季学期"]
     levels = {r[0] for r in store.conn.execute("SELECT coalesce(level, '') FROM aid_programs")}
-    assert levels == {"小学", ""}  # a 小学 gets the 小学 and all-level programs, not 初中 or 高中 ones
+    assert levels == {"小学", "义务教育"}  # a 小学 gets the 小学 and 义务教育 (meals) programs, not 初中 or 高中 ones
     teachers = store.query("SELECT t.name, t.role, t.phone, h.grade, h.class_no FROM teachers t "
                            "LEFT JOIN class_heads h ON h.teacher_uuid = t.uuid ORDER BY t.name")
     assert [(t["name"], t["role"], t["phone"], t["grade"], t["class_no"]) for t in teachers] == [

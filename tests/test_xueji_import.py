@@ -235,7 +235,7 @@ def test_a_school_made_sheet_reads_boarding_disability_and_parents(store, tmp_pa
     g = guardians_of(store, zhang["uuid"])[1]
     assert (g["name"], g["phone"]) == ("张大山", "13800138000")
     aid.give_aid(store, zhang["uuid"], "LJBZ-XX", paid_on="2026-10-15", method="一卡通")
-    with pytest.raises(DataError, match="走读"):
+    with pytest.raises(DataError, match="家庭经济困难"):  # 走读 and disabled, but not in difficulty
         aid.give_aid(store, li["uuid"], "LJBZ-XX", paid_on="2026-10-15")
 
 

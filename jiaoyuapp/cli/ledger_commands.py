@@ -8,8 +8,8 @@ from jiaoyuapp.cli import case_placement_commands
 from jiaoyuapp.cli.chinese_argparse import integer, number
 from jiaoyuapp.cli.common import STUDENT, Commands, as_of, as_of_option, output, student_ref
 from jiaoyuapp.errors import DataError, NotFoundError
-from jiaoyuapp.ledgers import (absences, aid, attention, cases, coverage, home_teaching, school_calendar, settings,
-                               teachers, visits)
+from jiaoyuapp.ledgers import (absences, aid, aid_rules, attention, cases, coverage, home_teaching, school_calendar,
+                               settings, teachers, visits)
 from jiaoyuapp.ledgers.attachments import read_file
 from jiaoyuapp.roster.classes import class_label
 
@@ -159,8 +159,9 @@ def register(commands: Commands) -> None:
     as_of_option(p, "按哪一天判断逾期（默认今天）")
 
     a = commands.group(commands.add("aid", "资助台账", cmd_aid))
-    a.add("defaults", "添加国家资助项目（两免一补、营养改善计划等）")
-    a.add("programs", "资助项目")
+    a.add("defaults", "添加本校学段的国家资助项目（两免一补、营养改善计划等）")
+    p = a.add("programs", "本校可发放的资助项目及其对象")
+    p.add_argument("--all", action="store_true", help="也列出停用的和不属于本校学段的项目")
     p = a.add("program-add", "新增资助项目")
     p.add_argument("--code", required=True, metavar="代码", help="项目代码（英文字母或数字）")
     p.add_argument("--name", required=True, metavar="名称", help="项目名称")
@@ -168,13 +169,15 @@ def register(commands: Commands) -> None:
     p.add_argument("--boarding-only", action="store_true", help="只发给寄宿生")
     p.add_argument("--per-term", type=number, metavar="元", help="每学期金额")
     p.add_argument("--per-day", type=number, metavar="元", help="每个在校日金额")
-    p = a.add("program-set", "修改资助项目（金额、学段、停用）")
+    rule_options(p)
+    p = a.add("program-set", "修改资助项目（金额、学段、对象、停用）")
     p.add_argument("program", metavar="项目", help="项目代码或名称")
     p.add_argument("--name", metavar="名称", help="新的名称")
     p.add_argument("--level", metavar="学段", help="小学/初中/高中")
     p.add_argument("--per-term", type=number, metavar="元", help="每学期金额")
     p.add_argument("--per-day", type=number, metavar="元", help="每个在校日金额")
     p.add_argument("--inactive", action="store_true", help="停用")
+    rule_options(p)
     p = a.add("give", "登记发放")
     p.add_argument("student", metavar="学生", help=STUDENT)
     p.add_argument("--program", required=True, metavar="项目", help="资助项目代码或名称")
@@ -183,6 +186,11 @@ def register(commands: Commands) -> None:
     p.add_argument("--method", metavar="方式", help="发放方式，如 银行卡、现金")
     p.add_argument("--term", metavar="学期", help="所属学期（默认按日期所在学期）")
     p.add_argument("--note", metavar="备注", help="备注")
+    p.add_argument("--target", metavar="类型", help="资助对象类型（认定结果），如 脱贫、低保、特困、残疾、其他困难（默认按花名册）")
+    p.add_argument("--hardship", metavar="等级", help="困难等级：特别困难、比较困难、一般困难")
+    p.add_argument("--recognized-on", metavar="日期", help="认定日期")
+    p.add_argument("--published-on", metavar="日期", help="公示日期")
+    p.add_argument("--receiver", metavar="姓名", help="领取人（签字人）")
 
     r = commands.add("report", "报表", cmd_report)
     r.add_argument("name", choices=["attention", "coverage", "unaided", "aid-totals", "risk", "mismatch"], metavar="报表",
@@ -404,30 +412,59 @@ def cmd_cases(store, args):
     output(args, rows, "\n".join(lines) + f"\n共{len(rows)}件")
 
 
+def rule_options(p) -> None:
+    """Who a program is for: the options `program-add` and `program-set` share."""
+    p.add_argument("--day-groups", metavar="类别", help="走读生可享受的类别，用|分隔，如 脱贫|低保|特困|残疾")
+    p.add_argument("--day-rate", metavar="比例", help="走读生按寄宿生标准的比例，如 50%%")
+    p.add_argument("--means-tested", choices=["是", "否"], metavar="是/否",
+                   help="是否按家庭经济困难认定发放（是：计入应助未助）")
+    p.add_argument("--in-kind", choices=["是", "否"], metavar="是/否", help="是否以实物（膳食）方式提供")
+    p.add_argument("--pilot-only", choices=["是", "否"], metavar="是/否", help="是否只在试点学校实施")
+
+
+def _rule_changes(args) -> dict:
+    out = {}
+    if args.day_groups is not None:
+        out["day_groups"] = args.day_groups
+    if args.day_rate is not None:
+        out["day_rate"] = aid.parse_rate(args.day_rate)
+    for key in ("means_tested", "in_kind", "pilot_only"):
+        if getattr(args, key) is not None:
+            out[key] = int(getattr(args, key) == "是")
+    return out
+
+
 def cmd_aid(store, args):
     a = args.action
     if a == "defaults":
         n = aid.ensure_default_programs(store, actor=args.actor)
         output(args, {"added": n}, f"已添加{n}个资助项目。")
     elif a == "programs":
-        rows = store.query("SELECT * FROM aid_programs ORDER BY code")
+        rows = aid.list_programs(store) if args.all else aid.offered_programs(store)
+        for r in rows:
+            r["rule"] = aid_rules.rule_text(r)
         output(args, rows, "\n".join(f"{r['code']}\t{r['name']}\t{r['level'] or '不限'}\t"
                                    f"{r['amount_per_term'] or ''}{'元/学期' if r['amount_per_term'] else ''}"
-                                   f"{r['amount_per_day'] or ''}{'元/在校日' if r['amount_per_day'] else ''}" for r in rows))
+                                   f"{r['amount_per_day'] or ''}{'元/在校日' if r['amount_per_day'] else ''}\t{r['rule']}"
+                                   for r in rows) or "本校还没有可发放的资助项目。")
     elif a == "program-set":
         changes = {k: v for k, v in (("name", args.name), ("level", args.level), ("amount_per_term", args.per_term),
                                      ("amount_per_day", args.per_day)) if v is not None}
+        changes.update(_rule_changes(args))
         if args.inactive:
             changes["active"] = 0
         changed = aid.update_program(store, args.program, actor=args.actor, **changes)
         output(args, {"changed": {k: list(v) for k, v in changed.items()}}, "已修改资助项目。" if changed else "没有变化。")
     elif a == "program-add":
         uid = aid.add_program(store, code=args.code, name=args.name, level=args.level, boarding_only=args.boarding_only,
-                              amount_per_term=args.per_term, amount_per_day=args.per_day, actor=args.actor)
+                              amount_per_term=args.per_term, amount_per_day=args.per_day, actor=args.actor,
+                              **_rule_changes(args))
         output(args, {"uuid": uid}, f"已新增资助项目：{args.name}")
     else:
         uid = aid.give_aid(store, student_ref(store, args.student), args.program, paid_on=args.date, amount=args.amount,
-                           term=args.term, method=args.method, note=args.note, actor=args.actor)
+                           term=args.term, method=args.method, note=args.note, target=args.target,
+                           hardship=args.hardship, recognized_on=args.recognized_on, published_on=args.published_on,
+                           receiver=args.receiver, actor=args.actor)
         row = store.get("aid_records", uid)
         output(args, {"uuid": uid, "amount": row["amount"]}, f"已登记发放{row['amount']:g}元。")
 
@@ -454,7 +491,9 @@ def cmd_report(store, args):
     elif name == "unaided":
         data = aid.unaided(store, today=today, term=args.term)
         lines = [f"{data['term']}应助未助{len(data['students'])}人："]
-        lines += [f"  {s['name']} {s['class']}：{'、'.join(s['reasons'])}" for s in data["students"]]
+        lines += [f"  {s['name']} {s['class']}：{'、'.join(s['reasons'])}；应享受：{'、'.join(s['programs']) or '无适用项目'}"
+                  + (f"；本学期只有：{'、'.join(s['received'])}" if s["received"] else "") for s in data["students"]]
+        lines += [f"  {p['name']}：应享受{p['eligible']}人，未发放{p['missing']}人" for p in data["programs"]]
     elif name == "aid-totals":
         data = aid.totals(store, today=today, term=args.term)
         lines = [f"{data['term']}资助汇总：共{data['amount']:g}元"]

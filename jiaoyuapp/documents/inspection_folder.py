@@ -28,6 +28,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.documents import case_evidence, ledger_rows
+from jiaoyuapp.documents.aid_ledger_pdf import aid_ledger_pages
 from jiaoyuapp.documents.pdf_signing import sign_pdf
 from jiaoyuapp.documents.report_forms import reports_story
 from jiaoyuapp.documents.pdf_style import FONT, base_table_style, grid, p, pairs, styles
@@ -230,7 +231,8 @@ def write_folder(store: Store, out: str | Path, *, passphrase: str | None, today
     story += _ledger_table(visit_ledger, ["序号", "家访日期", "家访教师", "家访形式", "学生姓名", "受访人", "发现问题",
                                           "帮扶措施", "照片（张）", "家长签字"], store, st)
     story += evidence_section(store, st, 180 * mm)
-    story += [PageBreak()] + reports_story(store, st, today, numbers=("五、", "六、"))
+    story += aid_ledger_pages(store, today, st)
+    story += [PageBreak()] + reports_story(store, st, today, numbers=("六、", "七、"))
     if progress:
         progress(len(priority), len(priority), "排版")
     # Give the contents its real length before the first pass (the page numbers come in the

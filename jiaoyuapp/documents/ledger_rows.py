@@ -183,15 +183,22 @@ def teaching_rows(store: Store, masked: bool) -> Iterator[list]:
 
 
 def aid_rows(store: Store, masked: bool) -> Iterator[list]:
-    found = store.rows(f"SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.grade, "
-                       f"s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
+    """The 资助台账 as inspectors read it: who (学籍号; 就读方式, since a 走读 pupil gets half the
+    生活补助), as what (资助对象类型 by the 认定, 困难等级, the 认定 and 公示 dates), what (program,
+    term, 金额, 发放方式) and a 领取人签字 column (the name recorded, else blank for the signature on
+    paper)."""
+    found = store.rows(f"SELECT a.*, p.name AS program, t.name AS term, s.name, s.sex, s.id_number, s.student_no, "
+                       f"s.grade, s.class_no, {FAMILY_COLUMNS} FROM aid_records a JOIN aid_programs p "
                        f"ON p.uuid = a.program_uuid JOIN terms t ON t.uuid = a.term_uuid JOIN students s "
                        f"ON s.uuid = a.student_uuid ORDER BY t.start_date, p.code, s.grade, s.name")
     hide_id, _ = maskers(store, masked)
     for n, a in enumerate(found, 1):
-        yield [n, a["name"], table("sex").label(a["sex"]), hide_id(a["id_number"]),
-               class_label(a["grade"], a["class_no"]), _family_type(a), a["program"], a["term"], a["amount"],
-               a["paid_on"], table("payment_method").label(a["method"]) if a["method"] else ""]
+        yield [n, a["name"], table("sex").label(a["sex"]), hide_id(a["id_number"]), hide_id(a["student_no"]),
+               class_label(a["grade"], a["class_no"]), table("boarding").label(a["boarding"]),
+               table("aid_target").label(a["target"]),
+               table("hardship_level").label(a["hardship"]), a["recognized_on"], a["published_on"], a["program"],
+               a["term"], a["amount"], a["paid_on"], table("payment_method").label(a["method"]) if a["method"] else "",
+               a["receiver"]]
 
 
 def absence_rows(store: Store, masked: bool) -> Iterator[list]:
@@ -241,9 +248,10 @@ LEDGERS: tuple[Ledger, ...] = (
             C("送教内容", 32), C("课时", 8, "number")],
            teaching_rows, _count("SELECT count(*) FROM home_teaching")),
     Ledger("资助台账", "学生资助台账",
-           [C("序号", 6, "number", True), C("姓名", 10, key=True), C("性别", 6), C("身份证件号", 21, "id"),
-            C("班级", 11, key=True), C("家庭类型", 20), C("资助项目", 26), C("学期", 16), C("金额（元）", 11, "number"),
-            C("发放日期", 12, "date"), C("发放方式", 16)],
+           [C("序号", 6, "number", True), C("姓名", 10, key=True), C("性别", 6), C("身份证件号", 21, "id"), C("学籍号", 22, "id"),
+            C("班级", 11, key=True), C("就读方式", 8), C("资助对象类型（认定）", 18), C("困难等级", 9),
+            C("认定日期", 12, "date"), C("公示日期", 12, "date"), C("资助项目", 22), C("学期", 16),
+            C("金额（元）", 10, "number"), C("发放日期", 12, "date"), C("发放方式", 14), C("领取人签字", 12)],
            aid_rows, _count("SELECT count(*) FROM aid_records")),
     Ledger("考勤缺课台账", "考勤（缺课）台账",
            [C("序号", 6, "number", True), C("日期", 12, "date", True), C("姓名", 10, key=True), C("性别", 6),

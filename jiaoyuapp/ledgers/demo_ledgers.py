@@ -11,7 +11,7 @@ import random
 
 from PIL import Image, ImageDraw
 
-from jiaoyuapp.ledgers import absences, aid, cases, school_calendar, teachers, visits
+from jiaoyuapp.ledgers import absences, aid, aid_rules, cases, school_calendar, teachers, visits
 from jiaoyuapp.ledgers.school_calendar import Calendar
 from jiaoyuapp.roster.demo import ADULT_GIVEN, SURNAMES
 from jiaoyuapp.roster.roster_rows import school_year_start
@@ -147,19 +147,7 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
     _placement_cases(store, days, today, staff, pictures, rng, actor)
     counts["cases"] = store.scalar("SELECT count(*) FROM cases")
 
-    # Aid: most eligible students get their programs this term; some are left for 应助未助.
-    from jiaoyuapp.ledgers.aid import ELIGIBLE
-    eligible = store.query(f"SELECT uuid, grade, boarding FROM students s WHERE status = '在读' AND ({ELIGIBLE})")
-    for s in eligible:
-        if rng.random() < 0.15:
-            continue
-        paid = rng.choice(days)
-        aid.give_aid(store, s["uuid"], "YYGS", paid_on=paid, method="膳食", actor=actor)
-        counts["aid"] += 1
-        if s["boarding"] == "2" and s["grade"] and s["grade"] <= 9:
-            aid.give_aid(store, s["uuid"], "LJBZ-XX" if s["grade"] <= 6 else "LJBZ-CZ", paid_on=paid, method="银行卡",
-                         actor=actor)
-            counts["aid"] += 1
+    counts["aid"] = _demo_aid(store, rng, days, actor)
     counts["case_reports"] = _case_reports(store, today, actor)
     return counts
 
@@ -234,6 +222,38 @@ def _case_reports(store: Store, today: dt.date, actor: str) -> int:
                                  county_on=min(today, day + dt.timedelta(days=3)) if n == 0 else None,
                                  today=today, actor=actor)
     return len(confirmed)
+
+
+def _demo_aid(store: Store, rng: random.Random, days: list[dt.date], actor: str) -> int:
+    """资助 as the rules have it (aid_rules.py): every pupil has the meal subsidy (a 试点 school); poor
+    boarders mostly have their 生活补助 with the 认定, 公示 and 领取人 recorded; of the poor non-boarders of
+    the four groups only about a third have the half-rate 生活补助 — the others got only meals and are
+    what 应助未助 shows."""
+    n = 0
+    programs = {p["code"]: p for p in aid.offered_programs(store)}
+    if "YYGS" in programs:
+        for (uid,) in store.conn.execute("SELECT uuid FROM students WHERE status = '在读'").fetchall():
+            aid.give_aid(store, uid, "YYGS", paid_on=days[-1], actor=actor)
+            n += 1
+    guardians = dict(store.conn.execute("SELECT student_uuid, name FROM guardians WHERE position = 1"))
+    recognized = days[min(4, len(days) - 1)]
+    published = days[min(9, len(days) - 1)]
+    later = [d for d in days if d >= published] or [days[-1]]
+    students = store.query(f"SELECT {', '.join(aid_rules.STUDENT_COLUMNS)} FROM students s "
+                           f"WHERE status = '在读' AND ({aid.ELIGIBLE} OR needs_aid = 1)")
+    levels, pilot = aid.school_levels(store), aid.is_pilot(store)
+    for s in students:
+        code = {"小学": "LJBZ-XX", "初中": "LJBZ-CZ", "高中": "GZZXJ"}.get(aid_rules.level_of(s["grade"]) or "")
+        prog = programs.get(code)
+        if prog is None or not aid_rules.judge(prog, s, school_levels=levels, pilot=pilot).ok:
+            continue
+        if rng.random() > (0.85 if s["boarding"] == "2" or code == "GZZXJ" else 0.35):
+            continue
+        aid.give_aid(store, s["uuid"], code, paid_on=rng.choice(later), method="银行卡",
+                     hardship=rng.choice(("特别困难", "比较困难", "比较困难", "一般困难")), recognized_on=recognized,
+                     published_on=published, receiver=guardians.get(s["uuid"]), actor=actor)
+        n += 1
+    return n
 
 
 STORIES = (

@@ -271,6 +271,7 @@ CREATE TABLE attempt_attachments (  -- photos and scans (承诺书, 限期返校
 CREATE INDEX attempt_attachments_attempt ON attempt_attachments (attempt_uuid);
 """
 
+
 # Migration 0011 (issue 12): what 随班就读 and 送教上门 rest on (a disability recorded with its 残疾证 or
 # an assessment), the teachers and evidence of each 送教 session, the 就读证明 behind a 销号, and the
 # county's quarterly 复核 of each case.
@@ -307,16 +308,6 @@ CREATE TABLE case_closing_attachments (   -- images behind a 销号: the other s
     case_uuid TEXT NOT NULL REFERENCES cases(uuid),
     attachment_uuid TEXT NOT NULL REFERENCES attachments(uuid),
     role TEXT NOT NULL,            -- 就读证明
-"""
-
-LEDGER_SQL_0013 = """
-CREATE TABLE case_reports (        -- 辍学学生情况报告表: when the principal signed it, when it went to the 乡镇 and the 县
-    uuid TEXT PRIMARY KEY,
-    case_uuid TEXT NOT NULL UNIQUE REFERENCES cases(uuid),
-    signed_by TEXT,
-    signed_on TEXT,
-    township_on TEXT,
-    county_on TEXT,
     note TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -335,4 +326,37 @@ CREATE TABLE case_reviews (        -- the county's quarterly 复核 of a case
 CREATE INDEX case_reviews_case ON case_reviews (case_uuid);
 """
 
+
+LEDGER_SQL_0013 = """
+CREATE TABLE case_reports (        -- 辍学学生情况报告表: when the principal signed it, when it went to the 乡镇 and the 县
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL UNIQUE REFERENCES cases(uuid),
+    signed_by TEXT,
+    signed_on TEXT,
+    township_on TEXT,
+    county_on TEXT,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+# Migration 0009: 资助 by program. Who a program is for (the non-boarder groups of 两免一补 at a share
+# of the boarder rate, whether it is means-tested, in kind, only at 试点 schools) and what the 资助台账
+# records of each payment (the 认定 and 公示, the hardship level, who signed for it). A migration changes
+# no school data (the log must replay to the tables): programs that existed before it have NULL rules
+# until aid.complete_program_rules, run at the first open after the upgrade, gives them their rules
+# through the write path (a program of the school's own stays means-tested, as it counted before).
+LEDGER_SQL_0009 = """
+ALTER TABLE aid_programs ADD COLUMN day_groups TEXT;         -- non-boarders who qualify: aid_target codes, '|'
+ALTER TABLE aid_programs ADD COLUMN day_rate REAL;           -- their share of the boarder amount (0.5)
+ALTER TABLE aid_programs ADD COLUMN means_tested INTEGER;    -- counts in 应助未助
+ALTER TABLE aid_programs ADD COLUMN in_kind INTEGER;         -- meals etc., never cash
+ALTER TABLE aid_programs ADD COLUMN pilot_only INTEGER;      -- only at 试点 schools
+ALTER TABLE aid_records ADD COLUMN target TEXT;              -- 资助对象类型 (认定): aid_target code
+ALTER TABLE aid_records ADD COLUMN hardship TEXT;            -- 困难等级: hardship_level code
+ALTER TABLE aid_records ADD COLUMN recognized_on TEXT;       -- 认定日期
+ALTER TABLE aid_records ADD COLUMN published_on TEXT;        -- 公示日期
+ALTER TABLE aid_records ADD COLUMN receiver TEXT;            -- 领取人 (who signed for it)
 """
