@@ -17,7 +17,7 @@ from jiaoyuapp.exchange import identity
 from jiaoyuapp.ledgers import case_reports, cases, settings, sign_offs
 from jiaoyuapp.ledgers.demo_ledgers import fill_term
 from jiaoyuapp.roster.demo import load_demo
-from tests.ledger_helpers import school_with_calendar, student
+from tests.ledger_helpers import escalation_ready, school_with_calendar, student
 
 DAY = dt.date(2026, 11, 20)
 SECRET = "红岩村小学2026"
@@ -49,7 +49,7 @@ def test_monthly_report_new_returned_still_out_and_nil(store):
     """一月一报告: a month's new cases, those back in school, those still out; a month with no new case is a 零报告."""
     school_with_calendar(store)
     a, b = student(store, "测试乙", 2), student(store, "测试丙", 3)
-    ca = cases.open_case(store, a, on="2026-09-14", reason="外出打工")
+    ca = escalation_ready(store, cases.open_case(store, a, on="2026-09-14", reason="外出打工"), on="2026-09-14")
     cases.move(store, ca, "确认辍学", on="2026-09-16")
     cases.add_attempt(store, ca, on="2026-09-17", people="班主任王老师、村委会李主任", method="家访", action="讲政策",
                       result="答应返校")

@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 CLI = Path(__file__).resolve().parent.parent / "jiaoyuapp" / "cli"
-BELOW = {"common", "chinese_argparse", "todo_hints"}
+# shared helpers, and the options of one command's sub-actions kept in their own file
+BELOW = {"common", "chinese_argparse", "todo_hints", "case_placement_options"}
 
 
 def _cli_imports(path: Path) -> set[str]:

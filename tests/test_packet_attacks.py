@@ -78,11 +78,20 @@ def edit_db(data: bytes, sql: str, work: Path) -> bytes:
     return out
 
 
-def damaged_pages(data: bytes) -> bytes:
+def damaged_pages(data: bytes, work: Path) -> bytes:
+    """The snapshot with the top page of its change log's tree overwritten (its first 8 bytes kept):
+    a page that holds school data, wherever the file's layout puts it (a page picked by position
+    may be an empty local table's, which nothing reads)."""
     page = struct.unpack(">H", data[16:18])[0] or 65536
+    path = work / "to-damage.db"
+    path.write_bytes(data)
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'change_log'").fetchone()[0]
+    conn.close()
+    path.unlink()
     out = bytearray(data)
-    middle = (len(data) // page // 2) * page
-    out[middle + 8:middle + page] = os.urandom(page - 8)
+    at = (root - 1) * page
+    out[at + 8:at + page] = os.urandom(page - 8)
     return bytes(out)
 
 
@@ -307,7 +316,7 @@ def test_a_registered_school_cannot_sign_its_way_past_the_checks(world, tmp_path
 
     def damaged(f):
         return f.signed("damaged", lambda p, m: f.replace(p, m, "snapshot.sqlite",
-                                                          damaged_pages(p.content("snapshot.sqlite"))))
+                                                          damaged_pages(p.content("snapshot.sqlite"), f.work)))
 
     def not_sqlite(f):
         return f.signed("not-sqlite", lambda p, m: f.replace(p, m, "snapshot.sqlite", os.urandom(40000)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiaoyuapp.cli import case_placement_commands
+from jiaoyuapp.cli import case_placement_options
 from jiaoyuapp.cli.chinese_argparse import integer, number
 from jiaoyuapp.cli.common import STUDENT, Commands, as_of, as_of_option, output, student_ref
 from jiaoyuapp.errors import DataError, NotFoundError
@@ -143,7 +143,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--date", required=True, metavar="日期", help="销号日期")
     p.add_argument("--confirmed-by", required=True, metavar="确认人", help="确认人")
     p.add_argument("--evidence", metavar="依据", help="销号依据")
-    case_placement_commands.register(on_case)
+    case_placement_options.register(on_case)
     p = on_case("reopen", "重新打开已销号案件")
     p.add_argument("--reason", required=True, metavar="原因", help="重新打开的原因")
     p.add_argument("--date", metavar="日期", help="日期（默认今天）")
@@ -377,8 +377,8 @@ def cmd_case(store, args):
         home_teaching.add_session(store, case, on=args.date, teachers=[{"name": t["name"], "teacher_uuid": t["uuid"]}
                                                                       for t in found], content=args.content,
                                   hours=args.hours, photos=[read_file(p) for p in args.photo], actor=args.actor)
-    elif a in case_placement_commands.ACTIONS:
-        case_placement_commands.run(store, case, args)
+    elif a in case_placement_options.ACTIONS:
+        case_placement_options.run(store, case, args)
     elif a == "close":
         cases.close(store, case, outcome=args.outcome, on=args.date, confirmed_by=args.confirmed_by,
                     evidence=args.evidence, actor=args.actor)

@@ -136,9 +136,12 @@ def _fill(store: Store, *, seed: int = 1, today: dt.date | None = None, visits_p
     others = [s for s in students if not cases.open_case_of(store, s["uuid"])]
     rng.shuffle(others)
     n_more = max(len(STORIES), int(len(students) * cases_share) - runs)
+    # cases opened by hand come in the term's first month (children not back after the holidays),
+    # so a later month without a new case shows the 一月一报告's 零报告
+    first_month = [d for d in days if (d.year, d.month) == (days[0].year, days[0].month)] or days[:1]
     for i, s in enumerate(others[:n_more]):
         story = STORIES[i % len(STORIES)]
-        opened = days[rng.randrange(0, max(1, len(days) // 2))]
+        opened = rng.choice(first_month)
         case = cases.open_case(store, s["uuid"], on=opened, reason=rng.choice(("学习困难", "外出打工", "监护缺失", "经济困难")),
                                actor=actor)
         _escalation_start(store, case, opened, rng, actor)
