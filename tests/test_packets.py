@@ -19,7 +19,7 @@ def own_figures(store) -> dict:
     return {"students": store.scalar("SELECT count(*) FROM students WHERE status = '在读'"),
             "visits": store.scalar("SELECT count(*) FROM current_visits WHERE day BETWEEN ? AND ?",
                                    (cov["start"], cov["end"])),
-            "coverage": round(cov["visited"] / cov["students"], 3),
+            "coverage": round(cov["home_visited"] / cov["students"], 3),   # 入户, as the school's 首页 counts it
             "open_cases": len([c for c in list_cases(store, today=DAY) if c["status"] != "已销号"]),
             "overdue_cases": len(list_cases(store, overdue=True, today=DAY)),
             "unaided": len(unaided(store, today=DAY)["students"])}
@@ -49,6 +49,8 @@ def test_three_schools_round_trip(tmp_path):
         mine = own_figures(s)
         assert {k: board[code][k] for k in mine} == mine
         assert (board[code]["packets"], board[code]["last_packet"]) == (1, 1)
+    calls_counted = [round(coverage(s, today=DAY)["visited"] / coverage(s, today=DAY)["students"], 3) for s in schools]
+    assert calls_counted != [board[s.query("SELECT code FROM school")[0]["code"]]["coverage"] for s in schools]
     first = schools[0]
     kid = first.scalar("SELECT uuid FROM students WHERE status = '在读' LIMIT 1")
     update_student(first, kid, {"联系电话": "13912345678"})

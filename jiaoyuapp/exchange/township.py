@@ -82,7 +82,8 @@ def status_board(store: Store, today: dt.date | None = None) -> list[dict]:
                     cov = coverage(replica, today=today)
                     row["visits"] = replica.scalar("SELECT count(*) FROM current_visits WHERE day BETWEEN ? AND ?",
                                                    (cov["start"], cov["end"]))
-                    row["coverage"] = round(cov["visited"] / cov["students"], 3) if cov["students"] else None
+                    # 入户 coverage of the school year, as each school's own 首页 counts it: a call is not a visit
+                    row["coverage"] = round(cov["home_visited"] / cov["students"], 3) if cov["students"] else None
                     row["unaided"] = len(unaided(replica, today=today)["students"])
                 except DataError:
                     pass

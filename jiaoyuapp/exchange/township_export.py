@@ -27,7 +27,7 @@ from jiaoyuapp.store import Store
 
 BOARD_COLUMNS = [("学校", "school_name", 22), ("学校标识码", "school_code", 13), ("已收数据包", "packets", 10),
                  ("最近数据包", "last_packet", 10), ("数据包日期", "last_packet_date", 12), ("在读学生", "students", 10),
-                 ("本学期家访", "visits", 10), ("家访覆盖率", "coverage", 10), ("在案控辍案件", "open_cases", 12),
+                 ("本学期家访", "visits", 10), ("入户家访覆盖率", "coverage", 12), ("在案控辍案件", "open_cases", 12),
                  ("劝返逾期", "overdue_cases", 10), ("应助未助", "unaided", 10), ("待决定冲突", "conflicts", 10)]
 
 
@@ -87,11 +87,11 @@ def write_township_folder(center: Store, out: str | Path, *, passphrase: str | N
     toc.tableStyle = TableStyle(base_table_style())
     story += [NextPageTemplate("body"), PageBreak(), p("目录", st["h1"].clone("toc-title")), toc, PageBreak(),
               p("一、各校汇总", st["h1"])]
-    short = [("学校", "school_name"), ("在读", "students"), ("家访", "visits"), ("覆盖率", "coverage"),
+    short = [("学校", "school_name"), ("在读", "students"), ("家访", "visits"), ("入户覆盖率", "coverage"),
              ("在案", "open_cases"), ("逾期", "overdue_cases"), ("应助未助", "unaided"), ("数据包", "last_packet")]
     story.append(grid([[h for h, _ in short]] + [[_value(r, k) for _, k in short] for r in board],
                       [50 * mm] + [18.5 * mm] * 7, st["cell"]))
-    story.append(bar_chart("各校家访覆盖率", [(r["school_name"], round((r["coverage"] or 0) * 100)) for r in board], "%", st))
+    story.append(bar_chart("各校入户家访覆盖率（本学年）", [(r["school_name"], round((r["coverage"] or 0) * 100)) for r in board], "%", st))
     story.append(bar_chart("各校在案控辍案件", [(r["school_name"], r["open_cases"]) for r in board], "件", st))
     story += [PageBreak(), p("二、各校统计", st["h1"])]
     sources = _sources(center)

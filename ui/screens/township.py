@@ -20,7 +20,7 @@ from ui.scrolling import scrolling_body
 from ui.tasks import CoreCall, Task, run_with_progress
 
 BOARD = [("school_name", "学校"), ("school_code", "标识码"), ("packets", "已收数据包"), ("last_packet_date", "最近"),
-         ("students", "在读"), ("visits", "本学期家访"), ("coverage", "覆盖率"), ("open_cases", "在案"),
+         ("students", "在读"), ("visits", "本学期家访"), ("coverage", "入户覆盖率"), ("open_cases", "在案"),
          ("overdue_cases", "逾期"), ("unaided", "应助未助"), ("conflicts", "待决定")]
 
 
