@@ -78,7 +78,7 @@ def test_sign_off_block_is_a_setting_printed_at_the_foot_of_the_cases_ledger(sto
     assert sign_offs.titles(store, "quanfan") == ["村支书（主任）", "中心校校长", "县教体局督学"]
     assert store.scalar("SELECT count(*) FROM change_log WHERE tbl = 'settings'") >= 1
     wb = openpyxl.load_workbook(write_ledgers(store, tmp_path / "台账.xlsx", today=DAY))
-    ws = wb["控辍保学台账"]
+    ws = wb["控辍保学台账（打印1）"]   # the printable part (the full copy for machines is not signed)
     foot = [c.value for row in ws.iter_rows(min_row=ws.max_row - 2) for c in row
             if isinstance(c.value, str) and c.value.endswith("：")]
     assert foot == ["村支书（主任）：", "中心校校长：", "县教体局督学：", "日期："]

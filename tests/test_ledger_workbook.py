@@ -39,14 +39,18 @@ def test_sheets_titles_headers_and_print_setup(store, tmp_path):
     ids = [roster.cell(r, 6) for r in range(3, 153)]
     assert all(isinstance(c.value, str) and len(c.value) == 18 and c.number_format == "@" for c in ids)
     assert {c.value for c in ids} == {r[0] for r in store.conn.execute("SELECT id_number FROM students")}
-    last = [c.value for c in roster[roster.max_row] if c.value]
+    signed = wb["学生花名册（打印1）"] if "学生花名册（打印1）" in wb.sheetnames else roster   # a page wide: signed there
+    last = [c.value for c in signed[signed.max_row] if c.value]
     assert last[0].startswith("制表人") and last[1].startswith("审核人")
     cases = wb["控辍保学台账"]
     assert [c.value for c in cases[2]][:5] == ["序号", "姓名", "性别", "身份证号", "学籍号"]
-    assert cases.max_row - 4 == store.scalar("SELECT count(*) FROM cases")
-    assert [c.value for c in cases[cases.max_row]][0].startswith("村支书")
+    assert cases.max_row - 2 == store.scalar("SELECT count(*) FROM cases")   # title, header, a row per case
+    part = wb["控辍保学台账（打印1）"]                                          # printed a page wide, and signed
+    n = store.scalar("SELECT count(*) FROM cases")
+    foot = [c.value for r in range(n + 4, part.max_row + 1) for c in part[r] if c.value]   # after a blank row
+    assert foot[0].startswith("村支书") and [c.value for c in part[n + 3] if c.value] == []
     visits = wb["家访记录"]
-    assert visits.max_row - 4 == store.scalar("SELECT count(*) FROM current_visits")
+    assert visits.max_row - 2 == store.scalar("SELECT count(*) FROM current_visits")   # a wide sheet: signed in its parts
     labels = [r[0].value for r in wb["统计汇总"].iter_rows(min_row=3)]
     assert "学生总数" in "".join(str(x) for x in labels)
 

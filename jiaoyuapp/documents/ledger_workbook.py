@@ -62,8 +62,13 @@ def setup_sheet(ws, columns: list[Column], title: str, fit: bool = True, header_
     ws.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=len(columns), max_row=1))
 
 
-def put(ws, row: list) -> None:
-    """Append a row, counting rows (a streaming sheet does not say how many it has written)."""
+def put(ws, row: list, widths: list[float] | None = None) -> None:
+    """Append a row, counting rows (a streaming sheet does not say how many it has written). With the
+    cells' `widths` (merged cells: their total), the row is made tall enough for its wrapped text."""
+    if widths:
+        height = print_parts.row_height([getattr(c, "value", c) for c in row], widths)
+        if height:
+            ws.row_dimensions[row_no(ws) + 1].height = height
     ws.append(row)
     ws.jiaoyu_rows = row_no(ws) + 1
 
@@ -152,7 +157,7 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
                 row = ([name] if prefix else []) + list(row)
                 values = [None if v is None else (str(v) if i in text_cols else v) for i, v in enumerate(row)]
                 for ws, idx, _, _ in sheets:
-                    put(ws, [cell(ws, values[i], text=i in text_cols) for i in idx])
+                    put(ws, [cell(ws, values[i], text=i in text_cols) for i in idx], [columns[i].width for i in idx])
                 done += 1
                 if done % 1000 == 0:
                     if cancel and cancel():
@@ -160,8 +165,11 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
                     if progress:
                         progress(done, total, "导出台账")
         titles = ledger.sign_off_titles(sources[0][1]) if len(sources) == 1 else list(Ledger.sign_off)
-        for ws, idx, _, _ in sheets:
-            sign_off_block(ws, [columns[i] for i in idx], titles)
+        for ws, idx, _, fit in sheets:
+            # signed where it prints a page wide: on a wide ledger's printable parts, not on its full copy
+            # for machines (printed across pages, a title merged over the repeated columns prints twice)
+            if fit:
+                sign_off_block(ws, [columns[i] for i in idx], titles)
     if progress:
         progress(total, total, "完成")
 

@@ -48,6 +48,28 @@ def text_units(text: str) -> float:
     return sum(2.2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
+# One printed line of 11-pt text, in points, with the line spacing of the CJK font LibreOffice falls
+# back to (Noto/Source Han: about 1.45 em), and the cell's padding.
+LINE_PT, PAD_PT, DEFAULT_ROW_PT = 16.0, 3.0, 15.0
+
+
+def lines_needed(value, width: float) -> int:
+    """How many printed lines a wrapped cell of `width` units takes for `value` (hard line breaks
+    kept, each line wrapped at the width)."""
+    if value is None or value == "":
+        return 1
+    room = max(1.0, width - 0.8)
+    return sum(max(1, -(-text_units(line) // room)) for line in str(value).split("\n"))
+
+
+def row_height(values: list, widths: list[float]) -> float | None:
+    """The height (pt) a row of wrapped cells needs, or None when one line is enough. openpyxl
+    writes no height and LibreOffice does not grow a row it reads without one, so without this a
+    long cell prints over the row below."""
+    most = max((int(lines_needed(v, w)) for v, w in zip(values, widths)), default=1)
+    return None if most <= 1 else most * LINE_PT + PAD_PT
+
+
 SIGN_ROOM = 12.0  # units of blank after a title, for the hand signature
 
 

@@ -69,6 +69,8 @@ def month_report(store: Store, year: int, month: int) -> dict:
 FORM_COLUMNS = [Column("项目", 18), Column("内容", 26), Column("项目", 18), Column("内容", 26)]
 MONTH_COLUMNS = [Column("月份", 12), Column("类别", 16), Column("姓名", 12), Column("班级", 12), Column("日期", 13),
                  Column("说明", 22)]
+FORM_WIDTHS = [c.width for c in FORM_COLUMNS]
+MONTH_WIDTHS = [c.width for c in MONTH_COLUMNS]
 
 
 def write_report_sheets(wb, store: Store, *, masked: bool, today: dt.date) -> None:
@@ -94,12 +96,12 @@ def write_report_sheets(wb, store: Store, *, masked: bool, today: dt.date) -> No
             row = []
             for label, value in pair:
                 row += [cell(ws, label, font=bold), cell(ws, value, text=True)]
-            put(ws, row)
+            put(ws, row, FORM_WIDTHS)
         ws.merged_cells.add(CellRange(min_col=1, max_col=4, min_row=row_no(ws) + 1, max_row=row_no(ws) + 1))
         put(ws, [cell(ws, f"劝返情况（{len(f['attempts'])}次）", font=bold)])
         put(ws, [cell(ws, h, font=bold, align=CENTER) for h in ("日期", "方式", "人员", "措施与结果")])
         for a in f["attempts"] or [["—", "尚未劝返", "", ""]]:
-            put(ws, [cell(ws, v, text=True) for v in a])
+            put(ws, [cell(ws, v, text=True) for v in a], FORM_WIDTHS)
         sign_off_block(ws, FORM_COLUMNS, [f"{k}：{v}" for k, v in f["signed"] + f["dates"]])
     ws = wb.create_sheet("一月一报告")
     setup_sheet(ws, MONTH_COLUMNS, MONTH_TITLE)
@@ -112,9 +114,9 @@ def write_report_sheets(wb, store: Store, *, masked: bool, today: dt.date) -> No
         if rep["nil"]:
             put(ws, [cell(ws, rep["label"]), cell(ws, "零报告", font=bold), cell(ws, ""), cell(ws, ""), cell(ws, ""),
                      cell(ws, f"本月无新增疑似辍学或辍学学生；复学{len(rep['returned'])}人，"
-                                  f"月末仍未返校{len(rep['still_out'])}人")])
+                                  f"月末仍未返校{len(rep['still_out'])}人")], MONTH_WIDTHS)
         for row in rep["rows"]:
-            put(ws, [cell(ws, rep["label"])] + [cell(ws, v, text=True) for v in row])
+            put(ws, [cell(ws, rep["label"])] + [cell(ws, v, text=True) for v in row], MONTH_WIDTHS)
     sign_off_block(ws, MONTH_COLUMNS, ["填报人：", "校长（签字）：", "报送日期："])
 
 
