@@ -223,3 +223,21 @@ def test_command_line_records_disability_sessions_proof_and_review(tmp_path):
            db=db, check_code=0)
     shown = as_json(jiaoyu("case", "show", case, "--json", db=db, check_code=0))
     assert shown["home_teaching"][0]["teacher_name"] == "王老师、李老师"
+
+
+def test_closing_as_other_or_exempt_needs_a_scanned_written_decision(store):
+    """销号 as 其他 or 免学 on words alone ("家长说不读了") would let a dropout leave the count unproved."""
+    school_with_calendar(store)
+    uid = student(store, "学生9", 9)
+    case = escalation_ready(store, cases.open_case(store, uid, on="2026-10-08"))
+    cases.move(store, case, "确认辍学", on="2026-10-09")
+    cases.move(store, case, "休学", on="2026-10-10")
+    for outcome in ("其他", "免学"):
+        with pytest.raises(DataError, match="书面依据"):
+            cases.close(store, case, outcome=outcome, on="2026-10-12", confirmed_by="周校长", evidence="家长说不读了")
+    case_closing.add_proof(store, case, photo(3), note="县教体局免学认定书")
+    with pytest.raises(DataError, match="书面依据"):           # the document, and what it is
+        cases.close(store, case, outcome="免学", on="2026-10-12", confirmed_by="周校长")
+    cases.close(store, case, outcome="免学", on="2026-10-12", confirmed_by="周校长", evidence="县教体局免学认定书")
+    closed = store.get("cases", case)
+    assert closed["status"] == "已销号" and "依据材料1份" in closed["evidence"]

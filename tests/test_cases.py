@@ -6,8 +6,8 @@ import pytest
 
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError
-from jiaoyuapp.ledgers import cases, disability_proof, settings
-from tests.ledger_helpers import escalation_ready, school_with_calendar, student
+from jiaoyuapp.ledgers import case_closing, cases, disability_proof, settings
+from tests.ledger_helpers import escalation_ready, photo, school_with_calendar, student
 
 STATUSES = table("case_status").codes()
 PATH = {  # how to reach each status from a fresh case
@@ -32,6 +32,7 @@ def case_at(store, status, seq=1):
     disability_proof.record(store, uid, disability_type="肢体", cert_no="C0001")   # so 送教上门 is a step too
     case = cases.open_case(store, uid, on="2026-10-08")
     escalation_ready(store, case)
+    case_closing.add_proof(store, case, photo(1), note="县教体局书面认定")   # what a 销号 as 其他 rests on
     for to, extra in PATH[status]:
         cases.move(store, case, to, on="2026-10-09", **extra)
     assert store.get("cases", case)["status"] == status

@@ -7,7 +7,7 @@ an inspector checks (教基厅函〔2024〕15号 and county procedures, see shar
   days by the calendar from the return day to the closing day, minus days with an absence recorded;
 - 转学 or 在外地就读: an image of the other school's 就读证明, attached to the case first;
 - 送教上门: the disability recorded and at least one session on record;
-- any other outcome (免学, 其他): the 依据 written out.
+- any other outcome (免学, 其他): a scanned written decision (县教体局认定, 诊断证明) and the 依据 written out.
 The evidence found is written into the case's 依据, so the ledger says what the closing rested on.
 """
 
@@ -93,8 +93,12 @@ def evidence_for(store: Store, case: dict, outcome: str, on, note: str | None = 
         if not n:
             raise DataError("以“送教上门”销号需要至少一次送教记录：请先登记送教（教师、课时、内容、照片）。")
         found.append(f"送教记录{n}次")
-    elif not (note and note.strip()):
-        raise DataError(f"以“{outcome}”销号需要写明依据（如：县教体局书面认定、医院诊断证明）。")
+    else:   # 免学, 其他: a written decision, scanned, and what it is
+        n = len(proofs(store, case["uuid"]))
+        if not (note and note.strip()) or not n:
+            raise DataError(f"以“{outcome}”销号需要书面依据：请先上传依据材料（如县教体局书面认定、医院诊断证明）的"
+                            "照片或扫描件，并在“销号依据”中写明是什么材料。")
+        found.append(f"依据材料{n}份（已上传）")
     if note and note.strip():
         found.append(note.strip())
     return "；".join(found) or None

@@ -70,7 +70,7 @@ class CasePlacementPanel(QWidget):
         self.closing = wrapped("")
         self.closing.setObjectName("closingEvidence")
         c.addWidget(self.closing)
-        c.addLayout(left_row(button("上传就读证明…", lambda: self.add_proof(), "addProof")))
+        c.addLayout(left_row(button("上传就读证明或依据材料…", lambda: self.add_proof(), "addProof")))
         layout.addWidget(box)
 
         box = QGroupBox("季度复核（县教体局）")
@@ -125,7 +125,7 @@ class CasePlacementPanel(QWidget):
         else:
             lines.append("以“已复学”销号：复学后在校满规定的教学日（按考勤）。")
         proofs = case_closing.proofs(self.store, c["uuid"])
-        lines.append(f"转学、在外地就读销号需要就读证明：已上传{len(proofs)}份。" +
+        lines.append(f"转学、在外地就读销号需要就读证明，免学、其他需要书面依据材料：已上传{len(proofs)}份。" +
                      "".join(f"（{p['note']}）" for p in proofs if p["note"]))
         return "\n".join(lines)
 
@@ -158,7 +158,7 @@ class CasePlacementPanel(QWidget):
 
     def add_proof(self, path: str | None = None, note: str | None = None) -> bool:
         if path is None:
-            path = file_dialogs.open_file(self, "选择就读证明的照片或扫描件", PHOTO_FILTER, "photo")
+            path = file_dialogs.open_file(self, "选择就读证明或依据材料的照片或扫描件", PHOTO_FILTER, "photo")
             if not path:
                 return False
         return self._done(lambda: case_closing.add_proof(self.store, self.case["uuid"], read_file(path), note=note,
