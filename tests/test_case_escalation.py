@@ -256,3 +256,20 @@ def test_a_step_done_late_is_remarked(store):
     assert "晚于时限35天" in esc.step_state(first)
     assert "联系家长（电话或入户）（应于2026-10-12前）2026-11-16已办（晚于时限35天）" in esc.steps_text(
         store, store.get("cases", case), today=dt.date(2026, 11, 20))
+
+
+def test_a_step_dated_ahead_is_refused_and_overdue_stays_overdue(store):
+    """A 劝返 dated next month would count its step as done today and hide the overdue warning."""
+    school_with_calendar(store)
+    uid = student(store, "小明", 2)
+    ahead = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    with pytest.raises(DataError, match="还没到"):
+        cases.open_case(store, uid, on=ahead)
+    case = cases.open_case(store, uid, on="2026-10-12")
+    with pytest.raises(DataError, match="还没到"):
+        cases.add_attempt(store, case, on=ahead, people=[("班主任", "王老师")], method="电话", step="联系家长")
+    escalation_ready(store, case, on="2026-10-12")
+    with pytest.raises(DataError, match="还没到"):
+        cases.move(store, case, "确认辍学", on=ahead)
+    assert store.get("cases", case)["status"] == "疑似辍学"
+    assert store.scalar("SELECT count(*) FROM attempts WHERE case_uuid = ?", (case,)) == 1

@@ -28,7 +28,7 @@ import re
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.ledgers import settings
-from jiaoyuapp.ledgers.school_calendar import Calendar, as_date
+from jiaoyuapp.ledgers.school_calendar import Calendar, as_date, happened
 from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.store import Batch, Store
 
@@ -239,7 +239,7 @@ def record_attempt(store: Store, case_uuid: str, *, on, people, method: str, ste
     if need and not any(r["line"] == need for r in rows):
         raise DataError(f"“{table('escalation_step').label(step_code)}”要有{need}的人参加：请在劝返人员中写上"
                         f"村（居）委会或乡镇的人员（身份和姓名）。")
-    on = as_date(on).isoformat()
+    on = happened(on, "劝返日期").isoformat()
     if on < case["opened_on"]:
         raise DataError(f"劝返日期{on}早于案件登记日期{case['opened_on']}，请核对。")
     nxt = as_date(next_date).isoformat() if next_date else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jiaoyuapp.errors import DataError
-from jiaoyuapp.ledgers.school_calendar import as_date
+from jiaoyuapp.ledgers.school_calendar import happened
 from jiaoyuapp.store import Store
 
 RESULTS = ("情况属实，措施到位", "情况属实，需整改", "情况不符，需重新核实")
@@ -28,11 +28,9 @@ def record_review(store: Store, case_uuid: str, *, on, reviewer: str, result: st
         raise DataError("请写明复核人（姓名和单位，如：县教体局 张科长）。")
     if not result:
         raise DataError(f"请写明复核结果，如：{'、'.join(RESULTS)}。")
-    day = as_date(on)
+    day = happened(on, "复核日期", today)
     if day.isoformat() < case["opened_on"]:
         raise DataError(f"复核日期{day.isoformat()}早于案件登记日期{case['opened_on']}，请核对。")
-    if day > (today or dt.date.today()):
-        raise DataError(f"复核日期{day.isoformat()}还没到，请填写实际复核的日期。")
     with store.write("case-review", actor, "登记季度复核") as w:
         return w.insert("case_reviews", {"case_uuid": case_uuid, "on_date": day.isoformat(), "reviewer": reviewer,
                                          "result": result, "note": (note or "").strip() or None})

@@ -10,7 +10,7 @@ import datetime as dt
 from jiaoyuapp.codes import records, table
 from jiaoyuapp.errors import DataError, NotFoundError
 from jiaoyuapp.ledgers import case_closing, case_escalation, case_placement, home_teaching
-from jiaoyuapp.ledgers.school_calendar import as_date
+from jiaoyuapp.ledgers.school_calendar import happened
 from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.roster.identifiers import check_phone
 from jiaoyuapp.store import Store
@@ -66,7 +66,7 @@ def open_case(store: Store, student_uuid: str, *, on, source: str = "手工登�
         reason_code = table("dropout_reason").code(reason)
         if reason_code is None:
             raise DataError(f"辍学原因“{reason}”不在列表中：{'、'.join(table('dropout_reason').labels())}")
-    on = as_date(on).isoformat()
+    on = happened(on, "登记日期").isoformat()
     with store.write("case-open", actor, "登记疑似辍学") as w:
         uid = w.insert("cases", {"student_uuid": student_uuid, "status": SUSPECTED, "opened_on": on,
                                  "source": source, "absence_start": absence_start, "reason": reason_code,
@@ -109,7 +109,7 @@ def move(store: Store, case_uuid: str, to: str, *, on, by: str | None = None, fi
         _refuse_move(case, to)
     case_escalation.check_move(store, case, to)  # government line named; an attempt before 确认辍学
     case_placement.check_move(store, case, to)
-    on = as_date(on).isoformat()
+    on = happened(on, "日期").isoformat()
     if on < case["opened_on"]:
         raise DataError(f"日期{on}早于案件登记日期{case['opened_on']}，请核对。")
     changes: dict = {"status": to}
@@ -157,7 +157,7 @@ def reopen(store: Store, case_uuid: str, *, reason: str, on, by: str | None = No
         raise DataError("重新打开案件需要写明原因。")
     before = store.scalar("SELECT from_status FROM case_events WHERE case_uuid = ? AND to_status = ? "
                           "ORDER BY on_date DESC, created_at DESC LIMIT 1", (case_uuid, CLOSED)) or PERSUADING
-    on = as_date(on).isoformat()
+    on = happened(on, "重新打开日期").isoformat()
     with store.write("case-reopen", actor, "重新打开控辍案件") as w:
         w.update("cases", case_uuid, {"status": before, "closed_on": None, "outcome": None, "confirmed_by": None,
                                       "evidence": None})

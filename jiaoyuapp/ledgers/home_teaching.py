@@ -20,7 +20,7 @@ import datetime as dt
 from jiaoyuapp.errors import DataError
 from jiaoyuapp.ledgers import disability_proof, settings
 from jiaoyuapp.ledgers.attachments import store_image
-from jiaoyuapp.ledgers.school_calendar import Calendar, as_date
+from jiaoyuapp.ledgers.school_calendar import Calendar, as_date, happened
 from jiaoyuapp.roster import cell_values as cv
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.store import Store
@@ -57,7 +57,7 @@ def add_session(store: Store, case_uuid: str, *, on, teachers: list, content: st
         raise DataError("课时应在0到12之间，如 2。")
     if len(photos) > MAX_PHOTOS:
         raise DataError(f"每次送教最多{MAX_PHOTOS}张照片，请挑选后再上传。")
-    on = as_date(on).isoformat()
+    on = happened(on, "送教日期").isoformat()
     if on < case["opened_on"]:
         raise DataError(f"送教日期{on}早于案件登记日期{case['opened_on']}，请核对。")
     with store.write("home-teaching", actor, "登记送教上门") as w:

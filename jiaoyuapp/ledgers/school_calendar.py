@@ -26,6 +26,16 @@ def as_date(value) -> dt.date:
         raise UsageError(f"日期“{value}”应写成 2026-11-23 的样子。") from None
 
 
+def happened(value, what: str, today: dt.date | None = None) -> dt.date:
+    """The date of something recorded as done (an attempt, a step, a session, a 复核): not after today.
+    A date ahead would count a step as done before it happened, and clear its overdue warning."""
+    day = as_date(value)
+    today = today or dt.date.today()
+    if day > today:
+        raise DataError(f"{what}{day.isoformat()}还没到（今天是{today.isoformat()}）：只能登记已经发生的事，请核对日期。")
+    return day
+
+
 def default_terms(year: int) -> list[tuple[str, dt.date, dt.date]]:
     """The school year starting in September of `year`: autumn and spring terms."""
     return [(f"{year}年秋季学期", dt.date(year, 9, 1), dt.date(year + 1, 1, 20)),
