@@ -132,3 +132,15 @@ def test_one_open_case_per_student_and_suspected_cases_need_verifying(store):
         cases.open_case(store, uid, on="2026-10-09")
     cases.add_attempt(store, case, on="2026-10-09", people="班主任:王老师", method="电话")  # the first contact
     assert store.get("cases", case)["status"] == "疑似辍学"
+
+
+def test_a_same_day_timeline_reads_in_the_order_things_were_recorded(store):
+    """登记, then the first 劝返, then 确认辍学 on one day: sorted by text the 劝返 came before the 登记."""
+    school_with_calendar(store)
+    case = cases.open_case(store, student(store, "学生7", 7), on="2026-10-08")
+    escalation_ready(store, case, on="2026-10-08")
+    cases.move(store, case, "确认辍学", on="2026-10-08")
+    h = cases.case_history(store, case)
+    merged = sorted([(e["on_date"], e["logged"], e["kind"]) for e in h["events"]]
+                    + [(a["on_date"], a["logged"], "劝返") for a in h["attempts"]])
+    assert [kind for _, _, kind in merged][:2] == ["登记", "劝返"] and merged[-1][2] != "劝返"

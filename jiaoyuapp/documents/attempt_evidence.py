@@ -42,12 +42,13 @@ def evidence_pictures(store: Store, attempt_uuid: str, st: dict, width: float) -
 
 def case_timeline(store: Store, h: dict, st: dict) -> Table:
     """Events, attempts (each followed by its evidence) and 送教 sessions in date order, one table."""
-    rows: list[tuple[str, list, str | None]] = []
-    rows += [(e["on_date"], [e["on_date"], e["kind"], f"{e['from_status'] or ''}→{e['to_status'] or ''}",
-                             e["by_name"] or "", e["note"] or ""], None) for e in h["events"]]
-    rows += [(a["on_date"], attempt_text(store, a), a["uuid"]) for a in h["attempts"]]
-    rows += [(t["on_date"], [t["on_date"], "送教上门", f"{t['hours']:g}课时", t["teacher_name"], t["content"]], None)
-             for t in h["home_teaching"]]
+    rows: list[tuple[tuple, list, str | None]] = []
+    # by day, then in the order recorded (a same-day 登记, 劝返 and status change read as they happened)
+    rows += [((e["on_date"], e["logged"] or 0, 0), [e["on_date"], e["kind"], f"{e['from_status'] or ''}→{e['to_status'] or ''}",
+                                              e["by_name"] or "", e["note"] or ""], None) for e in h["events"]]
+    rows += [((a["on_date"], a["logged"] or 0, 1), attempt_text(store, a), a["uuid"]) for a in h["attempts"]]
+    rows += [((t["on_date"], t["logged"] or 0, 2), [t["on_date"], "送教上门", f"{t['hours']:g}课时", t["teacher_name"],
+                                              t["content"]], None) for t in h["home_teaching"]]
     rows.sort(key=lambda r: r[0])
     data = [[p(x, st["cell"]) for x in ("日期", "事项", "状态/方式", "人员", "内容与结果")]]
     spans = []

@@ -232,15 +232,21 @@ def list_cases(store: Store, status: str | None = None, overdue: bool = False,
     return rows
 
 
+def _in_order(store: Store, table: str, case_uuid: str) -> list[dict]:
+    """A case's rows of `table` by day, then in the order they were recorded (`logged`: the change log
+    number of their insert), so a timeline merging events, attempts and sessions reads as it happened."""
+    return store.query(f"SELECT t.*, (SELECT min(seq) FROM change_log l WHERE l.tbl = '{table}' AND "
+                       f"l.record_uuid = t.uuid) AS logged FROM [{table}] t WHERE t.case_uuid = ? "
+                       "ORDER BY t.on_date, logged", (case_uuid,))
+
+
 def case_history(store: Store, case_uuid: str) -> dict:
     case = get_case(store, case_uuid)
     return {
         "case": case,
         "people": store.query("SELECT * FROM case_people WHERE case_uuid = ? ORDER BY line, role", (case_uuid,)),
-        "events": store.query("SELECT * FROM case_events WHERE case_uuid = ? ORDER BY on_date, created_at",
-                              (case_uuid,)),
-        "attempts": store.query("SELECT * FROM attempts WHERE case_uuid = ? ORDER BY on_date", (case_uuid,)),
-        "home_teaching": store.query("SELECT * FROM home_teaching WHERE case_uuid = ? ORDER BY on_date",
-                                     (case_uuid,)),
+        "events": _in_order(store, "case_events", case_uuid),
+        "attempts": _in_order(store, "attempts", case_uuid),
+        "home_teaching": _in_order(store, "home_teaching", case_uuid),
         "allowed_next": allowed_next(case["status"]),
     }

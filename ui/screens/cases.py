@@ -229,13 +229,14 @@ class CasesScreen(Screen):
             for j, v in enumerate([person["line"], esc.role_label(person["role"]), person["name"], person["phone"] or ""]):
                 self.people.setItem(i, j, QTableWidgetItem(v))
         self.history.clear()
-        items = [(e["on_date"], e["kind"], (f"{e['from_status']} → " if e["from_status"] else "") + (e["to_status"] or "")
-                  + (f"（{e['by_name']}）" if e["by_name"] else "") + (f"：{e['note']}" if e["note"] else ""))
-                 for e in h["events"]]
-        items += [(t["on_date"], "劝返", esc.attempt_summary(self.store, t)) for t in h["attempts"]]
-        items += [(t["on_date"], "送教上门", f"{t['teacher_name']}：{t['content']}（{t['hours']:g}课时）")
+        # in the order things happened: by day, then as recorded (never by their text)
+        items = [((e["on_date"], e["logged"] or 0, 0), e["kind"], (f"{e['from_status']} → " if e["from_status"] else "")
+                  + (e["to_status"] or "") + (f"（{e['by_name']}）" if e["by_name"] else "")
+                  + (f"：{e['note']}" if e["note"] else "")) for e in h["events"]]
+        items += [((t["on_date"], t["logged"] or 0, 1), "劝返", esc.attempt_summary(self.store, t)) for t in h["attempts"]]
+        items += [((t["on_date"], t["logged"] or 0, 2), "送教上门", f"{t['teacher_name']}：{t['content']}（{t['hours']:g}课时）")
                   for t in h["home_teaching"]]
-        for on, kind, text in sorted(items):
+        for (on, _, _), kind, text in sorted(items, key=lambda x: x[0]):
             item = QTreeWidgetItem([on, kind, text])
             item.setToolTip(2, text)   # a long attempt line is cut in the column; the whole of it on hover
             self.history.addTopLevelItem(item)
