@@ -273,3 +273,21 @@ def test_a_step_dated_ahead_is_refused_and_overdue_stays_overdue(store):
         cases.move(store, case, "确认辍学", on=ahead)
     assert store.get("cases", case)["status"] == "疑似辍学"
     assert store.scalar("SELECT count(*) FROM attempts WHERE case_uuid = ?", (case,)) == 1
+
+
+def test_responsible_people_are_not_doubled_and_can_be_taken_off(store):
+    """A cadre typed twice printed twice in every report, and a wrong name could never be removed."""
+    school_with_calendar(store)
+    case = cases.open_case(store, student(store, "小华", 3), on="2026-10-12")
+    first = cases.add_person(store, case, role="村委会", name="赵主任", phone="13700000001")
+    with pytest.raises(DataError, match="已经是这个案件的包保责任人"):
+        cases.add_person(store, case, role="村委会", name="赵 主任")
+    cases.add_attempt(store, case, on="2026-10-12", people=[("班主任", "王老师")], method="电话", step="联系家长")
+    cases.move(store, case, "确认辍学", on="2026-10-13")
+    with pytest.raises(DataError, match="政府线至少要有一位"):
+        cases.remove_person(store, first)
+    cases.add_person(store, case, role="乡镇领导", name="钱镇长", phone="13600000001")
+    cases.remove_person(store, first)
+    names = [p["name"] for p in cases.case_history(store, case)["people"] if p["line"] == "政府线"]
+    assert names == ["钱镇长"]
+    assert store.scalar("SELECT count(*) FROM change_log WHERE tbl = 'case_people' AND op = 'delete'") == 1

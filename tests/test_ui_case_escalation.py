@@ -80,3 +80,24 @@ def test_overdue_steps_show_in_the_case_and_on_home(qtbot, tmp_path):
     home.show_overview(overview(store))
     groups = [home.tree.topLevelItem(i).text(0) for i in range(home.tree.topLevelItemCount())]
     assert any(g.startswith("劝返步骤逾期（") and not g.endswith("（0）") for g in groups)
+
+
+def test_a_responsible_person_typed_by_mistake_is_removed_in_the_window(qtbot, tmp_path, monkeypatch):
+    """The principal picks the wrong cadre in 包保责任人 and removes it after confirming."""
+    import ui.screens.cases as case_screen
+    window = open_window(qtbot, demo_db(tmp_path))
+    store = window.session.store
+    kid = store.scalar("SELECT uuid FROM students WHERE status = '在读' AND uuid NOT IN "
+                       "(SELECT student_uuid FROM cases WHERE status != '已销号') LIMIT 1")
+    window.open_student(kid)._case()
+    screen = window.screen("cases")
+    screen.person_role.setCurrentText("村委会（村长/主任）")
+    screen.person_name.setText("错名字")
+    screen._add_person()
+    row = next(r for r in range(screen.people.rowCount()) if screen.people.item(r, 2).text() == "错名字")
+    screen.people.setCurrentCell(row, 2)
+    monkeypatch.setattr(case_screen, "confirm", lambda *a, **k: True)
+    assert screen.remove_person()
+    names = [screen.people.item(r, 2).text() for r in range(screen.people.rowCount())]
+    assert "错名字" not in names
+    assert not store.scalar("SELECT 1 FROM case_people WHERE name = '错名字'")

@@ -187,9 +187,26 @@ def add_person(store: Store, case_uuid: str, *, role: str, name: str, phone: str
         raise DataError(msg)
     if not cv.compact(name):
         raise DataError("请填写责任人姓名。")
+    if store.scalar("SELECT 1 FROM case_people WHERE case_uuid = ? AND role = ? AND name = ?",
+                    (case_uuid, found["code"], cv.compact(name))):
+        raise DataError(f"{found['label']}{cv.compact(name)}已经是这个案件的包保责任人，不用再添加。")
     with store.write("case-person", actor, "登记包保责任人") as w:
         return w.insert("case_people", {"case_uuid": case_uuid, "line": found["line"], "role": found["code"],
                                         "name": cv.compact(name), "phone": phone, "teacher_uuid": teacher_uuid})
+
+
+def remove_person(store: Store, person_uuid: str, actor: str = "") -> None:
+    """Take a responsible person off a case (added by mistake, or replaced). A case past 疑似辍学 keeps
+    at least one person on the 政府线: add the new one first."""
+    person = store.get("case_people", person_uuid)
+    if person is None:
+        raise NotFoundError("找不到这位包保责任人，可能已经删除。")
+    case = get_case(store, person["case_uuid"])
+    if person["line"] == "政府线" and case["status"] not in (SUSPECTED, CLOSED) and store.scalar(
+            "SELECT count(*) FROM case_people WHERE case_uuid = ? AND line = '政府线'", (case["uuid"],)) <= 1:
+        raise DataError("案件已经推进，政府线至少要有一位包保责任人：请先添加接替的责任人，再删除这一位。")
+    with store.write("case-person-remove", actor, "删除包保责任人") as w:
+        w.delete("case_people", person_uuid)
 
 
 def set_plan(store: Store, case_uuid: str, plan: str, *, whereabouts: str | None = None, actor: str = "") -> None:

@@ -14,7 +14,7 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import case_escalation as esc
 from jiaoyuapp.ledgers import case_placement, cases
 from jiaoyuapp.roster.classes import class_label
-from ui.dialogs import show_error
+from ui.dialogs import confirm, show_error
 from ui.screens.base import Screen, date_edit, heading
 from ui.screens.case_attempt import AttemptForm
 from ui.screens.case_escalation import EscalationPanel, ReasonBox
@@ -151,7 +151,11 @@ class CasesScreen(Screen):
         self.person_phone.setPlaceholderText("电话")
         add_button = QPushButton("添加责任人")
         add_button.clicked.connect(self._add_person)
-        for w in (self.person_role, self.person_name, self.person_phone, add_button):
+        remove_button = QPushButton("删除所选")
+        remove_button.setObjectName("removePerson")
+        remove_button.setToolTip("删除表中选中的责任人（添加错了，或已有人接替）")
+        remove_button.clicked.connect(self.remove_person)
+        for w in (self.person_role, self.person_name, self.person_phone, add_button, remove_button):
             add.addWidget(w)
         p.addLayout(add)
         layout.addWidget(people)
@@ -227,7 +231,9 @@ class CasesScreen(Screen):
         self.people.setRowCount(len(h["people"]))
         for i, person in enumerate(h["people"]):
             for j, v in enumerate([person["line"], esc.role_label(person["role"]), person["name"], person["phone"] or ""]):
-                self.people.setItem(i, j, QTableWidgetItem(v))
+                item = QTableWidgetItem(v)
+                item.setData(Qt.ItemDataRole.UserRole, person["uuid"])
+                self.people.setItem(i, j, item)
         self.history.clear()
         # in the order things happened: by day, then as recorded (never by their text)
         items = [((e["on_date"], e["logged"] or 0, 0), e["kind"], (f"{e['from_status']} → " if e["from_status"] else "")
@@ -291,6 +297,23 @@ class CasesScreen(Screen):
         self.person_name.clear()
         self.person_phone.clear()
         self._changed()
+
+    def remove_person(self) -> bool:
+        row = self.people.currentRow()
+        item = self.people.item(row, 0) if row >= 0 else None
+        if item is None:
+            show_error(self, "请先在表中点选要删除的责任人。")
+            return False
+        name = self.people.item(row, 2).text()
+        if not confirm(self, f"删除包保责任人“{name}”？"):
+            return False
+        try:
+            cases.remove_person(self.store, item.data(Qt.ItemDataRole.UserRole), actor="窗口")
+        except JiaoyuError as exc:
+            show_error(self, exc)
+            return False
+        self._changed()
+        return True
 
     def _save_plan(self) -> None:
         try:
