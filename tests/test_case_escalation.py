@@ -291,3 +291,12 @@ def test_responsible_people_are_not_doubled_and_can_be_taken_off(store):
     names = [p["name"] for p in cases.case_history(store, case)["people"] if p["line"] == "政府线"]
     assert names == ["钱镇长"]
     assert store.scalar("SELECT count(*) FROM change_log WHERE tbl = 'case_people' AND op = 'delete'") == 1
+
+
+def test_whereabouts_says_what_the_case_knows_when_nobody_wrote_it():
+    """去向 read 待核实 for a child back in school, taught at home or closed — what an inspector reads first."""
+    assert esc.whereabouts_label({"status": "疑似辍学", "whereabouts": None}) == "待核实"
+    assert esc.whereabouts_label({"status": "劝返中", "whereabouts": "随父母在广东务工"}) == "随父母在广东务工"
+    assert esc.whereabouts_label({"status": "已复学", "placement": "插班就读"}) == "已返校就读（插班就读）"
+    assert esc.whereabouts_label({"status": "送教上门"}) == "在家接受送教上门"
+    assert esc.whereabouts_label({"status": "已销号", "outcome": "转学"}) == "已销号（转学）"

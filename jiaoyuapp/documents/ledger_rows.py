@@ -155,7 +155,7 @@ def case_rows(store: Store, masked: bool) -> Iterator[list]:
                school_name, table("grade").label(str(c["grade"])) if c["grade"] else "",
                class_label(c["grade"], c["class_no"]), c["hukou_place"], guardian.get("name"), guardian.get("relation"),
                hide_phone(phone), _home(c), _family_type(c),
-               esc.absence_start(store, c, cal), esc.unexcused_days(store, c, cal=cal), c["whereabouts"],
+               esc.absence_start(store, c, cal), esc.unexcused_days(store, c, cal=cal), esc.whereabouts_label(c),
                esc.reason_label(c), "；".join(p.get("教育线", [])),
                "；".join(p.get("政府线", [])), c["status"], c["returned_on"], c["placement"], c["closed_on"],
                "；".join(x for x in (c["outcome"] and f"销号结论：{c['outcome']}", c["confirmed_by"] and

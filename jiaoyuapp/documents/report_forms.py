@@ -23,6 +23,7 @@ from reportlab.platypus import KeepTogether, PageBreak, SimpleDocTemplate, Space
 from jiaoyuapp.atomic_write import write_bytes_atomically
 from jiaoyuapp.documents.ledger_rows import Column, maskers
 from jiaoyuapp.documents.pdf_style import FONT, grid, p, pairs, styles
+from jiaoyuapp.ledgers import case_escalation as esc
 from jiaoyuapp.ledgers import case_reports
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store
@@ -47,7 +48,7 @@ def form(store: Store, case_uuid: str, masked: bool = True) -> dict:
               ("监护人及电话", guardian), ("家庭住址", r["address"]),
               ("离校/缺课起始日期", r["left_on"]), ("登记疑似辍学日期", c["opened_on"]),
               ("确认辍学日期", _day(r["confirmed_on"])), ("当前状态", c["status"]),
-              ("辍学原因", r["reason"]), ("去向", c["whereabouts"] or "待核实")]
+              ("辍学原因", r["reason"]), ("去向", esc.whereabouts_label(c))]
     attempts = [[a["on_date"], a["method"], a["people"], "；".join(x for x in (a["action"], a["result"]) if x)]
                 for a in r["attempts"]]
     signed = [("校长（签字）", sent["signed_by"] or ""), ("学校（盖章）", ""), ("签字日期", sent["signed_on"] or "")]
@@ -106,7 +107,7 @@ def write_report_sheets(wb, store: Store, *, masked: bool, today: dt.date) -> No
     ws = wb.create_sheet("一月一报告")
     setup_sheet(ws, MONTH_COLUMNS, MONTH_TITLE)
     ws.row_dimensions[1].height = 28
-    put(ws, [cell(ws, f"{school['name']}{MONTH_TITLE}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
+    put(ws, [cell(ws, f"{school['name']}{MONTH_TITLE.removeprefix('学校')}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
                   align=CENTER, border=False)])
     put(ws, [cell(ws, c.header, font=bold, align=CENTER) for c in MONTH_COLUMNS])
     for y, m in case_reports.months(store, today):

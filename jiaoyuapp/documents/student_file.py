@@ -68,7 +68,7 @@ def _case(store: Store, h: dict, st: dict, hide_phone=lambda v: v) -> list:
              f"无故缺课：自{esc.absence_start(store, c)}起{esc.unexcused_days(store, c)}天"]
     if c["plan"]:
         facts.append(f"一人一案：{c['plan']}")
-    facts.append(f"去向：{c['whereabouts'] or '未填'}")
+    facts.append(f"去向：{esc.whereabouts_label(c)}")
     facts.append("包保责任人：" + esc.people_text(h["people"], hide_phone))
     facts.append("劝返步骤：" + esc.steps_text(store, c))
     if c["closed_on"]:

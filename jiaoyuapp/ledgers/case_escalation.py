@@ -303,6 +303,25 @@ def trigger(case: dict) -> str:
     return case.get("source") or ""
 
 
+def whereabouts_label(case: dict) -> str:
+    """去向 as written; when nobody wrote one, what the case itself says (back in school, taught at
+    home, closed with its outcome), and 待核实 only while nothing is known."""
+    if case.get("whereabouts"):
+        return case["whereabouts"]
+    status = case.get("status")
+    if status == "已销号":
+        return f"已销号（{case.get('outcome') or '结论未填'}）"
+    if status == "已复学":
+        return "已返校就读" + (f"（{case['placement']}）" if case.get("placement") else "")
+    if status == "送教上门":
+        return "在家接受送教上门"
+    if status == "休学":
+        return "休学"
+    if status == "已核实" and case.get("finding"):
+        return case["finding"]
+    return PENDING_REASON
+
+
 def reason_label(case: dict) -> str:
     """辍学原因 from the reason codes, with its note; 待核实 until someone records one. The trigger of
     an auto-opened case ("自…起连续3个教学日无故缺课") is not a reason; a note written by hand is."""
