@@ -80,6 +80,10 @@ def test_overdue_steps_show_in_the_case_and_on_home(qtbot, tmp_path):
     home.show_overview(overview(store))
     groups = [home.tree.topLevelItem(i).text(0) for i in range(home.tree.topLevelItemCount())]
     assert any(g.startswith("劝返步骤逾期（") and not g.endswith("（0）") for g in groups)
+    group = next(home.tree.topLevelItem(i) for i in range(home.tree.topLevelItemCount())
+                 if home.tree.topLevelItem(i).text(0).startswith("劝返步骤逾期（"))
+    home._open(group.child(0))   # double-clicked: the case, where the step is recorded
+    assert window.stack.currentWidget() is screen and screen.case_uuid in {x["case_uuid"] for x in late}
 
 
 def test_a_responsible_person_typed_by_mistake_is_removed_in_the_window(qtbot, tmp_path, monkeypatch):

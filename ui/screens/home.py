@@ -13,6 +13,9 @@ from ui.scrolling import scrolled
 from ui.tasks import CoreCall, Task
 
 
+# where a 首页 line keeps the case it is about (the student's uuid is in UserRole)
+CASE_ROLE = Qt.ItemDataRole.UserRole + 1
+
 class HomeScreen(Screen):
     def __init__(self, window):
         super().__init__(window)
@@ -62,7 +65,7 @@ class HomeScreen(Screen):
         else:
             self.summary.setText(f"{attention['term']}，截至{attention['date']}：" + "，".join(
                 f"{k}{v}人" if "案" not in k else f"{k}{v}件" for k, v in attention["counts"].items())
-                + "。双击一项打开该学生。")
+                + "。双击一项打开该学生（控辍案件的提醒打开该案件）。")
             for kind, count in attention["counts"].items():
                 group = QTreeWidgetItem([f"{kind}（{count}）", "", ""])
                 group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
@@ -70,6 +73,7 @@ class HomeScreen(Screen):
                 for item in [i for i in attention["items"] if i["kind"] == kind]:
                     child = QTreeWidgetItem([item.get("name", ""), item.get("class", ""), item.get("detail", "")])
                     child.setData(0, Qt.ItemDataRole.UserRole, item.get("uuid"))
+                    child.setData(0, CASE_ROLE, item.get("case_uuid"))   # a case's line opens the case
                     group.addChild(child)
                 group.setExpanded(count <= 30)
         self.coverage_chart.set_items(data["coverage"], 1.0)
@@ -78,7 +82,10 @@ class HomeScreen(Screen):
 
     def _open(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         uuid = item.data(0, Qt.ItemDataRole.UserRole)
-        if uuid and self.store.get("students", uuid):
+        case = item.data(0, CASE_ROLE)
+        if case and self.store.get("cases", case):   # 劝返步骤逾期, 送教上门不足 …: where it is put right
+            self.window_.show_screen("cases").open_case(case)
+        elif uuid and self.store.get("students", uuid):
             self.window_.open_student(uuid)
         elif uuid and self.store.get("visits", uuid):  # a follow-up that is due: the visit it came from
             self.window_.show_screen("visits").show_visit(uuid)
