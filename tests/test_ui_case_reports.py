@@ -62,3 +62,19 @@ def test_reports_exported_from_the_export_screen(qtbot, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     import openpyxl
     assert openpyxl.load_workbook(xlsx).sheetnames == ["辍学学生情况报告表", "一月一报告"]
+
+
+def test_a_yes_no_setting_is_a_tick_box(qtbot, tmp_path):
+    """本校是否为营养改善计划试点学校 was a box to type 1 or 0 into; it is ticked or not, and saved so."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from jiaoyuapp.ledgers import settings
+    window = open_window(qtbot, demo_db(tmp_path))
+    store = window.session.store
+    tab = window.show_screen("setup").show_tab("settings")
+    pilot = tab.edits["nutrition_pilot"]
+    assert isinstance(pilot, QCheckBox) and pilot.isChecked()
+    pilot.setChecked(False)
+    assert tab.save()
+    close_message_boxes()
+    assert settings.get_int(store, "nutrition_pilot") == 0

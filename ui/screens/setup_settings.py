@@ -4,7 +4,7 @@ nothing and is explained); the window only shows and collects them."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import settings
@@ -13,6 +13,16 @@ from ui.screens.base import button, left_row
 from ui.screens.setup_tab import SetupTab
 from ui.todo_hints import window_text
 
+
+
+class YesNoBox(QCheckBox):
+    """A yes/no setting (本校是否为试点学校) as a tick box; read and set as "1"/"0" like the number boxes."""
+
+    def text(self) -> str:   # noqa: D102 - the setting's value, not a label (the row has its own)
+        return "1" if self.isChecked() else "0"
+
+    def setText(self, value: str) -> None:   # noqa: N802 - Qt's name
+        self.setChecked(str(value).strip() not in ("", "0", "0.0"))
 
 class SettingsTab(SetupTab):
     def __init__(self, screen):
@@ -35,16 +45,17 @@ class SettingsTab(SetupTab):
                 column.addWidget(box)
             grid = groups[s["group"]]
             row = grid.rowCount()
-            edit = QLineEdit()
+            flag = (s["min"], s["max"]) == (0, 1) and "是" in (s["unit"] or "")
+            edit = YesNoBox() if flag else QLineEdit()
             edit.setObjectName(f"setting_{s['key']}")
             edit.setMaximumWidth(80)
             self.edits[s["key"]] = edit
-            explain = QLabel(f"{s['help']}（默认{s['default']:g}，可填{s['min']:g}–{s['max']:g}）")
+            explain = QLabel(s["help"] if flag else f"{s['help']}（默认{s['default']:g}，可填{s['min']:g}–{s['max']:g}）")
             explain.setWordWrap(True)
             explain.setStyleSheet("color: #555")
             grid.addWidget(QLabel(s["label"] + "："), row, 0)
             grid.addWidget(edit, row, 1)
-            grid.addWidget(QLabel(s["unit"]), row, 2)
+            grid.addWidget(QLabel("是" if flag else s["unit"]), row, 2)
             grid.addWidget(explain, row, 3)
         from ui.screens.setup_sign_offs import SignOffBox
         self.sign_offs = SignOffBox(lambda: screen.store, screen.changed)
