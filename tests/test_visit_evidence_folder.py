@@ -57,3 +57,16 @@ def test_a_plain_students_visit_photos_and_signature_are_in_the_folder(store, tm
     # the pictures sit on the page of the visit they prove
     page = next(n for n, body in enumerate(run("pdftotext", pdf, "-").split("\f"), 1) if "受访人：普通母" in body)
     assert {i["page"] for i in found if (i["width"], i["height"]) in ((640, 480), (400, 150))} == {page}
+
+
+def test_folder_tables_keep_numbers_dates_and_short_labels_whole():
+    """The 控辍 table split masked IDs (520121********05 / 45), dates and 疑似辍 / 学 across lines."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from jiaoyuapp.documents.inspection_folder import unbroken_widths
+    from jiaoyuapp.documents.pdf_style import FONT
+    rows = [["序号", "身份证号", "当前状态", "包保责任人"],
+            [1, "520121********0545", "疑似辍学", "校长 解校长 138****0000；班主任 江华珍 139****4241；" * 2]]
+    widths = unbroken_widths(rows, [10, 20, 10, 200], 7.5)
+    assert widths[1] >= stringWidth("520121********0545", FONT, 7.5) and widths[2] >= stringWidth("疑似辍学", FONT, 7.5)
+    assert abs(sum(widths) - 240) < 0.01       # the page's width, taken from the running text

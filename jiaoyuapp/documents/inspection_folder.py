@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -156,7 +157,34 @@ def _ledger_table(ledger, headers: list[str], store: Store, st) -> list:
     rows = [[ledger.columns[i].header for i in index]]
     rows += [[row[i] for i in index] for row in ledger.rows(store, True)]
     total = sum(widths[h] for h in rows[0])
-    return [grid(rows, [widths[h] * 180 * mm / total for h in rows[0]], st["cell"])]
+    share = [widths[h] * 180 * mm / total for h in rows[0]]
+    return [grid(rows, unbroken_widths(rows, share, st["cell"].fontSize), st["cell"])]
+
+
+_TOKEN = re.compile(r"[0-9A-Za-z*\-:./()（）]+")
+
+
+def unbroken_widths(rows: list[list], share: list[float], size: float, pad: float = 5.0) -> list[float]:
+    """Column widths near `share` in which no number, date or masked ID and no short label (疑似辍学,
+    五年级1班) is broken across lines: each column at least as wide as its longest such piece, the
+    room for it taken from the columns of running text, which wrap anyway."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    need = []
+    for j in range(len(share)):
+        widest = 0.0
+        for n, row in enumerate(rows):
+            text = "" if row[j] is None else str(row[j])
+            # a header at least three characters a line (a column of digits otherwise stacks it one a line)
+            pieces = _TOKEN.findall(text) + ([text] if n and 0 < len(text) <= 6 else [text[:3]] if not n else [])
+            widest = max([widest] + [stringWidth(x, FONT, size) for x in pieces])
+        need.append(widest + pad)
+    out = [max(s, n) for s, n in zip(share, need)]
+    excess = sum(out) - sum(share)
+    slack = [max(0.0, w - n) for w, n in zip(out, need)]
+    if excess > 0 and sum(slack) > 0:
+        cut = min(1.0, excess / sum(slack))
+        out = [w - s * cut for w, s in zip(out, slack)]
+    return out
 
 
 def sign_off_table(titles: list[str], st) -> list:
