@@ -13,7 +13,7 @@ SCREENS = [("home", "首页"), ("roster", "学生花名册"), ("student", "学�
            ("absences", "考勤"), ("cases", "控辍保学"), ("aid", "资助"), ("export", "导出与回执"),
            ("review", "待核对"), ("school_year", "学年升级"), ("backups", "备份与恢复"),
            ("setup:teachers", "学校设置_教师"), ("setup:calendar", "学校设置_校历"),
-           ("setup:settings", "学校设置_参数设置"),
+           ("setup:aid", "学校设置_资助项目"), ("setup:settings", "学校设置_参数设置"),
            ("township", "中心校"), ("wizard", "首次使用向导")]
 SIZE = (1366, 768)      # the office screen the window is made for
 SECRET = "演示口令2026"

@@ -193,9 +193,10 @@ class CasesScreen(Screen):
             values = [c["name"], class_label(c["grade"], c["class_no"]), c["status"], c["opened_on"],
                       (c["next_date"] or "") + ("（已逾期）" if c["overdue"] else "")
                       + ("；" if c["next_date"] and c["uuid"] in late_steps else "")
-                      + (f"步骤逾期：{late_steps[c['uuid']]}" if c["uuid"] in late_steps else "")]
+                      + (f"逾期：{late_steps[c['uuid']]}" if c["uuid"] in late_steps else "")]
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                item.setToolTip(value)   # a cut cell says the whole of it on hover
                 if c["overdue"] or c["uuid"] in late_steps:
                     item.setForeground(QColor("#c0392b"))
                 self.list.setItem(i, j, item)

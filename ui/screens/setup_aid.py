@@ -26,7 +26,7 @@ def _money(value) -> str:
 class AidProgramsTab(ListFormTab):
     columns = COLUMNS
     table_name = "programTable"
-    sizes = (660, 400)
+    sizes = (520, 640)   # the form has long tick-box labels (按家庭经济困难认定发放…): give it the room
 
     def _top(self, outer) -> None:
         bar = QHBoxLayout()
