@@ -97,7 +97,7 @@ def test_attempts_people_plan_and_home_teaching(store):
     people = store.query("SELECT line, role, name FROM case_people WHERE case_uuid = ? ORDER BY line, role", (case,))
     assert {"line": "教育线", "role": "班主任", "name": "王老师"} in people
     assert {"line": "教育线", "role": "校长", "name": "周校长"} in people
-    cases.add_person(store, case, role="村委会", name="赵主任", phone="13900000001")
+    cases.add_person(store, case, role="村委会", name="孙主任", phone="13900000003")   # 赵主任 is there already
     cases.add_person(store, case, role="乡镇领导", name="钱镇长", phone="13900000002")
     lines = {p["line"] for p in cases.case_history(store, case)["people"]}
     assert lines == {"教育线", "政府线"}

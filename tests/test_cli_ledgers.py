@@ -51,7 +51,8 @@ def test_case_steps_from_the_command_line(tmp_path):
            "--method", "联合走访", "--next", "2026-11-10", db=db, check_code=0)
     overdue = as_json(jiaoyu("cases", "--overdue", "--as-of", "2026-11-20", "--json", db=db, check_code=0))
     assert [c["uuid"] for c in overdue] == [case] and overdue[0]["status"] == "劝返中"
-    jiaoyu("case", "person", case, "--role", "村委会", "--name", "赵主任", "--phone", "13900000001", db=db, check_code=0)
+    again = jiaoyu("case", "person", case, "--role", "村委会", "--name", "赵主任", "--phone", "13900000001", db=db)
+    assert again.returncode == 1 and "已经是这个案件的包保责任人" in again.stderr   # not listed twice
     jiaoyu("case", "move", case, "已复学", "--placement", "插班就读", "--date", "2026-11-12", db=db, check_code=0)
     jiaoyu("settings", "close_after_school_days", "5", db=db, check_code=0)   # 5 school days back before 销号
     jiaoyu("case", "close", case, "--outcome", "已复学", "--date", "2026-11-20", "--confirmed-by", "周校长",

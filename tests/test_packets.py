@@ -81,9 +81,10 @@ def test_three_schools_round_trip(tmp_path):
     assert wb.sheetnames[:2] == ["各校汇总", "学生花名册"]
     assert [c.value for c in wb["各校汇总"][3]][:2] == ["红岩村小学", "5101230001"]
     roster = wb["学生花名册"]
-    schools_listed = {roster.cell(r, 1).value for r in range(3, roster.max_row - 1)} - {None}
+    schools_listed = {roster.cell(r, 1).value for r in range(3, roster.max_row + 1)} - {None}
     assert schools_listed == {"红岩村小学", "石桥村小学", "柏树村教学点"}
-    assert roster.max_row - 4 == sum(s.scalar("SELECT count(*) FROM students") for s in schools)
+    # title, header, a row per student (a sheet this wide is signed on its printable parts)
+    assert roster.max_row - 2 == sum(s.scalar("SELECT count(*) FROM students") for s in schools)
     pdf = write_township_folder(center, tmp_path / "乡镇汇总.pdf", passphrase=CENTER_SECRET, today=DAY)
     report = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
     assert "Signature is Valid." in report and "青石镇中心校" in report
