@@ -105,3 +105,14 @@ def test_a_responsible_person_typed_by_mistake_is_removed_in_the_window(qtbot, t
     names = [screen.people.item(r, 2).text() for r in range(screen.people.rowCount())]
     assert "错名字" not in names
     assert not store.scalar("SELECT 1 FROM case_people WHERE name = '错名字'")
+
+
+def test_the_student_page_says_a_case_is_open(qtbot, tmp_path):
+    """A child with an open case showed 关注标记：无 and a 登记疑似辍学 button on their page."""
+    window = open_window(qtbot, demo_db(tmp_path))
+    store = window.session.store
+    kid = store.scalar("SELECT student_uuid FROM cases WHERE status = '疑似辍学' LIMIT 1")
+    page = window.open_student(kid)
+    assert "控辍案件（疑似辍学）" in page.flags.text() and page.case_button.text() == "查看控辍案件"
+    page._case()
+    assert window.stack.currentWidget() is window.screen("cases")

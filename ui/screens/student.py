@@ -133,7 +133,10 @@ class StudentScreen(Screen):
                 b.setEnabled(False)
             return
         self.header.setText(f"学生档案 · {s['name']} · {class_label(s['grade'], s['class_no'])} · {s['status']}")
-        self.flags.setText("关注标记：" + ("、".join(flags_of(s)) or "无"))
+        case = open_case_of(self.store, s["uuid"])
+        marks = flags_of(s) + ([f"控辍案件（{case['status']}）"] if case else [])
+        self.flags.setText("关注标记：" + ("、".join(marks) or "无"))
+        self.case_button.setText("查看控辍案件" if case else "登记疑似辍学")   # one open case per child
         allowed = allowed_kinds(s["status"])
         for kind, b in self.status_buttons.items():
             b.setEnabled(kind in allowed)
