@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 
 from jiaoyuapp.errors import JiaoyuError
 from ui.todo_hints import window_text
+
+
+def answer_buttons(accept, reject, yes: str = "确定", no: str = "取消") -> QDialogButtonBox:
+    """A form dialog's two buttons, named in Chinese even where Qt's catalog is missing; `accept` and
+    `reject` are what each does (a dialog's accept/reject, or a save that checks first)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(yes)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(no)
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(reject)
+    return buttons
 
 
 _OPEN: set = set()  # boxes without a parent are kept alive until closed

@@ -4,7 +4,7 @@ values; the rules (what is required, what is refused) are the core's."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QWidget)
 from PySide6.QtCore import Qt
 
@@ -13,7 +13,7 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import case_review
 from jiaoyuapp.ledgers.attachments import read_file
 from ui import file_dialogs
-from ui.dialogs import show_error
+from ui.dialogs import answer_buttons, show_error
 from ui.optional_date import OptionalDate
 from ui.screens.base import date_edit
 
@@ -21,12 +21,7 @@ PHOTO_FILTER = "图片 (*.jpg *.jpeg *.png *.bmp)"
 
 
 def _buttons(dialog: QDialog, form: QFormLayout) -> None:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form.addRow(buttons)
+    form.addRow(answer_buttons(dialog.accept, dialog.reject))
     dialog.setMinimumWidth(520)
 
 

@@ -4,12 +4,12 @@ prints in 导出与回执 and in the 迎检档案."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from jiaoyuapp.documents.report_forms import form
 from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import case_reports
-from ui.dialogs import show_error
+from ui.dialogs import answer_buttons, show_error
 from ui.optional_date import OptionalDate
 
 
@@ -46,12 +46,7 @@ class CaseReportDialog(QDialog):
         box.addRow("报送乡镇日期：", self.township_on)
         box.addRow("报送县教育局日期：", self.county_on)
         outer.addLayout(box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        outer.addWidget(buttons)
+        outer.addWidget(answer_buttons(self.save, self.reject, yes="保存"))
         self.setMinimumWidth(520)
 
     def save(self) -> bool:

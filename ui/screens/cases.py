@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHeaderView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QHeaderView, QComboBox, QDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -14,7 +14,7 @@ from jiaoyuapp.errors import JiaoyuError
 from jiaoyuapp.ledgers import case_escalation as esc
 from jiaoyuapp.ledgers import case_placement, cases
 from jiaoyuapp.roster.classes import class_label
-from ui.dialogs import confirm, show_error
+from ui.dialogs import answer_buttons, confirm, show_error
 from ui.screens.base import Screen, date_edit, heading
 from ui.screens.case_attempt import AttemptForm
 from ui.screens.case_escalation import EscalationPanel, ReasonBox
@@ -55,12 +55,7 @@ class StepDialog(QDialog):
         form.addRow("说明：", self.note)
         self.setMinimumWidth(520)   # room for a sentence: a form sized to its empty fields is too narrow
         self.key = key
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(answer_buttons(self.accept, self.reject))
 
     def options(self) -> dict:
         out = {"on": self.on.date().toString("yyyy-MM-dd"), "by": self.by.text().strip() or None,
