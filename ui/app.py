@@ -119,6 +119,28 @@ NO_DATABASE_FOR_FILE = ("还没有打开过学校或中心校的数据库，不�
                         "（数据包在中心校导入，回执在学校导入），然后再打开这个文件。")
 
 
+def start_window(file: str | None, db: str | None):
+    """The window as a normal start opens it (on `db`, else the last database); a file given (a
+    double-click on a packet or a receipt) is then imported in it. None when the user left the
+    first-run wizard without a database."""
+    start = starting_database(db)
+    if file and start is None:
+        from ui.dialogs import show_error
+        show_error(None, NO_DATABASE_FOR_FILE.format(name=Path(file).name), title="打开文件")
+    try:
+        window = open_window(start)
+    except JiaoyuError as exc:
+        from ui.dialogs import show_error
+        show_error(None, exc)
+        window = open_window(None)
+    if window is None:
+        return None
+    window.show()
+    if file and start is not None:
+        QTimer.singleShot(0, lambda: open_given_file(window, Path(file).resolve()))
+    return window
+
+
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
     multiprocessing.freeze_support()  # a bundled app starts its worker processes through here
@@ -146,21 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         for path in take_screenshots(Path(args.screenshots)):
             print(path)
         return 0
-    start = starting_database(args.db)
-    if args.file and start is None:
-        from ui.dialogs import show_error
-        show_error(None, NO_DATABASE_FOR_FILE.format(name=Path(args.file).name), title="打开文件")
-    try:
-        window = open_window(start)
-    except JiaoyuError as exc:
-        from ui.dialogs import show_error
-        show_error(None, exc)
-        window = open_window(None)
+    window = start_window(args.file, args.db)  # held here as long as the app runs
     if window is None:
         return 0
-    window.show()
-    if args.file and start is not None:
-        QTimer.singleShot(0, lambda: open_given_file(window, Path(args.file)))
     return app.exec()
 
 
