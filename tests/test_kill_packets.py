@@ -70,6 +70,10 @@ def decrypted_outside(root: Path) -> list[Path]:
             continue
         if path.name.endswith((".db", ".db-wal", ".db-shm", ".db-journal")) and "临时文件" not in rel:
             continue
+        # a school's first copy at the center while it is built: the same database under its working
+        # name (a kill at that moment leaves it; the next start sweeps it, checked below)
+        if path.name.endswith((".db.building", ".db.building-journal")) and len(rel) > 1 and rel[-2].endswith("_学校数据"):
+            continue
         if path.name.endswith((".jyp", ".jyp.part")):
             head = path.read_bytes()[:len(container.MAGIC)]
             if head in (container.MAGIC, container.UNFINISHED, b""):
