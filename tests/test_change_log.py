@@ -183,6 +183,41 @@ def test_writes_that_fail_leave_nothing(store):
     assert json.loads(store.query("SELECT changes FROM change_log ORDER BY seq DESC LIMIT 1")[0]["changes"])
 
 
+def test_a_bulk_write_goes_once_into_the_file_and_leaves_the_database_in_wal_mode(store, db_path):
+    """A whole roster is written through a rollback journal when nothing else has the database
+    open (its pages written once, not into the WAL and again by the checkpoint); it is as
+    all-or-nothing as any write, and the database is in WAL mode again after it, failed or not."""
+    import sqlite3
+
+    modes = []
+    with store.write("test", bulk=True) as w:
+        modes.append(store.scalar("PRAGMA journal_mode"))
+        w.insert("households", {"address": "红岩村"})
+    assert modes == ["delete"] and store.scalar("PRAGMA journal_mode") == "wal"
+    try:
+        with store.write("test", bulk=True) as w:
+            w.insert("households", {"address": "青石村"})
+            raise RuntimeError("power cut")
+    except RuntimeError:
+        pass
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert [r["address"] for r in store.query("SELECT address FROM households")] == ["红岩村"]
+    assert changelog.verify(store) == []
+    # another connection open (the window reading while its worker imports): the WAL stays, so
+    # the reader is never blocked by the write
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        assert reader.execute("SELECT count(*) FROM households").fetchone() == (1,)
+        with store.write("test", bulk=True) as w:
+            modes.append(store.scalar("PRAGMA journal_mode"))
+            w.insert("households", {"address": "青石村"})
+            assert reader.execute("SELECT count(*) FROM households").fetchone() == (1,)
+        assert reader.execute("SELECT count(*) FROM households").fetchone() == (2,)
+    finally:
+        reader.close()
+    assert modes == ["delete", "wal"]
+
+
 def test_a_locked_database_is_explained(store, db_path):
     """When another program holds the write lock, the message says to wait; nothing is half-written."""
     import sqlite3

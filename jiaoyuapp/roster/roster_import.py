@@ -29,6 +29,8 @@ Progress = Callable[[int, int | None, str], None]
 Cancel = Callable[[], bool]
 
 GUARDIAN_COLS = MEMBER_COLUMNS
+# From this many students on, an import is written as one bulk transaction (Store.write(bulk=True)).
+BULK_ROWS = 2000
 # (column, key in a parsed row's values) of each family member's columns, worked out once.
 _GUARDIAN_KEYS = {p: [(c, f"g{p}.{c}") for c in GUARDIAN_COLS] for p in (1, 2)}
 
@@ -271,7 +273,7 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
         raise CancelledError()
     total = len(creates) + len(planned)
     summary = f"导入花名册 {report.file}：新增{report.created}人，更新{report.updated}人"
-    with store.write(kind, actor, summary) as w:
+    with store.write(kind, actor, summary, bulk=len(creates) + len(planned) >= BULK_ROWS) as w:
         homes = households.assign(store, w, [pr.values for pr in creates])
         students, guardians = [], []
         for pr, home in zip(creates, homes):

@@ -130,33 +130,57 @@ class Store:
 
     # -- writing -----------------------------------------------------------
     @contextmanager
-    def write(self, kind: str, actor: str = "", summary: str = "") -> Iterator[Batch]:
+    def write(self, kind: str, actor: str = "", summary: str = "", *, bulk: bool = False) -> Iterator[Batch]:
         """The one write path: a transaction that logs every change it makes.
 
-        Nested calls join the outer batch, so composed operations stay atomic.
+        Nested calls join the outer batch, so composed operations stay atomic. `bulk` (a whole
+        roster imported): when no other connection has the database open, the transaction goes
+        through a rollback journal instead of the WAL, so its pages — tens of megabytes, mostly
+        new — are written once, into the file, instead of twice (into the WAL, then copied into the
+        file by the checkpoint); the journal keeps it all-or-nothing just the same, and the
+        database is back in WAL mode before this returns. With another connection open (the
+        window reading while its worker imports), SQLite keeps the WAL, and so do we.
         """
         if self._batch is not None:
             yield self._batch
             return
+        journal = bulk and self._rollback_journal()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise _friendly(exc, self.path) from None
-        batch = Batch(self, kind, actor, summary)
-        self._batch = batch
-        try:
-            batch.open()
-            yield batch
-            batch.close()
-            self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self._rollback()
-            raise _friendly(exc, self.path) from None
-        except BaseException:
-            self._rollback()
-            raise
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise _friendly(exc, self.path) from None
+            batch = Batch(self, kind, actor, summary)
+            self._batch = batch
+            try:
+                batch.open()
+                yield batch
+                batch.close()
+                self.conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                raise _friendly(exc, self.path) from None
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                self._batch = None
         finally:
-            self._batch = None
+            if journal:
+                self._back_to_wal()
+
+    def _rollback_journal(self) -> bool:
+        """Leave WAL mode for one large transaction, if this is the only connection."""
+        try:
+            return self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0].lower() == "delete"
+        except sqlite3.DatabaseError:
+            return False    # busy, or the WAL could not be emptied: stay in WAL mode
+
+    def _back_to_wal(self) -> None:
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError:
+            pass            # every later open sets WAL mode again before anything else
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
