@@ -265,6 +265,10 @@ class RowReader:
         self._parsers = {c.field.key: (_QuestionField(c.field) if c.question else c.field,
                                        None if c.field.kind in _UNIQUE else {})
                          for c in header.columns}
+        # (cell index, key, field, memo) in column order: one pass over a row reads and parses it
+        self._steps = [(index, key, *self._parsers[key]) for index, key in self._plan]
+        # the cells that make a row a student's row (a name, an ID number or a 学籍号)
+        self._identifying = [index for index, key in self._plan if key in ("name", "id_number", "student_no")]
 
     def _bad(self, pr: ParsedRow, key: str, message: str) -> None:
         if self.tolerant and key not in IDENTIFYING:
@@ -274,21 +278,22 @@ class RowReader:
 
     def parse(self, number: int, values: list) -> ParsedRow | None:
         """A ParsedRow, or None for a row that is not a student (blank, a note, a footer)."""
-        raw: dict[str, object] = {}
         if len(values) < self._width:
             values = values + [None] * (self._width - len(values))
-        for index, key in self._plan:
+        for index in self._identifying:   # a blank row, a note, a footer: not a student
             v = values[index]
-            if v is not None and not (type(v) is str and (not v or v.isspace())):
-                raw[key] = v
-        if not raw.get("name") and not raw.get("id_number") and not raw.get("student_no"):
+            if v and not (type(v) is str and v.isspace()):
+                break
+        else:
             return None
+        raw: dict[str, object] = {}
         pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present, raw=raw)
         clean = pr.values
-        for key, (f, memo) in self._parsers.items():
-            if key not in raw:
+        for index, key, f, memo in self._steps:
+            v = values[index]
+            if v is None or (type(v) is str and (not v or v.isspace())):
                 continue
-            v = raw[key]
+            raw[key] = v
             if memo is not None and type(v) is str:   # 是/否, 汉族, 中国, 农业户口, dates …: a few texts over thousands of rows
                 got = memo.get(v, memo)
                 if got is memo:
