@@ -153,3 +153,15 @@ def test_help_columns_line_up_in_a_terminal():
     lines = wrap("学校数据库文件（默认：环境变量 JIAOYU_DB；否则最近一次打开的数据库）", 20)
     assert all(display_width(line) <= 22 for line in lines) and "JIAOYU_DB" in "".join(lines)
     assert not any(line.startswith(("）", "，", "；")) for line in lines)
+
+
+def test_output_to_a_file_on_a_windows_set_to_english_still_carries_chinese(tmp_path):
+    """Redirected output takes the system's encoding; cp1252 (an English Windows) has no Chinese:
+    the command must not stop with UnicodeEncodeError halfway, and what it wrote reads as UTF-8."""
+    import os
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "jiaoyuapp.cli", "-h"], capture_output=True,
+                          env=dict(os.environ, PYTHONIOENCODING="cp1252", JIAOYU_DATA_DIR=str(tmp_path)))
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-300:]
+    assert "用法" in done.stdout.decode("utf-8")

@@ -88,7 +88,9 @@ def take_screenshots(out: Path, students: int = 300) -> list[Path]:
     from ui.session import Session
     out.mkdir(parents=True, exist_ok=True)
     saved = []
-    with tempfile.TemporaryDirectory(prefix="jiaoyu-shots-") as tmp:
+    # Windows cannot delete a database that is still open: the sessions are closed below, and a
+    # file some late worker still holds is left to the system's temp cleaning, not an error
+    with tempfile.TemporaryDirectory(prefix="jiaoyu-shots-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp)
         db = make_demo(work, students)
         _with_values_to_check(db, work)
@@ -124,4 +126,7 @@ def take_screenshots(out: Path, students: int = 300) -> list[Path]:
                 window.show_screen(key)
             saved.append(_save(window, out, i, name))
         QApplication.instance().processEvents()
+        settle()
+        for session in window.sessions.values():
+            session.close()
     return saved

@@ -41,7 +41,24 @@ def build_parser() -> Parser:
     return p
 
 
+def chinese_output() -> None:
+    """Output that can carry Chinese. A console shows it whatever the code page; output sent to a
+    file or a pipe takes the system's encoding, which on a Windows set to English (cp1252) has no
+    Chinese at all: then UTF-8. A rare character the encoding lacks (a name's 𠮷 in GBK) is
+    replaced rather than ending the command halfway."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            "控辍保学".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        else:
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    chinese_output()
     Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     if not hasattr(args, "json"):

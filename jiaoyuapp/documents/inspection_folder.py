@@ -42,6 +42,7 @@ from jiaoyuapp.ledgers.coverage import coverage, current_term, priority_reasons
 from jiaoyuapp.roster.classes import class_label
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store, changelog
+from jiaoyuapp.chinese_dates import long_date
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -97,7 +98,7 @@ def cover_page(school: dict, term: dict | None, today: dt.date, key_fp: str, dat
     period = f"{term['name']}（{term['start_date']} 至 {term['end_date']}）" if term else "—"
     info = [("学校", school["name"]), ("学校标识码", school["code"]),
             ("所属", f"{school['county'] or ''}{school['township'] or ''}"), ("统计时段", period),
-            ("截至日期", f"{today:%Y年%m月%d日}"), ("学校密钥指纹", key_fp),
+            ("截至日期", f"{long_date(today)}"), ("学校密钥指纹", key_fp),
             ("档案指纹", data_fp), ("数据截至", data_label.format(last_seq))]
     sign = grid([["校长签名：", "", "日期：", ""], ["（盖章）", "", "", ""]],
                 [25 * mm, 65 * mm, 20 * mm, 50 * mm], st["body"], header=False)

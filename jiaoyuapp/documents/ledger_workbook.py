@@ -28,6 +28,7 @@ from jiaoyuapp.documents.summary_figures import figures
 from jiaoyuapp.errors import CancelledError
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store
+from jiaoyuapp.chinese_dates import long_date
 
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -139,7 +140,7 @@ def write_ledger_sheets(wb, owner: str, sources: list[tuple[str | None, Store]],
         columns = ([Column("学校", 16, key=True)] if prefix else []) + ledger.columns
         # at the township every printed part says whose school a row is
         layout = print_parts.parts([c.width for c in columns], [c.key or (many and c.header == "学校") for c in columns])
-        date = f"（截至{today:%Y年%m月%d日}）"
+        date = f"（截至{long_date(today)}）"
         sheets = [(wb.create_sheet(ledger.sheet), list(range(len(columns))), ledger.title, len(layout) == 1)]
         for k, idx in enumerate(layout if len(layout) > 1 else [], 1):
             sheets.append((wb.create_sheet(f"{ledger.sheet}（打印{k}）"), idx,
@@ -180,7 +181,7 @@ def _summary_sheet(wb, school: dict, today: dt.date, store: Store, suffix: str) 
     setup_sheet(ws, columns, "统计汇总")
     ws.freeze_panes = "A3"
     ws.page_setup.orientation = "portrait"
-    put(ws, [cell(ws, f"{school['name']}统计汇总{suffix}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
+    put(ws, [cell(ws, f"{school['name']}统计汇总{suffix}（{long_date(today)}）", font=Font(bold=True, size=14),
                      align=CENTER, border=False)])
     put(ws, [cell(ws, "项目", font=Font(bold=True), align=CENTER), cell(ws, "数值", font=Font(bold=True),
                                                                            align=CENTER)])

@@ -27,6 +27,7 @@ from jiaoyuapp.ledgers import case_escalation as esc
 from jiaoyuapp.ledgers import case_reports
 from jiaoyuapp.school import require_school
 from jiaoyuapp.store import Store
+from jiaoyuapp.chinese_dates import long_date
 
 FORM_TITLE = "辍学学生情况报告表"
 MONTH_TITLE = "学校控辍保学一月一报告"
@@ -107,7 +108,7 @@ def write_report_sheets(wb, store: Store, *, masked: bool, today: dt.date) -> No
     ws = wb.create_sheet("一月一报告")
     setup_sheet(ws, MONTH_COLUMNS, MONTH_TITLE)
     ws.row_dimensions[1].height = 28
-    put(ws, [cell(ws, f"{school['name']}{MONTH_TITLE.removeprefix('学校')}（{today:%Y年%m月%d日}）", font=Font(bold=True, size=14),
+    put(ws, [cell(ws, f"{school['name']}{MONTH_TITLE.removeprefix('学校')}（{long_date(today)}）", font=Font(bold=True, size=14),
                   align=CENTER, border=False)])
     put(ws, [cell(ws, c.header, font=bold, align=CENTER) for c in MONTH_COLUMNS])
     for y, m in case_reports.months(store, today):

@@ -24,6 +24,7 @@ from jiaoyuapp.documents.pdf_style import base_table_style, grid, p, pairs, styl
 from jiaoyuapp.documents.summary_figures import figures
 from jiaoyuapp.exchange import center_copies, identity, township
 from jiaoyuapp.store import Store
+from jiaoyuapp.chinese_dates import long_date
 
 BOARD_COLUMNS = [("学校", "school_name", 22), ("学校标识码", "school_code", 13), ("已收数据包", "packets", 10),
                  ("最近数据包", "last_packet", 10), ("数据包日期", "last_packet_date", 12), ("在读学生", "students", 10),
@@ -52,7 +53,7 @@ def write_township_workbook(center: Store, out: str | Path, *, today: dt.date | 
     ws = wb.create_sheet("各校汇总")
     columns = [Column(h, w) for h, _, w in BOARD_COLUMNS]
     setup_sheet(ws, columns, "各校汇总")
-    put(ws, [cell(ws, f"{me['name']}各校控辍保学与家访工作汇总（截至{today:%Y年%m月%d日}）",
+    put(ws, [cell(ws, f"{me['name']}各校控辍保学与家访工作汇总（截至{long_date(today)}）",
                      font=Font(bold=True, size=14), align=CENTER, border=False)])
     put(ws, [cell(ws, h, font=Font(bold=True), align=CENTER) for h, _, _ in BOARD_COLUMNS])
     for row in board:
