@@ -35,7 +35,7 @@ host_tools debootstrap
 #    Qt's platform plugin links against (so PyInstaller's analysis sees them; they are left out of
 #    the bundle below and declared in Depends instead).
 make_root bullseye "$ROOT"
-BUILD_PKGS="build-essential binutils xz-utils ca-certificates libssl-dev libffi-dev zlib1g-dev libsqlite3-dev \
+BUILD_PKGS="build-essential binutils xz-utils tcl ca-certificates libssl-dev libffi-dev zlib1g-dev libsqlite3-dev \
 libbz2-dev liblzma-dev uuid-dev libreadline-dev libncursesw5-dev libgdbm-dev \
 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 \
 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
@@ -47,30 +47,49 @@ if [ ! -f "$ROOT/.jiaoyu-apt-$stamp" ]; then
   touch "$ROOT/.jiaoyu-apt-$stamp"
 fi
 
-# 2. CPython 3.11 for the root. Bullseye has only 3.9, and PyPI carries no Linux CPython; Debian's
-#    own python3.11 source package (bookworm) is fetched with apt-get source and built here against
-#    bullseye's libraries (glibc 2.31, OpenSSL 1.1.1), shared (PyInstaller needs libpython).
-if [ ! -x "$ROOT/opt/python/bin/python$PYVER" ] || [ ! -f "$ROOT/opt/python/.ok" ]; then
-  log "CPython $PYVER from Debian's source package (takes a few minutes)"
+# 2. SQLite and CPython 3.11 for the root. Bullseye has only Python 3.9 and SQLite 3.34 (too old
+#    for the app's migrations); PyPI carries no Linux CPython. Debian 12's own source packages
+#    (python3.11 3.11.2, sqlite3 3.40.1: what the tests run on) are fetched with apt-get source
+#    and built here against bullseye's libraries (OpenSSL 1.1.1), CPython shared (PyInstaller needs
+#    libpython). glibc-compat.h and no sem_clockwait keep the glibc floor at 2.28 (UOS 20).
+#    The stamp holds the recipe's hash: change the recipe and the next build makes them again.
+SQLITE_CFLAGS="-DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_FTS3 -DSQLITE_ENABLE_FTS3_PARENTHESIS -DSQLITE_ENABLE_RTREE=1 \
+-DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_UNLOCK_NOTIFY -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_JSON1 \
+-DSQLITE_ENABLE_LOAD_EXTENSION -DSQLITE_LIKE_DOESNT_MATCH_BLOBS -DSQLITE_THREADSAFE=1 -DSQLITE_USE_URI=1 \
+-DSQLITE_MAX_SCHEMA_RETRY=25 -DSQLITE_ENABLE_PREUPDATE_HOOK -DSQLITE_ENABLE_SESSION -DSQLITE_ENABLE_STMTVTAB \
+-DSQLITE_MAX_VARIABLE_NUMBER=250000 -DSQLITE_SECURE_DELETE -DSQLITE_SOUNDEX=1"
+RECIPE=$( (cat "$DEB_DIR/glibc-compat.h"; echo "$SQLITE_CFLAGS v3") | sha256sum | cut -c1-16)
+if [ "$(cat "$ROOT/opt/python/.ok" 2>/dev/null)" != "$RECIPE" ]; then
+  log "SQLite and CPython $PYVER from Debian 12's source packages (takes a few minutes)"
+  cp "$DEB_DIR/glibc-compat.h" "$ROOT/tmp/glibc-compat.h"
   in_root "$ROOT" "
     echo 'deb-src $MIRROR bookworm main' > /etc/apt/sources.list.d/bookworm-src.list
     apt-get -o Acquire::Retries=3 update -qq
-    rm -rf /build/cpython && mkdir -p /build/cpython && cd /build/cpython
-    apt-get -o Acquire::Retries=3 source --download-only -qq python$PYVER
-    tar xf python${PYVER}_*.orig.tar.*
+    rm -rf /build/cpython /opt/python && mkdir -p /build/cpython && cd /build/cpython
+    apt-get -o Acquire::Retries=3 source --download-only -qq python$PYVER sqlite3 2>&1 | grep -v unsandboxed || true
+    py_src=\$(ls python${PYVER}_*.orig.tar.*) sql_src=\$(ls sqlite3_*.orig.tar.* | grep -v -- -www)
+    export CFLAGS='-O2 -include /tmp/glibc-compat.h'
+    mkdir sqlite && tar xf \$sql_src -C sqlite --strip-components=1
+    cd sqlite
+    ./configure -q --prefix=/opt/python --disable-static --disable-tcl --enable-fts5 \
+      CFLAGS=\"\$CFLAGS $SQLITE_CFLAGS\" >/build/cpython/sqlite-configure.log 2>&1
+    make -s -j\$(nproc) >/build/cpython/sqlite-make.log 2>&1 || { tail -30 /build/cpython/sqlite-make.log; exit 1; }
+    make -s install >/build/cpython/sqlite-install.log 2>&1
+    cd /build/cpython && tar xf \$py_src
     cd Python-$PYVER.*/
-    ./configure -q --prefix=/opt/python --enable-shared --with-ensurepip=install \
-      LDFLAGS=-Wl,-rpath,/opt/python/lib >/build/cpython/configure.log 2>&1
+    ./configure -q --prefix=/opt/python --enable-shared --with-ensurepip=install ac_cv_func_sem_clockwait=no \
+      CPPFLAGS=-I/opt/python/include LDFLAGS='-L/opt/python/lib -Wl,-rpath,/opt/python/lib' \
+      >/build/cpython/configure.log 2>&1
     make -s -j\$(nproc) >/build/cpython/make.log 2>&1 || { tail -30 /build/cpython/make.log; exit 1; }
     make -s install >/build/cpython/install.log 2>&1
-    /opt/python/bin/python$PYVER -c 'import ssl, sqlite3, lzma, bz2, zlib, ctypes, uuid; print(ssl.OPENSSL_VERSION, sqlite3.sqlite_version)'
-    touch /opt/python/.ok
-    rm -rf /build/cpython
-  " || die "building CPython $PYVER in the root"
+    /opt/python/bin/python$PYVER -c 'import ssl, sqlite3, lzma, bz2, zlib, ctypes, uuid, readline; print(ssl.OPENSSL_VERSION, \"SQLite\", sqlite3.sqlite_version); assert sqlite3.sqlite_version_info >= (3, 40)'
+    echo $RECIPE > /opt/python/.ok
+    rm -rf /build/cpython /build/venv
+  " || die "building SQLite and CPython $PYVER in the root"
 fi
 
 # Debug symbols off CPython's library and modules (built with -g: 29 MB -> 4 MB); idempotent.
-in_root "$ROOT" "strip --strip-debug /opt/python/lib/libpython$PYVER.so.1.0 /opt/python/lib/python$PYVER/lib-dynload/*.so"
+in_root "$ROOT" "strip --strip-debug /opt/python/lib/libpython$PYVER.so.1.0 /opt/python/lib/libsqlite3.so.0 /opt/python/lib/python$PYVER/lib-dynload/*.so"
 
 # 3. The app's dependencies (from pyproject.toml, as pip resolves them for glibc 2.31) and PyInstaller.
 mkdir -p "$ROOT/build/$TAG"

@@ -9,8 +9,16 @@
 set -euo pipefail
 bundle=$1 out=$2
 here=$(dirname "$0")
-mapfile -t elves < <(find "$bundle" -type f \( -name '*.so*' -o -perm -u+x \) -exec sh -c \
-  'for f; do head -c4 "$f" | grep -q "ELF" && echo "$f"; done' _ {} +)
+mapfile -t elves < <(/opt/python/bin/python3 -c '
+import os, sys
+for d, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        p = os.path.join(d, f)
+        if not os.path.islink(p):
+            with open(p, "rb") as fh:
+                if fh.read(4) == b"\x7fELF":
+                    print(p)' "$bundle")
+[ ${#elves[@]} -gt 10 ] || { echo "no ELF files found in $bundle"; exit 1; }
 echo "bundle: ${#elves[@]} ELF files"
 
 leave_out=$(grep -v '^#' "$here/leave-out.txt" | grep .)

@@ -48,7 +48,7 @@ students() { as_teacher jiaoyu --json summary | "$PY" -c "import json, sys; prin
 check() { if eval "$1"; then log "ok: $2"; else die "$2 ($1)"; fi; }
 
 # --- 1. an older version with data, then this one over it -------------------------------------------
-EXPECTED_SCHEMA=$(cd "$REPO" && "$PY" -c "from jiaoyuapp import schema; print(len(schema.migration_names()))")
+EXPECTED_SCHEMA=$(cd "$REPO" && "$PY" -c "from jiaoyuapp.schema import MIGRATIONS; print(len(MIGRATIONS.names()))")
 if [ -n "$OLD_DEB" ]; then
   apt_install "$OLD_DEB"
   old_version=$(in_root "$ROOT" "dpkg-query -W -f='\${Version}' jiaoyu-app")
@@ -114,12 +114,14 @@ font, problems = report.get("font", {}), []
 if report.get("ok") is not True: problems.append(f"ok is {report.get('ok')!r}: {report.get('errors')}")
 if font.get("shipped_font_loaded") is not True: problems.append(f"shipped font not loaded: {font}")
 if font.get("cjk_glyphs") is not True: problems.append(f"no CJK glyphs: {font}")
-if report.get("platform") != "xcb": problems.append(f"platform {report.get('platform')!r}, not xcb")
-if report.get("roster", {}).get("imported") != int(sys.argv[3]): problems.append(f"roster: {report.get('roster')}")
+if report.get("qt_platform") != "xcb": problems.append(f"Qt platform {report.get('qt_platform')!r}, not xcb")
+if report.get("frozen") is not True: problems.append("not the frozen (installed) program")
+roster = report.get("roster", {})
+if roster.get("imported") != int(sys.argv[3]) or roster.get("refused") != 0: problems.append(f"roster: {roster}")
 if not report.get("screens"): problems.append("no screens")
 packet = Path(sys.argv[2] + report.get("packet", ""))
 if not report.get("packet") or not packet.is_file(): problems.append(f"no packet at {packet}")
-print(json.dumps({k: report.get(k) for k in ("version", "python", "qt", "platform", "font", "roster")}, ensure_ascii=False))
+print(json.dumps({k: report.get(k) for k in ("version", "python", "qt", "pyside", "platform", "qt_platform", "font", "roster")}, ensure_ascii=False))
 if problems:
     print("\n".join(problems)); sys.exit(1)
 Path(sys.argv[1]).with_name("packet-on-host.txt").write_text(str(packet))
