@@ -146,7 +146,7 @@ for f in /usr/bin/jiaoyu-app /usr/bin/jiaoyu /opt/jiaoyu-app/jiaoyu-app /usr/sha
 done
 check "grep -qx 'Name=控辍保学与家访台账' '$DESKTOP' && grep -qx 'Name\[zh_CN\]=控辍保学与家访台账' '$DESKTOP' && grep -qx 'Exec=jiaoyu-app %f' '$DESKTOP'" "menu entry 控辍保学与家访台账 starts jiaoyu-app %f"
 check "desktop-file-validate '$DESKTOP'" "desktop-file-validate accepts the menu entry"
-check "[ \"\$(stat -c %U:%G '$ROOT/opt/jiaoyu-app/jiaoyu-app')\" = root:root ] && [ -z \"\$(find '$ROOT/opt/jiaoyu-app' -newer '$ROOT/tmp/debs/$(basename "$NEW_DEB")' -print -quit)\" ]" \
+check "[ \"\$(stat -c %U:%G '$ROOT/opt/jiaoyu-app/jiaoyu-app')\" = root:root ] && [ -z \"\$(find '$ROOT/opt/jiaoyu-app' -type f -newer '$ROOT/tmp/debs/$(basename "$NEW_DEB")' -print -quit)\" ]" \
   "/opt/jiaoyu-app is root's and running the app wrote nothing there"
 # The MIME types as a desktop sees them (shared-mime-info and desktop-file-utils run their triggers).
 root_apt "$ROOT" shared-mime-info desktop-file-utils
