@@ -159,7 +159,7 @@ before=$(cd "$ROOT$DATA" && find . -type f -name '*.db' -exec sha256sum {} + | s
 in_root "$ROOT" "apt-get remove -y -qq jiaoyu-app >/dev/null"
 check "[ ! -e '$ROOT/usr/bin/jiaoyu-app' ] && [ ! -e '$ROOT/opt/jiaoyu-app' ]" "apt-get remove took the program away"
 check "[ \"\$(cd '$ROOT$DATA' && find . -type f -name '*.db' -exec sha256sum {} + | sort)\" = \"\$before\" ]" "apt-get remove kept ~/.local/share/jiaoyu"
-in_root "$ROOT" "apt-get purge -y -qq jiaoyu-app >/dev/null"
-check "[ \"\$(cd '$ROOT$DATA' && find . -type f -name '*.db' -exec sha256sum {} + | sort)\" = \"\$before\" ]" "apt-get purge kept ~/.local/share/jiaoyu"
+in_root "$ROOT" "dpkg --purge jiaoyu-app >/dev/null 2>&1"
+check "[ \"\$(cd '$ROOT$DATA' && find . -type f -name '*.db' -exec sha256sum {} + | sort)\" = \"\$before\" ]" "dpkg --purge kept ~/.local/share/jiaoyu"
 
 log "all .deb checks passed in $(( $(date +%s) - start )) s"
