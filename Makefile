@@ -43,3 +43,4 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) demo build *.egg-info
+include installer/windows/windows.mk
