@@ -91,14 +91,26 @@ class Wine:
     def wait(self) -> None:
         subprocess.run(["wineserver", "-w"], env=self.env)   # every wine process has ended, registry saved
 
-    def console(self, command: str, cwd: Path | None = None, timeout: int = 900) -> int:
-        """A Windows command line, in a terminal (Windows Python under wine needs one). Output the test
-        reads goes to files via cmd's own redirection."""
-        inner = "wine cmd /c " + shlex.quote(command)
-        proc = subprocess.run(["script", "-qec", inner, "/dev/null"], env=self.env, cwd=cwd,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
-                              timeout=timeout)
+    def console(self, argv: list[str], cwd: Path | None = None, out: Path | None = None,
+                timeout: int = 900) -> int:
+        """A Windows program in a terminal (Windows Python under wine needs one). Its output, when the
+        test reads it, goes to `out` by cmd's own redirection (a Unix pipe or file as stdout makes
+        Windows Python fail). wine builds the Windows command line from argv, quoting what has spaces;
+        with cmd in between, nothing may (cmd /c strips the quotes of its first argument)."""
+        if out is not None:
+            out.unlink(missing_ok=True)
+            redirect = [">", self.winpath(out), "2>", self.winpath(out.with_suffix(".err"))]
+            if any(" " in a for a in argv + redirect):
+                die(f"a path with a space cannot go through cmd /c: {argv}")
+            argv = ["cmd", "/c", *argv, *redirect]
+        proc = subprocess.run(["script", "-qec", shlex.join(["wine", *argv]), "/dev/null"], env=self.env,
+                              cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              errors="replace", timeout=timeout)
         self.last_output = ANSI.sub("", proc.stdout + proc.stderr)
+        if out is not None:
+            for f in (out, out.with_suffix(".err")):
+                if f.exists():
+                    self.last_output += f.read_text("utf-8", errors="replace")
         self.wait()
         return proc.returncode
 
@@ -185,13 +197,10 @@ def schema_of(db: Path) -> tuple[int, list[str]]:
 
 
 def jiaoyu_json(wine: Wine, install_dir: str, args: str, out: Path) -> dict:
-    out.unlink(missing_ok=True)
-    err = out.with_suffix(".err")
-    rc = wine.console(f'"{install_dir}\\bin\\jiaoyu.exe" {args} > "{wine.winpath(out)}" 2> "{wine.winpath(err)}"')
+    rc = wine.console([f"{install_dir}\\bin\\jiaoyu.exe", *args.split()], out=out)
     text = out.read_text("utf-8", errors="replace") if out.exists() else ""
     if rc != 0 or not text.strip():
-        die(f"installed jiaoyu {args} exited {rc}:\n{text}\n{err.read_text('utf-8', errors='replace') if err.exists() else ''}"
-            f"\n{wine.last_output}")
+        die(f"installed jiaoyu {args} exited {rc}:\n{wine.last_output}")
     return json.loads(text)
 
 
@@ -277,7 +286,7 @@ def screenshots_only(wine: Wine, shortcut: dict, work: Path, screens_out: Path) 
     out = work / "screens-only"
     if out.exists():
         shutil.rmtree(out)
-    rc = wine.console(f'"{shortcut["target"]}" --screenshots "{wine.winpath(out)}"',
+    rc = wine.console([shortcut["target"], "--screenshots", wine.winpath(out)],
                       cwd=wine.unixpath(shortcut["working_dir"]) if shortcut.get("working_dir") else None)
     pngs = sorted(out.glob("*.png"))
     check(rc == 0 and len(pngs) >= 10, f"installed app --screenshots: exit {rc}, {len(pngs)} screenshots")
@@ -299,8 +308,9 @@ def self_check(wine: Wine, shortcut: dict, work: Path, screens_out: Path) -> Non
     if out.exists():
         shutil.rmtree(out)
     t = time.monotonic()
-    command = (f'"{shortcut["target"]}" {shortcut.get("arguments", "")} --self-check "{wine.winpath(out)}" '
-               f'--roster "{wine.winpath(roster)}" --center-cert "{wine.winpath(center_cert)}" -platform offscreen')
+    command = [shortcut["target"], *shlex.split(shortcut.get("arguments") or ""), "--self-check",
+               wine.winpath(out), "--roster", wine.winpath(roster), "--center-cert", wine.winpath(center_cert),
+               "-platform", "offscreen"]
     cwd = wine.unixpath(shortcut["working_dir"]) if shortcut.get("working_dir") else None
     rc = wine.console(command, cwd=cwd)
     log(f"installed app --self-check: exit {rc} in {time.monotonic() - t:.0f} s")
@@ -358,10 +368,10 @@ def main() -> None:
     wine.install(args.old_setup)
     old_dir = check_install_layout(wine, args.old_version)
     data = wine.user_dir / "AppData" / "Local" / "jiaoyu"
-    rc = wine.console(f'"{old_dir}\\bin\\jiaoyu.exe" demo > "{wine.winpath(work / "old-demo.txt")}" 2>&1')
+    rc = wine.console([f"{old_dir}\\bin\\jiaoyu.exe", "demo"], out=work / "old-demo.txt")
     if not check(rc == 0 and (data / "school.db").is_file(),
                  f"the older version's jiaoyu demo wrote %LOCALAPPDATA%\\jiaoyu\\school.db (exit {rc})"):
-        die((work / "old-demo.txt").read_text("utf-8", errors="replace") + wine.last_output)
+        die(wine.last_output)
     old_summary = jiaoyu_json(wine, old_dir, "--json summary", work / "old-summary.json")
     old_version, old_migrations = schema_of(data / "school.db")
     want = expected_schema()
@@ -378,8 +388,8 @@ def main() -> None:
     check(new_version == len(want) and new_migrations == want,
           f"upgrade migrated the schema {old_version} → {new_version} (this tree: {len(want)})")
     version_out = work / "version.txt"
-    wine.console(f'"{install_dir}\\bin\\jiaoyu.exe" --version > "{wine.winpath(version_out)}" 2>&1')
-    check(args.version in version_out.read_text("utf-8", errors="replace"),
+    wine.console([f"{install_dir}\\bin\\jiaoyu.exe", "--version"], out=version_out)
+    check(args.version in wine.last_output,
           f"jiaoyu --version says {args.version}")
 
     # 3. shortcuts and file types
@@ -397,7 +407,10 @@ def main() -> None:
     reg = wine.registry()
     quiet = reg_value(reg, UNINSTALL_KEY, "QuietUninstallString") or ""
     check(quiet.lower().endswith(" /s"), f"QuietUninstallString ({quiet})")
-    rc = wine.console(quiet)
+    m = re.match(r'^"([^"]+)"\s*(.*)$', quiet)
+    if not m:
+        die(f"QuietUninstallString not of the form \"program\" args: {quiet!r}")
+    rc = wine.console([m.group(1), *m.group(2).split()])
     check(rc == 0, f"silent uninstall exit {rc}")
     local = wine.unixpath(install_dir)
     check(not local.exists(), f"uninstall removed the install folder ({install_dir})")
