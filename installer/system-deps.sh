@@ -14,6 +14,8 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "缺少系统软件包：${need[*]}；请用管理员身份安装（apt-get install ${need[*]}）" >&2
     exit 1
   fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  # another apt (a package build, an unattended upgrade) may hold the lock for a while: wait for it
+  wait_lock=(-o DPkg::Lock::Timeout=600)
+  apt-get "${wait_lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -qq "${need[@]}"
 fi

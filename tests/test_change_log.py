@@ -203,16 +203,30 @@ def test_a_locked_database_is_explained(store, db_path):
     assert store.scalar("SELECT count(*) FROM households") == 0
 
 
-def test_record_numbers_are_version_4_uuids_and_never_repeat():
-    """Two records sharing a number would overwrite each other in a merge at the township center."""
+def test_record_numbers_are_version_7_uuids_that_increase_and_never_repeat():
+    """Two records sharing a number would overwrite each other in a merge at the township center;
+    numbers that increase keep the indexes they key appended to, not rewritten all over."""
+    import time
     import uuid
 
-    from jiaoyuapp.store.writes import new_uuid
-    made = [new_uuid() for _ in range(20000)]
+    from jiaoyuapp.store import writes
+    made = [writes.new_uuid() for _ in range(20000)]
     assert len(set(made)) == len(made)
+    assert made == sorted(made)
     for text in made[:2000]:
         parsed = uuid.UUID(text)
-        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (7, uuid.RFC_4122, text)
+    stamp = int(made[-1][:8] + made[-1][9:13], 16)
+    assert abs(stamp - time.time() * 1000) < 60_000      # the leading 48 bits are now, in ms
+    # more than 4096 in one millisecond, or a clock that goes back: still increasing
+    clock = writes._clock
+    try:
+        writes._clock = lambda: 1_700_000_000_000 * 1_000_000
+        burst = [writes.new_uuid() for _ in range(5000)]
+    finally:
+        writes._clock = clock
+    assert burst == sorted(burst) and len(set(burst)) == 5000
+    assert all(a < b for a, b in zip(made[-1:] + burst, burst))
 
 
 def test_log_text_is_what_the_standard_encoder_writes_and_odd_values_still_log():
