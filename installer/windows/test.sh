@@ -11,7 +11,7 @@ fail() { echo "[dist-test-windows] FAIL: $*" >&2; exit 1; }
 
 # wine64 runs the setup program and the app; script(1) gives Windows Python the terminal it needs;
 # mingw builds the test-only bcryptprimitives.dll stand-in wine 8 lacks (see wine-shim/).
-JIAOYU_APT_PACKAGES="wine wine64 util-linux gcc-mingw-w64-x86-64-win32 nsis" bash installer/system-deps.sh
+JIAOYU_APT_PACKAGES="wine wine64 util-linux gcc-mingw-w64-x86-64-win32 nsis locales" bash installer/system-deps.sh
 [ -x .venv/bin/python ] || fail "no .venv: run 'make deps' first (the center and the roster generator run from the source tree)"
 
 VERSION=$(.venv/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')
@@ -39,5 +39,11 @@ mkdir -p "$(dirname "$SHIM")"
 x86_64-w64-mingw32-gcc -O2 -shared -o "$SHIM" installer/windows/wine-shim/bcryptprimitives.c \
   installer/windows/wine-shim/bcryptprimitives.def -lbcrypt
 
+# wine plays a Chinese Windows (code page 936) when its Unix locale is zh_CN.UTF-8; compiled into
+# build/ (LOCPATH), so the machine's own locale settings are left alone.
+LOCALES=$ROOT/build/win/locale
+[ -d "$LOCALES/zh_CN.UTF-8" ] || { mkdir -p "$LOCALES" && localedef -i zh_CN -f UTF-8 "$LOCALES/zh_CN.UTF-8"; } \
+  || fail "localedef zh_CN.UTF-8 failed"
+
 exec .venv/bin/python installer/windows/test_setup.py --setup "$SETUP" --version "$VERSION" \
-  --old-setup "$OLD_SETUP" --old-version "$OLD_VERSION" --shim "$SHIM"
+  --old-setup "$OLD_SETUP" --old-version "$OLD_VERSION" --shim "$SHIM" --locpath "$LOCALES"

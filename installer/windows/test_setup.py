@@ -38,6 +38,9 @@ from lnk import read_lnk  # noqa: E402
 APP_NAME = "控辍保学与家访台账"
 UNINSTALL_KEY = r"Software\Microsoft\Windows\CurrentVersion\Uninstall\jiaoyuapp"
 PASSPHRASE = "中心校测试口令-not-a-secret"
+# The prefix runs as a Chinese Windows (code page 936), as a school's PC does: what Windows Python
+# writes to a redirected file is GBK.
+WINE_LOCALE, WINE_ENCODING = "zh_CN.UTF-8", "gbk"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
 
 failures: list[str] = []
@@ -62,14 +65,15 @@ def die(msg: str) -> None:
 class Wine:
     """A fresh wine prefix with its own HOME: nothing of the machine's user is read or written."""
 
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, locpath: Path):
         self.base = base
         if base.exists():
             shutil.rmtree(base)
         self.prefix, self.home = base / "prefix", base / "home"
         (self.home / "Desktop").mkdir(parents=True)   # wine links the Windows desktop to it
         self.env = {**os.environ, "WINEPREFIX": str(self.prefix), "HOME": str(self.home),
-                    "WINEDEBUG": "-all", "LC_ALL": "C.UTF-8", "WINEARCH": "win64",
+                    "WINEDEBUG": "-all", "LC_ALL": WINE_LOCALE, "LANG": WINE_LOCALE,
+                    "LOCPATH": str(locpath),   # zh_CN.UTF-8 compiled by test.sh, not the system's "WINEARCH": "win64",
                     "WINEDLLOVERRIDES": "mscoree,mshtml=;winemenubuilder.exe=d", "DISPLAY": ""}
         self.env.pop("QT_QPA_PLATFORM", None)
         t = time.monotonic()
@@ -83,6 +87,14 @@ class Wine:
         if not self.user_dir.is_dir():
             die(f"wineboot made no user folder {self.user_dir}")
         log(f"fresh wine prefix in {time.monotonic() - t:.0f} s")
+
+    def close(self) -> None:
+        """Stop wine and drop the prefix's Z: link to / : setuptools' package discovery (pip install -e,
+        `make deps`) follows links under the checkout and would walk the whole disk, for ever."""
+        subprocess.run(["wineserver", "-k"], env=self.env, capture_output=True)
+        z = self.prefix / "dosdevices" / "z:"
+        if z.is_symlink():
+            z.unlink()
 
     def run_host(self, argv, **kw) -> subprocess.CompletedProcess:
         return subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -110,7 +122,7 @@ class Wine:
         if out is not None:
             for f in (out, out.with_suffix(".err")):
                 if f.exists():
-                    self.last_output += f.read_text("utf-8", errors="replace")
+                    self.last_output += f.read_text(WINE_ENCODING, errors="replace")
         self.wait()
         return proc.returncode
 
@@ -198,7 +210,7 @@ def schema_of(db: Path) -> tuple[int, list[str]]:
 
 def jiaoyu_json(wine: Wine, install_dir: str, args: str, out: Path) -> dict:
     rc = wine.console([f"{install_dir}\\bin\\jiaoyu.exe", *args.split()], out=out)
-    text = out.read_text("utf-8", errors="replace") if out.exists() else ""
+    text = out.read_text(WINE_ENCODING, errors="replace") if out.exists() else ""
     if rc != 0 or not text.strip():
         die(f"installed jiaoyu {args} exited {rc}:\n{wine.last_output}")
     return json.loads(text)
@@ -338,14 +350,19 @@ def self_check(wine: Wine, shortcut: dict, work: Path, screens_out: Path) -> Non
     cert = out / "school-certificate.pem"
     fingerprint = (out / "school-fingerprint.txt").read_text("utf-8").strip()
     run_center(["township", "register", str(cert), "--fingerprint", fingerprint], center)
-    packet = wine.unixpath(report["packet"]) if re.match(r"^[A-Za-z]:\\", report.get("packet") or "") \
-        else Path(report.get("packet") or "")
-    check(packet.is_file(), f"packet written ({packet.name})")
-    imported = run_center(["township", "import", "--json", str(packet)], center)
-    log("center import: " + " ".join(imported.split())[:400])
-    status = json.loads(run_center(["township", "status", "--json"], center))
-    check(bool(status), "the center (source tree) accepted the installed app's packet")
-
+    packet_path = report.get("packet") or ""
+    if not check(bool(packet_path), "the installed app exported a packet"):
+        return
+    packet = wine.unixpath(packet_path) if re.match(r"^[A-Za-z]:\\", packet_path) else Path(packet_path)
+    if not check(packet.is_file(), f"packet file exists ({packet.name})"):
+        return
+    imported = json.loads(run_center(["township", "import", "--json", str(packet)], center))
+    first = imported[0] if imported else {}
+    check(first.get("status") == "已接收",
+          f"the center (source tree) accepted the installed app's packet ({first.get('status')}: {first.get('message', '')})")
+    board = json.loads(run_center(["township", "status", "--json"], center))
+    check(any(entry.get("packets") == 1 and entry.get("students") for entry in board),
+          f"the center's board shows the school with its students ({board})")
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -354,6 +371,7 @@ def main() -> None:
     ap.add_argument("--version", required=True)
     ap.add_argument("--old-version", required=True)
     ap.add_argument("--work", default=ROOT / "build" / "win" / "test", type=Path)
+    ap.add_argument("--locpath", required=True, type=Path, help="folder holding the zh_CN.UTF-8 locale")
     ap.add_argument("--shim", required=True, type=Path, help="bcryptprimitives.dll stand-in for wine 8")
     args = ap.parse_args()
     started = time.monotonic()
@@ -361,7 +379,18 @@ def main() -> None:
         if not p.is_file():
             die(f"{p} missing")
     work = args.work.resolve()
-    wine = Wine(work / "wine")
+    wine = Wine(work / "wine", args.locpath)
+    try:
+        run_checks(args, work, wine)
+    finally:
+        wine.close()
+    log(f"finished in {time.monotonic() - started:.0f} s")
+    if failures:
+        die(f"{len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
+    log("all checks passed")
+
+
+def run_checks(args, work: Path, wine: Wine) -> None:
     shutil.copy2(args.shim, wine.prefix / "drive_c" / "windows" / "system32" / "bcryptprimitives.dll")
 
     # 1. the older version, with a school in the user's data folder
@@ -423,11 +452,6 @@ def main() -> None:
     kept = conn.execute("SELECT count(*) FROM students").fetchone()[0]
     conn.close()
     check(kept == old_summary["students"], f"the kept database still has its {kept} students")
-
-    log(f"finished in {time.monotonic() - started:.0f} s")
-    if failures:
-        die(f"{len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
-    log("all checks passed")
 
 
 if __name__ == "__main__":
