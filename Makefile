@@ -43,4 +43,7 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) demo build *.egg-info
-include installer/deb/deb.mk
+# The installers (issue 13) are not part of `make` and CI yet: `make dist-test` does not pass end to
+# end (installer/windows/README.md, installer/deb/README.md say what is left). Until it does, run
+# them by hand: make -f Makefile -f installer/deb/deb.mk dist-test-deb
+#              make -f Makefile -f installer/windows/windows.mk dist-test-windows
