@@ -42,7 +42,7 @@ bench: deps
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) demo build *.egg-info
+	rm -rf --one-file-system $(VENV) demo build *.egg-info  # never through a build root's /proc or /dev left mounted
 # The installers (issue 13) are not part of `make` and CI yet: `make dist-test` does not pass end to
 # end (installer/windows/README.md, installer/deb/README.md say what is left). Until it does, run
 # them by hand: make -f Makefile -f installer/deb/deb.mk dist-test-deb
