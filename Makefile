@@ -14,7 +14,7 @@ APP_APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfi
 # Debian packages only the checks need: LibreOffice reads our workbooks, poppler (pdfsig, pdffonts,
 # pdftoppm) and NSS tools read our PDFs, as real clients would; a virtual X server (xvfb) shows the
 # window as on a desktop.
-TEST_APT_PACKAGES := libreoffice-calc-nogui poppler-utils libnss3-tools xvfb xauth
+TEST_APT_PACKAGES := libreoffice-calc-nogui poppler-utils libnss3-tools xvfb xauth fonts-dejavu-core
 
 deps: $(STAMP)
 

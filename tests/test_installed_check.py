@@ -24,7 +24,7 @@ def _latin_font() -> Path:
     for name in LATIN_FONTS:
         if Path(name).exists():
             return Path(name)
-    pytest.skip("no Latin-only font on this machine to stand for a wrong font file")
+    pytest.fail("no Latin-only font to stand for a wrong font file: make test installs fonts-dejavu-core")
 
 
 def _headless_env(tmp_path: Path, **extra) -> dict:
