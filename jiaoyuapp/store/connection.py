@@ -146,28 +146,36 @@ class Store:
             return
         journal = bulk and self._rollback_journal()
         try:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as exc:
-                raise _friendly(exc, self.path) from None
-            batch = Batch(self, kind, actor, summary)
-            self._batch = batch
-            try:
-                batch.open()
-                yield batch
-                batch.close()
-                self.conn.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                self._rollback()
-                raise _friendly(exc, self.path) from None
-            except BaseException:
-                self._rollback()
-                raise
-            finally:
-                self._batch = None
+            with self._transaction():
+                batch = Batch(self, kind, actor, summary)
+                self._batch = batch
+                try:
+                    batch.open()
+                    yield batch
+                    batch.close()
+                finally:
+                    self._batch = None
         finally:
             if journal:
                 self._back_to_wal()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any failure; SQLite's errors a user can act
+        on said in Chinese."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise _friendly(exc, self.path) from None
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise _friendly(exc, self.path) from None
+        except BaseException:
+            self._rollback()
+            raise
 
     def _rollback_journal(self) -> bool:
         """Leave WAL mode for one large transaction, if this is the only connection."""
@@ -196,19 +204,8 @@ class Store:
         if self._batch is not None or self.conn.in_transaction:
             yield self.conn
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise _friendly(exc, self.path) from None
-        try:
+        with self._transaction():
             yield self.conn
-            self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self._rollback()
-            raise _friendly(exc, self.path) from None
-        except BaseException:
-            self._rollback()
-            raise
 
     def close(self) -> None:
         self.conn.close()
