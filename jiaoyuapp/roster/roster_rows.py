@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from itertools import islice, repeat
 from typing import Iterable, Iterator
 
 from jiaoyuapp.codes import table
@@ -264,14 +263,12 @@ class RowReader:
         # key → (field, cell → value or CellError), in column order; no memo for the kinds whose
         # every cell is different (names, numbers, free text), where it would only cost
         self._parsers = {c.field.key: (_QuestionField(c.field) if c.question else c.field,
-                                       None if c.field.kind in _UNIQUE else {None: _EMPTY, "": _EMPTY})
+                                       None if c.field.kind in _UNIQUE else {})
                          for c in header.columns}
-        # (cell index, key, field, memo) in column order: parse_block reads a block column by column
+        # (cell index, key, field, memo) in column order: one pass over a row reads and parses it
         self._steps = [(index, key, *self._parsers[key]) for index, key in self._plan]
         # the cells that make a row a student's row (a name, an ID number or a 学籍号)
         self._identifying = [index for index, key in self._plan if key in ("name", "id_number", "student_no")]
-        self._keys = tuple(key for _, key in self._plan)
-        self._refused_texts: dict[str, set] = {}   # key → the texts its memo holds as refused
 
     def _bad(self, pr: ParsedRow, key: str, message: str) -> None:
         if self.tolerant and key not in IDENTIFYING:
@@ -281,89 +278,40 @@ class RowReader:
 
     def parse(self, number: int, values: list) -> ParsedRow | None:
         """A ParsedRow, or None for a row that is not a student (blank, a note, a footer)."""
-        found = self.parse_block([(number, values)])
-        return found[0] if found else None
-
-    def parse_block(self, block: list[tuple[int, list]]) -> list[ParsedRow]:
-        """`parse` of many rows, the student rows' ParsedRows in order. The cells are read column
-        by column: a column's texts are looked up in its memo by one `map` (是/否, 汉族, 农业户口,
-        dates … are a few texts over thousands of rows), so a repeated cell takes no step of its
-        own; only a new text, a non-text cell and the columns where every cell differs (names,
-        numbers) are parsed one by one."""
-        width, identifying = self._width, self._identifying
-        rows: list[list] = []
-        numbers: list[int] = []
-        for number, values in block:
-            if len(values) < width:
-                values = values + [None] * (width - len(values))
-            for index in identifying:   # a blank row, a note, a footer: not a student
-                v = values[index]
-                if v and not (type(v) is str and v.isspace()):
-                    rows.append(values)
-                    numbers.append(number)
-                    break
-        if not rows:
-            return []
-        cells: list[list] = []      # per column (step): the cells as read
-        outs: list[list] = []       # per column: _EMPTY, the clean value, or the CellError
-        failed: dict[int, list[int]] = {}   # row position → the columns whose cell was refused
-        for s, (index, key, f, memo) in enumerate(self._steps):
-            col = [values[index] for values in rows]
-            out, refused = self._column(key, f, memo, col)
-            if refused:
-                for i, got in enumerate(out):
-                    if isinstance(got, cv.CellError):
-                        failed.setdefault(i, []).append(s)
-            cells.append(col)
-            outs.append(out)
-        keys = self._keys
-        parsed: list[ParsedRow] = []
-        for i, (number, raw_cells, clean_cells) in enumerate(zip(numbers, zip(*cells), zip(*outs))):
-            clean = {k: v for k, v in zip(keys, clean_cells) if v is not _EMPTY}
-            pr = ParsedRow(number, values=clean, sheet=self.sheet, header=self.header, present=self.present,
-                           raw=dict(zip(keys, raw_cells)))   # an empty cell's original() is "" either way
-            for s in failed.get(i, ()):
-                key = keys[s]
-                del clean[key]
-                self._bad(pr, key, str(clean_cells[s]))
-            self._finish(pr)
-            parsed.append(pr)
-        return parsed
-
-    def _column(self, key: str, f, memo: dict | None, col: list) -> tuple[list, bool]:
-        """One column's cells parsed (_EMPTY for an empty cell, else the value or its CellError),
-        and whether any was refused."""
-        if memo is not None:
-            try:
-                out = list(map(memo.get, col, repeat(_MISS, len(col))))
-            except TypeError:   # a cell that cannot be a memo key: every cell on its own
-                memo = None
-        if memo is None:
-            out = [_parse_cell(f, v) for v in col]
-            return out, any(isinstance(got, cv.CellError) for got in out)
-        refused_texts = self._refused_texts.setdefault(key, set())
-        refused = bool(refused_texts) and not refused_texts.isdisjoint(col)
-        if _MISS in out:
-            get = memo.get
-            for i, got in enumerate(out):
-                if got is not _MISS:
-                    continue
-                v = col[i]
-                text = type(v) is str     # texts only: 1, 1.0 and True would be one key
-                got = get(v, _MISS) if text else _MISS   # a text seen earlier in this block
-                if got is _MISS:
-                    got = _parse_cell(f, v)
-                    if text and len(memo) < MEMO_PER_COLUMN:
-                        memo[v] = got
-                        if isinstance(got, cv.CellError):
-                            refused_texts.add(v)
-                out[i] = got
-                refused = refused or isinstance(got, cv.CellError)
-        return out, refused
-
-    def _finish(self, pr: ParsedRow) -> None:
-        """What a row's values decide together: implied 关系, 年级 with 班级, the cross-checks."""
+        if len(values) < self._width:
+            values = values + [None] * (self._width - len(values))
+        for index in self._identifying:   # a blank row, a note, a footer: not a student
+            v = values[index]
+            if v and not (type(v) is str and v.isspace()):
+                break
+        else:
+            return None
+        raw: dict[str, object] = {}
+        pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present, raw=raw)
         clean = pr.values
+        for index, key, f, memo in self._steps:
+            v = values[index]
+            if v is None or (type(v) is str and (not v or v.isspace())):
+                continue
+            raw[key] = v
+            if memo is not None and type(v) is str:   # 是/否, 汉族, 中国, 农业户口, dates …: a few texts over thousands of rows
+                got = memo.get(v, memo)
+                if got is memo:
+                    try:
+                        got = _parse(f, v)
+                    except cv.CellError as exc:
+                        got = exc
+                    if len(memo) < MEMO_PER_COLUMN:
+                        memo[v] = got
+                if isinstance(got, cv.CellError):
+                    self._bad(pr, key, str(got))
+                else:
+                    clean[key] = got
+                continue
+            try:
+                clean[key] = _parse(f, v)
+            except cv.CellError as exc:
+                self._bad(pr, key, str(exc))
         for key, relation, member in self._implied:   # 父亲姓名 → 关系 父亲, for a member the row has
             if any(k in clean for k in member):
                 clean[key] = relation
@@ -376,6 +324,7 @@ class RowReader:
                 self._bad(pr, "class_no", str(exc))
                 clean.pop("class_no", None)
         self._cross_check(pr)
+        return pr
 
     def _cross_check(self, pr: ParsedRow) -> None:
         v = pr.values
@@ -489,20 +438,6 @@ def _answer(f: Field, v):
     return cv.code(v, table(f.table), f.header)
 
 
-_EMPTY = object()   # an empty cell: None, "" or only spaces
-_MISS = object()    # a text not in the column's memo yet
-
-
-def _parse_cell(f, v):
-    """A cell's clean value, _EMPTY, or the CellError saying why it cannot be used."""
-    if v is None or (type(v) is str and (not v or v.isspace())):
-        return _EMPTY
-    try:
-        return _parse(f, v)
-    except cv.CellError as exc:
-        return exc
-
-
 def _parse(f: Field, v):
     kind = f.kind
     if kind == "answer":
@@ -532,13 +467,8 @@ def _parse(f: Field, v):
     raise ValueError(kind)
 
 
-BLOCK_ROWS = 256   # rows parsed together (parse_block): large enough for the memo's map to pay
-
-
 def iter_parsed(reader: RowReader, rows: Iterable[tuple[int, list]]) -> Iterator[ParsedRow]:
-    rows = iter(rows)
-    while True:
-        block = list(islice(rows, BLOCK_ROWS))
-        if not block:
-            return
-        yield from reader.parse_block(block)
+    for number, values in rows:
+        pr = reader.parse(number, values)
+        if pr is not None:
+            yield pr
