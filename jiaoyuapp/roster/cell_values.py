@@ -81,6 +81,8 @@ def identifier(raw, what: str) -> str | None:
     rounded by Excel to 15 significant digits: the real digits are gone."""
     if raw is None:
         return None
+    if type(raw) is str and raw.isascii() and raw.isalnum():   # the usual 18 digits: already clean
+        return raw.upper()
     if isinstance(raw, bool):
         raise CellError(f"{what}不能是“是/否”")
     if isinstance(raw, (int, float)):

@@ -276,17 +276,22 @@ def apply_rows(store: Store, parsed: list[ParsedRow], report: ImportReport, *, o
     with store.write(kind, actor, summary, bulk=len(creates) + len(planned) >= BULK_ROWS) as w:
         homes = households.assign(store, w, [pr.values for pr in creates])
         students, guardians = [], []
+        plans: dict[tuple, tuple] = {}   # the rows of a sheet share their columns: _written_keys once per kind
         for pr, home in zip(creates, homes):
-            student_keys, guardian_keys = _written_keys(pr)
+            kind = (id(pr.present), frozenset(pr.derived), frozenset(pr.unchecked) if pr.unchecked else None)
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = (*_written_keys(pr), pr.present)   # holds the set its id names
+            student_keys, guardian_keys, _ = plan
             uid = new_uuid()
-            row = {k: pr.values[k] for k in student_keys if k in pr.values}
+            values = pr.values
+            row = {k: values[k] for k in student_keys if k in values}
             row.update(uuid=uid, household_uuid=home, unchecked=dump_notes(pr.notes()))
             row.setdefault("status", "在读")
             students.append(row)
-            values = pr.values
             for p, cols in guardian_keys.items():
                 g = {c: values.get(k) for c, k in cols}
-                if any(x is not None for x in g.values()):
+                if list(g.values()).count(None) != len(g):
                     guardians.append(dict(g, student_uuid=uid, position=p))
         w.insert_many("students", students)
         w.insert_many("guardians", guardians)

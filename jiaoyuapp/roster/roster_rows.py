@@ -263,10 +263,12 @@ class RowReader:
         # key → (field, cell → value or CellError), in column order; no memo for the kinds whose
         # every cell is different (names, numbers, free text), where it would only cost
         self._parsers = {c.field.key: (_QuestionField(c.field) if c.question else c.field,
-                                       None if c.field.kind in _UNIQUE else {})
+                                       None if c.field.kind in _UNIQUE else {None: _EMPTY, "": _EMPTY})
                          for c in header.columns}
-        # (cell index, key, field, memo) in column order: one pass over a row reads and parses it
-        self._steps = [(index, key, *self._parsers[key]) for index, key in self._plan]
+        # (cell index, key, the field's parser, memo) in column order: one pass over a row reads and parses it
+        self._steps = [(index, key, parser_for(self._parsers[key][0]), self._parsers[key][1])
+                       for index, key in self._plan]
+        self._classes: dict[tuple, tuple | cv.CellError] = {}   # (年级, 班级 as read) → grade_and_class
         # the cells that make a row a student's row (a name, an ID number or a 学籍号)
         self._identifying = [index for index, key in self._plan if key in ("name", "id_number", "student_no")]
 
@@ -289,40 +291,60 @@ class RowReader:
         raw: dict[str, object] = {}
         pr = ParsedRow(number, sheet=self.sheet, header=self.header, present=self.present, raw=raw)
         clean = pr.values
-        for index, key, f, memo in self._steps:
+        for index, key, parse, memo in self._steps:
             v = values[index]
+            if memo is not None:    # 是/否, 汉族, 中国, 农业户口, dates …: a few texts over thousands of rows
+                try:
+                    got = memo.get(v, _MISS)    # the memo knows the empty cell (None, "") too
+                except TypeError:               # a cell that cannot be a key: read on its own below
+                    got = _MISS
+                if got is _EMPTY:
+                    continue
+                if got is not _MISS:
+                    raw[key] = v
+                    if isinstance(got, cv.CellError):
+                        self._bad(pr, key, str(got))
+                    else:
+                        clean[key] = got
+                    continue
             if v is None or (type(v) is str and (not v or v.isspace())):
+                if memo is not None and type(v) is str and len(memo) < MEMO_PER_COLUMN:
+                    memo[v] = _EMPTY
                 continue
             raw[key] = v
-            if memo is not None and type(v) is str:   # 是/否, 汉族, 中国, 农业户口, dates …: a few texts over thousands of rows
-                got = memo.get(v, memo)
-                if got is memo:
-                    try:
-                        got = _parse(f, v)
-                    except cv.CellError as exc:
-                        got = exc
-                    if len(memo) < MEMO_PER_COLUMN:
-                        memo[v] = got
-                if isinstance(got, cv.CellError):
-                    self._bad(pr, key, str(got))
-                else:
-                    clean[key] = got
-                continue
             try:
-                clean[key] = _parse(f, v)
+                got = parse(v)
             except cv.CellError as exc:
-                self._bad(pr, key, str(exc))
+                got = exc
+            if memo is not None and type(v) is str and len(memo) < MEMO_PER_COLUMN:   # texts only: 1, 1.0, True are one key
+                memo[v] = got
+            if isinstance(got, cv.CellError):
+                self._bad(pr, key, str(got))
+            else:
+                clean[key] = got
         for key, relation, member in self._implied:   # 父亲姓名 → 关系 父亲, for a member the row has
             if any(k in clean for k in member):
                 clean[key] = relation
                 pr.derived.add(key)
         if "class_no" in clean:
+            said = (clean.get("grade"), clean["class_no"])    # a school's few dozen classes, read once each
+            memo_key = (*said, type(said[1]))               # True and 1 are one key, not one class
             try:
-                clean["grade"], clean["class_no"] = cv.grade_and_class(
-                    clean.get("grade"), clean["class_no"], GRADES)
-            except cv.CellError as exc:
-                self._bad(pr, "class_no", str(exc))
+                found = self._classes[memo_key]
+            except (KeyError, TypeError):
+                try:
+                    found = cv.grade_and_class(*said, GRADES)
+                except cv.CellError as exc:
+                    found = exc
+                try:
+                    self._classes[memo_key] = found
+                except TypeError:
+                    pass
+            if isinstance(found, cv.CellError):
+                self._bad(pr, "class_no", str(found))
                 clean.pop("class_no", None)
+            else:
+                clean["grade"], clean["class_no"] = found
         self._cross_check(pr)
         return pr
 
@@ -411,6 +433,8 @@ class RowReader:
 
 
 _UNIQUE = frozenset({"name", "id_number", "student_no", "phone", "prose"})
+_EMPTY = object()   # in a column's memo: the cell is empty (None, "", only spaces)
+_MISS = object()
 MEMO_PER_COLUMN = 5_000  # a column of addresses stops adding once full; 是/否 needs two
 
 
@@ -436,6 +460,26 @@ def _answer(f: Field, v):
             raise cv.CellError(f"{f.header}只写了“{cv.text(v)}”，没写是哪一种（{shown}）")
         return yes
     return cv.code(v, table(f.table), f.header)
+
+
+def parser_for(f: Field):
+    """The function that reads a cell of this field (v → clean value, or CellError), chosen once
+    per column rather than once per cell."""
+    kind, header = f.kind, f.header
+    if kind == "answer":
+        return lambda v: _answer(f.field, v)
+    if kind == "text":
+        return cv.text
+    if kind == "prose":
+        return cv.prose
+    if kind == "name":
+        return cv.compact
+    if kind == "code":
+        codes = table(f.table)
+        return lambda v: cv.code(v, codes, header)
+    if kind in ("id_number", "student_no", "phone"):
+        return lambda v: cv.identifier(v, header)
+    return lambda v: _parse(f, v)
 
 
 def _parse(f: Field, v):

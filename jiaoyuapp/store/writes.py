@@ -16,7 +16,9 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from itertools import compress, repeat
+from operator import is_not, itemgetter
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import orjson
 
@@ -79,6 +81,14 @@ _PLAIN = frozenset({str, int, float, bytes, type(None)})
 # plain values, never a structure that holds itself, so the cycle check is skipped.
 _STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _ORJSON = orjson.dumps
+
+
+def _getter(indexes: list[int]) -> Callable[[tuple | list], tuple]:
+    """A C-level getter of these items as a tuple (itemgetter gives a bare value for one index)."""
+    if len(indexes) == 1:
+        one = indexes[0]
+        return lambda seq: (seq[one],)
+    return itemgetter(*indexes)
 
 
 def encoded(changes: dict) -> bytes | str:
@@ -198,32 +208,37 @@ class Batch:
     def insert_many(self, table: str, rows: Iterable[dict]) -> list[str]:
         """Insert rows (each may carry its own `uuid`, `created_at`, `updated_at`); one log entry
         per row. Written for tens of thousands of rows (a whole roster): the rows of one import
-        share a few sets of keys, so where each key goes (and which columns its log entry names,
-        in column order) is worked out once per set; plain values skip `to_sql`."""
+        share a few sets of keys, so where each column's value comes from (and which columns its
+        log entry names, in column order) is worked out once per set, and a record and its entry
+        are then gathered by C-level getters, not a Python step per value; plain values skip
+        `to_sql`."""
         cols = self.columns(table)
         at, plain, convert, encode = self.at, _PLAIN, to_sql, encoded
         position = {c: i for i, c in enumerate(cols)}
         u_at, c_at, m_at = position["uuid"], position["created_at"], position["updated_at"]
-        plans: dict[tuple, tuple[list[int], list[tuple[int, str]]]] = {}
+        plans: dict[tuple, tuple] = {}
         records, entries, uuids = [], [], []
         for values in rows:
             keys = tuple(values)
             plan = plans.get(keys)
             if plan is None:
                 self._check_fields(table, values)
-                at_ = [position[k] for k in keys]
-                named = sorted((set(at_) | {c_at, m_at}) - {u_at})
-                plan = plans[keys] = (at_, [(i, cols[i]) for i in named])
-            places, logged = plan
-            record = [None] * len(cols)
-            for i, v in zip(places, values.values()):
-                record[i] = v if type(v) in plain else convert(v)
+                source = {position[k]: j for j, k in enumerate(keys)}
+                missing = len(keys)     # the index of the None appended to each row's values
+                named = sorted((set(source) | {c_at, m_at}) - {u_at})
+                plan = plans[keys] = (_getter([source.get(i, missing) for i in range(len(cols))]),
+                                      _getter(named), tuple(cols[i] for i in named))
+            gather, gather_logged, logged = plan
+            record = list(gather((*values.values(), None)))
+            if not plain.issuperset(map(type, record)):
+                record = [v if type(v) in plain else convert(v) for v in record]
             uid = record[u_at] = record[u_at] or new_uuid()
             record[c_at] = record[c_at] or at
             record[m_at] = record[m_at] or at
             records.append(record)
-            entries.append((table, uid, "insert", encode({c: (None, record[i]) for i, c in logged
-                                                          if record[i] is not None})))
+            logged_values = gather_logged(record)
+            entries.append((table, uid, "insert", encode(dict(compress(
+                zip(logged, zip(repeat(None), logged_values)), map(is_not, logged_values, repeat(None)))))))
             uuids.append(uid)
         if not records:
             return []
