@@ -451,7 +451,11 @@ def run_checks(args, work: Path, wine: Wine) -> None:
     m = re.match(r'^"([^"]+)"\s*(.*)$', quiet)
     if not m:
         die(f"QuietUninstallString not of the form \"program\" args: {quiet!r}")
-    rc = wine.console([m.group(1), *m.group(2).split()])
+    # Not in a terminal: uninstall.exe copies itself to %TEMP% and returns at once, and the copy,
+    # which does the work, would die with script(1)'s terminal (SIGHUP) before removing anything.
+    proc = wine.run_host(["wine", m.group(1), *m.group(2).split()], timeout=600)
+    wine.wait()
+    rc = proc.returncode
     check(rc == 0, f"silent uninstall exit {rc}")
     local = wine.unixpath(install_dir)
     check(not local.exists(), f"uninstall removed the install folder ({install_dir})")
