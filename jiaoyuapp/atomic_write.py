@@ -22,10 +22,14 @@ MARGIN = 256 << 10  # room for the file system's own records beside a file of kn
 
 
 def fsync_dir(folder: Path) -> None:
+    if os.name == "nt":
+        # Windows cannot flush a folder (its renames are journaled by NTFS); a folder opened
+        # read-only, as wine allows, fails in FlushFileBuffers with "Permission denied".
+        return
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        return  # not possible on every platform (Windows); the rename is still atomic there
+        return  # not possible on every platform; the rename is still atomic there
     try:
         os.fsync(fd)
     finally:

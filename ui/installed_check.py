@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import traceback
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
@@ -130,12 +131,13 @@ def run_check(out: Path, roster: Path | None = None, center_cert: Path | None = 
     report = {"ok": False, "version": __version__, "python": platform.python_version(), "qt": qVersion(),
               "pyside": pyside_version, "platform": platform.platform(), "qt_platform": app.platformName(),
               "frozen": bool(getattr(sys, "frozen", False)), "font": {}, "screens": [], "roster": {},
-              "packet": None, "errors": []}
+              "packet": None, "errors": [], "tracebacks": []}
     steps = [("字体", lambda: check_font(report)), ("界面", lambda: check_screens(report, out))]
     try:
         demo_db = make_demo_school(out / "演示学校")
     except Exception as exc:  # noqa: BLE001 - whatever broke, the report must say it
         report["errors"].append(f"演示学校：没有建成（{_reason(exc)}）。")
+        report["tracebacks"].append(traceback.format_exc())
     else:
         steps += [("花名册", lambda: check_roster(report, out, demo_db, roster)),
                   ("数据包", lambda: check_packet(report, out, demo_db, center_cert))]
@@ -144,6 +146,7 @@ def run_check(out: Path, roster: Path | None = None, center_cert: Path | None = 
             step()
         except Exception as exc:  # noqa: BLE001 - one broken step must not hide the others
             report["errors"].append(f"{name}：{_reason(exc)}")
+            report["tracebacks"].append(traceback.format_exc())   # for the developer reading report.json
     report["ok"] = not report["errors"]
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if sys.stdout is not None:  # a windowed build (the Windows installer's) has no console

@@ -3,6 +3,7 @@ one PNG each, for the README and for a quick look that nothing is drawn as boxes
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -89,9 +90,11 @@ def take_screenshots(out: Path, students: int = 300) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     saved = []
     # Windows cannot delete a database that is still open: the sessions are closed below, and a
-    # file some late worker still holds is left to the system's temp cleaning, not an error
-    with tempfile.TemporaryDirectory(prefix="jiaoyu-shots-", ignore_cleanup_errors=True) as tmp:
-        work = Path(tmp)
+    # file some late worker still holds is left to the system's temp cleaning, not an error.
+    # (Not TemporaryDirectory(ignore_cleanup_errors=True): Python 3.11's still raises the sharing
+    # violation on Windows, and it hides whatever error made the screenshots stop.)
+    work = Path(tempfile.mkdtemp(prefix="jiaoyu-shots-"))
+    try:
         db = make_demo(work, students)
         _with_values_to_check(db, work)
         window = MainWindow(Session(db))
@@ -129,4 +132,6 @@ def take_screenshots(out: Path, students: int = 300) -> list[Path]:
         settle()
         for session in window.sessions.values():
             session.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return saved

@@ -72,6 +72,11 @@ class Task(QRunnable):
                 self._run_process()
             else:
                 self._run_here()
+        except Exception:  # noqa: BLE001 - e.g. the worker process could not start (Windows)
+            # Escaping here, it would only be printed ("Error calling Python override of
+            # QRunnable::run()") and the screen would wait for an answer for ever.
+            from jiaoyuapp.error_log import log_unexpected
+            self._emit("failed", UNEXPECTED.format(log_unexpected(sys.exc_info(), where="jiaoyu-app task")), True)
         finally:
             _RUNNING.discard(self)
 

@@ -9,10 +9,18 @@ DEB_OLD_REF ?= 2a83df9
 
 .PHONY: dist-deb dist-test-deb
 
+# Everything that goes into it: a test run rebuilds it only when one of these changed (so
+# `make dist dist-test` builds it once).
+DEB_INPUTS  := $(shell git ls-files jiaoyuapp ui resources installer/deb 2>/dev/null) pyproject.toml
+
+# Always builds (a release).
 dist-deb:
 	bash installer/deb/build.sh --out dist
 
-dist-test-deb: deps dist-deb
+$(DEB_FILE): $(DEB_INPUTS)
+	bash installer/deb/build.sh --out dist
+
+dist-test-deb: deps $(DEB_FILE)
 	JIAOYU_DEB_OLD_REF=$(DEB_OLD_REF) bash installer/deb/old.sh
 	bash installer/deb/test.sh $(DEB_FILE) build/deb/old-dist/jiaoyu-app_*_amd64.deb
 

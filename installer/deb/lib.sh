@@ -32,7 +32,7 @@ mounts_under() {  # deepest first
 
 unmount_under() {
   local root m
-  root=$(readlink -f "$1")
+  root=$(readlink -m "$1")   # -m: the folder may not exist yet (a fresh clone has no build/)
   [ -d "$root" ] || return 0
   for m in $(mounts_under "$root"); do
     umount "$m" 2>/dev/null || umount -l "$m" || true
@@ -55,7 +55,7 @@ trap 'exit 130' INT TERM
 
 mount_root() {
   local root
-  root=$(readlink -f "$1")
+  root=$(readlink -m "$1")   # -m: the folder may not exist yet (a fresh clone has no build/)
   CLEANUP_ROOTS+=("$root")
   unmount_under "$root"
   mkdir -p "$root/proc" "$root/dev" "$root/dev/pts"
@@ -66,7 +66,7 @@ mount_root() {
 
 remove_root() {
   local root
-  root=$(readlink -f "$1")
+  root=$(readlink -m "$1")   # -m: the folder may not exist yet (a fresh clone has no build/)
   [ -e "$root" ] || return 0
   unmount_under "$root"
   rm -rf --one-file-system "$root"

@@ -276,6 +276,12 @@ def make_center(work: Path) -> tuple[Path, Path]:
     """A center (中心校) database run from the source tree, and its certificate for the school."""
     center = work / "center.db"
     cert = work / "center.pem"
+    # A fresh center each run: one left by an earlier run has the demo school (same code) registered
+    # with that run's key and refuses this run's certificate.
+    for old in work.glob("center.db*"):
+        old.unlink()
+    cert.unlink(missing_ok=True)
+    shutil.rmtree(work / "center-data", ignore_errors=True)
     env = {**os.environ, "JIAOYU_PASSPHRASE": PASSPHRASE, "JIAOYU_DATA_DIR": str(work / "center-data")}
     for args in (["township", "init", "--name", "演示镇中心校"], ["key", "export-certificate", str(cert)]):
         run_center(args, center, env)
@@ -326,6 +332,10 @@ def self_check(wine: Wine, shortcut: dict, work: Path, screens_out: Path) -> Non
     cwd = wine.unixpath(shortcut["working_dir"]) if shortcut.get("working_dir") else None
     rc = wine.console(command, cwd=cwd)
     log(f"installed app --self-check: exit {rc} in {time.monotonic() - t:.0f} s")
+    console = work / "selfcheck-console.txt"      # what the app printed (wine gives it a console)
+    console.write_text(wine.last_output, encoding="utf-8")
+    check("Error calling Python override" not in wine.last_output and "Traceback" not in wine.last_output,
+          f"the installed app printed no Python error ({console})")
     report_file = out / "report.json"
     if not check(report_file.is_file(), "the installed app wrote report.json"):
         die(wine.last_output[-4000:])
@@ -333,7 +343,9 @@ def self_check(wine: Wine, shortcut: dict, work: Path, screens_out: Path) -> Non
     log("report: " + json.dumps({k: report.get(k) for k in ("ok", "version", "python", "qt", "platform", "font",
                                                            "roster", "errors")}, ensure_ascii=False))
     check(rc == 0, f"--self-check exit code 0 (was {rc})")
-    check(report.get("ok") is True, f"report.json ok (errors: {report.get('errors')})")
+    if not check(report.get("ok") is True, f"report.json ok (errors: {report.get('errors')})"):
+        for tb in report.get("tracebacks") or []:
+            print(tb, flush=True)
     font = report.get("font") or {}
     check(font.get("shipped_font_loaded") is True, f"the shipped font loaded ({font})")
     check(font.get("cjk_glyphs") is True, "the font in use draws 控辍保学家访台账")
@@ -439,7 +451,11 @@ def run_checks(args, work: Path, wine: Wine) -> None:
     m = re.match(r'^"([^"]+)"\s*(.*)$', quiet)
     if not m:
         die(f"QuietUninstallString not of the form \"program\" args: {quiet!r}")
-    rc = wine.console([m.group(1), *m.group(2).split()])
+    # Not in a terminal: uninstall.exe copies itself to %TEMP% and returns at once, and the copy,
+    # which does the work, would die with script(1)'s terminal (SIGHUP) before removing anything.
+    proc = wine.run_host(["wine", m.group(1), *m.group(2).split()], timeout=600)
+    wine.wait()
+    rc = proc.returncode
     check(rc == 0, f"silent uninstall exit {rc}")
     local = wine.unixpath(install_dir)
     check(not local.exists(), f"uninstall removed the install folder ({install_dir})")

@@ -68,7 +68,9 @@ def _clear_building(final: Path) -> None:
 
 def finish(final: Path) -> None:
     """The built copy, complete and closed, on the disk under its final name."""
-    fd = os.open(building(final), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    # Read-write: Windows flushes a file (FlushFileBuffers, behind os.fsync) only through a handle
+    # that may write; a read-only one fails with "Permission denied".
+    fd = os.open(building(final), os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

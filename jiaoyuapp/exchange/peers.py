@@ -24,8 +24,23 @@ CODE = re.compile(r"[0-9]{10}")
 
 
 def read_certificate(path_or_pem: str) -> str:
+    """The certificate as this program writes PEM (a packet carries it so and the center compares
+    the bytes): a file saved on Windows (CRLF line ends) or retyped with other spacing is the same
+    certificate. Text that is no certificate is returned as it is, for the caller to refuse."""
     if "BEGIN CERTIFICATE" in path_or_pem:
-        return path_or_pem
+        return _canonical_pem(path_or_pem)
+    return _canonical_pem(_read_certificate_file(path_or_pem))
+
+
+def _canonical_pem(pem: str) -> str:
+    from cryptography.hazmat.primitives import serialization
+    try:
+        return identity.load_certificate(pem).public_bytes(serialization.Encoding.PEM).decode("ascii")
+    except DataError:  # not a certificate: the caller refuses it
+        return pem
+
+
+def _read_certificate_file(path_or_pem: str) -> str:
     path = Path(path_or_pem)
     try:
         if path.is_dir():
