@@ -434,7 +434,7 @@ class RowReader:
 
 _UNIQUE = frozenset({"name", "id_number", "student_no", "phone", "prose"})
 _EMPTY = object()   # in a column's memo: the cell is empty (None, "", only spaces)
-_MISS = object()
+_MISS = object()    # a text the memo does not know yet
 MEMO_PER_COLUMN = 5_000  # a column of addresses stops adding once full; 是/否 needs two
 
 
@@ -463,8 +463,8 @@ def _answer(f: Field, v):
 
 
 def parser_for(f: Field):
-    """The function that reads a cell of this field (v → clean value, or CellError), chosen once
-    per column rather than once per cell."""
+    """The function that reads a cell of this field (v → clean value, or raises CellError),
+    chosen once per column rather than once per cell."""
     kind, header = f.kind, f.header
     if kind == "answer":
         return lambda v: _answer(f.field, v)
@@ -477,38 +477,25 @@ def parser_for(f: Field):
     if kind == "code":
         codes = table(f.table)
         return lambda v: cv.code(v, codes, header)
+    if kind == "flag":
+        yes_no = table("yes_no")
+        return lambda v: int(cv.code(v, yes_no, header)) if cv.text(v) else None
+    if kind == "date":
+        return lambda v: cv.date(v, header)
+    if kind == "ym":
+        return lambda v: cv.year_month(v, header)
     if kind in ("id_number", "student_no", "phone"):
         return lambda v: cv.identifier(v, header)
-    return lambda v: _parse(f, v)
+    if kind == "grade":
+        return lambda v: cv.grade_and_class(v, None, GRADES)[0]
+    if kind == "class":
+        return lambda v: v  # resolved together with the grade in RowReader.parse
+    raise ValueError(kind)
 
 
 def _parse(f: Field, v):
-    kind = f.kind
-    if kind == "answer":
-        return _answer(f.field, v)
-    if kind == "text":
-        return cv.text(v)
-    if kind == "prose":
-        return cv.prose(v)
-    if kind == "name":
-        return cv.compact(v)
-    if kind == "code":
-        return cv.code(v, table(f.table), f.header)
-    if kind == "flag":
-        return int(cv.code(v, table("yes_no"), f.header)) if cv.text(v) else None
-    if kind == "date":
-        return cv.date(v, f.header)
-    if kind == "ym":
-        return cv.year_month(v, f.header)
-    if kind in ("id_number", "student_no"):
-        return cv.identifier(v, f.header)
-    if kind == "phone":
-        return cv.identifier(v, f.header)
-    if kind == "grade":
-        return cv.grade_and_class(v, None, GRADES)[0]
-    if kind == "class":
-        return v  # resolved together with the grade in RowReader.parse
-    raise ValueError(kind)
+    """One cell of this field, read on its own (the 待核对 list's corrections)."""
+    return parser_for(f)(v)
 
 
 def iter_parsed(reader: RowReader, rows: Iterable[tuple[int, list]]) -> Iterator[ParsedRow]:
